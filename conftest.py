@@ -1,0 +1,10 @@
+"""Shared fixtures, registered once (Saleor's pytest_plugins). Each app keeps its own module."""
+
+pytest_plugins = [
+    "thuvien.core.tests.fixtures",
+    "thuvien.catalog.tests.fixtures",
+    "thuvien.search.tests.fixtures",
+    "thuvien.patrons.tests.fixtures",
+    "thuvien.circulation.tests.fixtures",
+    "thuvien.protocols.tests.fixtures",
+]

@@ -1,0 +1,5 @@
+"""API endpoints for catalog."""
+
+from ninja import Router
+
+router = Router(tags=["catalog"])

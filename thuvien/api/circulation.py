@@ -1,0 +1,5 @@
+"""API endpoints for circulation."""
+
+from ninja import Router
+
+router = Router(tags=["circulation"])

@@ -1,0 +1,5 @@
+"""API endpoints for search."""
+
+from ninja import Router
+
+router = Router(tags=["search"])

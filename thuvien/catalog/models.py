@@ -1,0 +1,139 @@
+"""Bibliographic and authority records (full MARC21 kept losslessly) and items/holdings."""
+
+from __future__ import annotations
+
+import uuid
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from thuvien.core.models import OrgUnit
+
+
+class BibRecord(models.Model):
+    """A bibliographic record of the union catalogue. `marc` holds the whole record as
+    MARC-in-JSON (leader + fields in order); the other columns are extracted from it."""
+
+    uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    control_number = models.CharField(_("số kiểm soát (001)"), max_length=64, blank=True, db_index=True)
+    control_number_source = models.CharField(_("nguồn số kiểm soát (003)"), max_length=64, blank=True)
+    marc = models.JSONField(_("biểu ghi MARC21"))
+    leader = models.CharField(max_length=24)
+    title = models.TextField(_("nhan đề"), blank=True)
+    title_sort = models.TextField(blank=True, db_index=True)  # core.text.collation_key(title)
+    responsibility = models.TextField(_("thông tin trách nhiệm"), blank=True)
+    main_author = models.CharField(_("tác giả chính"), max_length=500, blank=True)
+    authors = models.JSONField(_("tác giả"), default=list, blank=True)
+    subjects = models.JSONField(_("chủ đề"), default=list, blank=True)
+    ddc = models.CharField(_("DDC"), max_length=64, blank=True, db_index=True)
+    call_number = models.CharField(_("ký hiệu xếp giá"), max_length=128, blank=True)
+    isbns = models.JSONField(_("ISBN"), default=list, blank=True)  # normalised ISBN-13 strings
+    issns = models.JSONField(_("ISSN"), default=list, blank=True)
+    language = models.CharField(_("ngôn ngữ"), max_length=3, blank=True, db_index=True)
+    languages = models.JSONField(default=list, blank=True)
+    year = models.IntegerField(_("năm xuất bản"), null=True, blank=True, db_index=True)
+    publisher = models.CharField(_("nhà xuất bản"), max_length=500, blank=True)
+    place = models.CharField(_("nơi xuất bản"), max_length=255, blank=True)
+    edition = models.CharField(_("lần xuất bản"), max_length=255, blank=True)
+    series = models.JSONField(_("tùng thư"), default=list, blank=True)
+    physical = models.CharField(_("mô tả vật lý"), max_length=500, blank=True)
+    notes = models.JSONField(_("phụ chú"), default=list, blank=True)
+    material_type = models.CharField(_("loại tài liệu"), max_length=32, blank=True, db_index=True)
+    links = models.JSONField(_("liên kết"), default=list, blank=True)
+    owner = models.ForeignKey(
+        OrgUnit, null=True, blank=True, on_delete=models.PROTECT, related_name="owned_records",
+        verbose_name=_("đơn vị tạo"),
+    )
+    is_deleted = models.BooleanField(default=False, db_index=True)
+    deleted_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True, db_index=True)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+                                   related_name="+")
+
+    class Meta:
+        verbose_name = _("biểu ghi thư mục")
+        verbose_name_plural = _("biểu ghi thư mục")
+        indexes = [models.Index(fields=["control_number", "control_number_source"], name="bib_001_003")]
+
+    def __str__(self) -> str:
+        return self.title or f"#{self.pk}"
+
+
+class AuthorityRecord(models.Model):
+    """An authority record: heading (1XX), see-from variants (4XX) and see-also links (5XX)."""
+
+    uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    control_number = models.CharField(max_length=64, blank=True, db_index=True)
+    control_number_source = models.CharField(max_length=64, blank=True)
+    heading_tag = models.CharField(max_length=3)
+    heading = models.TextField()
+    heading_folded = models.TextField(db_index=True)  # core.text.fold(heading)
+    variants = models.JSONField(default=list, blank=True)
+    see_also = models.JSONField(default=list, blank=True)
+    marc = models.JSONField()
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True, db_index=True)
+
+    class Meta:
+        verbose_name = _("biểu ghi tính nhất quán")
+        verbose_name_plural = _("biểu ghi tính nhất quán")
+
+    def __str__(self) -> str:
+        return self.heading
+
+
+class ItemType(models.Model):
+    """A kind of item for loan rules (book, periodical, reference, audiovisual...): data."""
+
+    code = models.SlugField(max_length=32, unique=True)
+    name = models.CharField(max_length=120)
+    name_en = models.CharField(max_length=120, blank=True)
+    loanable = models.BooleanField(default=True)
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class ItemStatus(models.TextChoices):
+    AVAILABLE = "available", _("Sẵn sàng")
+    ON_LOAN = "on_loan", _("Đang cho mượn")
+    IN_TRANSIT = "in_transit", _("Đang chuyển")
+    ON_HOLD_SHELF = "on_hold_shelf", _("Chờ bạn đọc nhận")
+    IN_PROCESSING = "in_processing", _("Đang xử lý")
+    LOST = "lost", _("Mất")
+    DAMAGED = "damaged", _("Hư hỏng")
+    MISSING = "missing", _("Thất lạc")
+    CLAIMED_RETURNED = "claimed_returned", _("Bạn đọc báo đã trả")
+    WITHDRAWN = "withdrawn", _("Thanh lý")
+    IN_HOUSE = "in_house", _("Chỉ đọc tại chỗ")
+
+
+class Item(models.Model):
+    """A physical copy held by one library or service point of the network."""
+
+    uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    record = models.ForeignKey(BibRecord, on_delete=models.PROTECT, related_name="items")
+    library = models.ForeignKey(OrgUnit, on_delete=models.PROTECT, related_name="items", verbose_name=_("thư viện"))
+    barcode = models.CharField(_("mã vạch"), max_length=64, unique=True)
+    call_number = models.CharField(_("ký hiệu xếp giá"), max_length=128, blank=True)
+    shelving_location = models.CharField(_("vị trí kho"), max_length=128, blank=True)
+    item_type = models.ForeignKey(ItemType, on_delete=models.PROTECT, related_name="items", verbose_name=_("loại"))
+    status = models.CharField(_("trạng thái"), max_length=24, choices=ItemStatus.choices,
+                              default=ItemStatus.AVAILABLE, db_index=True)
+    price = models.DecimalField(_("giá"), max_digits=12, decimal_places=0, null=True, blank=True)
+    acquired_on = models.DateField(_("ngày nhập"), null=True, blank=True)
+    acquisition_source = models.CharField(_("nguồn bổ sung"), max_length=255, blank=True)
+    notes = models.TextField(_("ghi chú"), blank=True)
+    rfid_tag = models.CharField(_("thẻ RFID"), max_length=64, null=True, blank=True, unique=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True, db_index=True)
+
+    class Meta:
+        verbose_name = _("bản tài liệu")
+        verbose_name_plural = _("bản tài liệu")
+        indexes = [models.Index(fields=["record", "library"], name="item_record_library")]
+
+    def __str__(self) -> str:
+        return self.barcode

@@ -1,0 +1,1 @@
+"""Fixtures for catalog tests (registered in the root conftest.py)."""

@@ -1,0 +1,8 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class CirculationConfig(AppConfig):
+    name = "thuvien.circulation"
+    label = "circulation"
+    verbose_name = _("Lưu thông")

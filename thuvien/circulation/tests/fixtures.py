@@ -1,0 +1,1 @@
+"""Fixtures for circulation tests (registered in the root conftest.py)."""

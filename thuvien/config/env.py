@@ -1,0 +1,44 @@
+"""Every setting that comes from the environment is read here, and only here."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+DEFAULT_SECRET_KEY = "thuvien-insecure-development-key-do-not-use-in-production"  # noqa: S105
+REPO_ROOT = Path(__file__).resolve().parents[2]
+
+
+def _bool(value: str | None, default: bool) -> bool:
+    if value is None or value == "":
+        return default
+    return value.strip().lower() in {"1", "true", "yes", "on"}
+
+
+@dataclass(frozen=True)
+class Env:
+    home: Path
+    database_url: str | None
+    secret_key: str
+    debug: bool
+    allowed_hosts: list[str]
+    email_backend: str | None
+    default_from_email: str
+    base_url: str
+
+
+def read_env(*, debug_default: bool) -> Env:
+    """Read the THUVIEN_* and DATABASE_URL variables once, with their documented defaults."""
+    home = Path(os.environ.get("THUVIEN_HOME") or REPO_ROOT / "var").resolve()
+    hosts = os.environ.get("THUVIEN_ALLOWED_HOSTS", "127.0.0.1,localhost,[::1]")
+    return Env(
+        home=home,
+        database_url=os.environ.get("DATABASE_URL") or None,
+        secret_key=os.environ.get("THUVIEN_SECRET_KEY") or DEFAULT_SECRET_KEY,
+        debug=_bool(os.environ.get("THUVIEN_DEBUG"), debug_default),
+        allowed_hosts=[h.strip() for h in hosts.split(",") if h.strip()],
+        email_backend=os.environ.get("THUVIEN_EMAIL_BACKEND") or None,
+        default_from_email=os.environ.get("THUVIEN_FROM_EMAIL", "thuvien@localhost"),
+        base_url=os.environ.get("THUVIEN_BASE_URL", "http://127.0.0.1:8000"),
+    )

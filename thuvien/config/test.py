@@ -1,0 +1,17 @@
+"""Settings for the test suite: fast hashing, in-memory mail, tasks run at once."""
+
+import os
+import tempfile
+from pathlib import Path
+
+os.environ.setdefault("THUVIEN_HOME", tempfile.mkdtemp(prefix="thuvien-test-"))
+
+from thuvien.config.base import *  # noqa: E402, F403
+from thuvien.config.base import THUVIEN_HOME  # noqa: E402
+
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
+THUVIEN_INDEX_DIR = Path(THUVIEN_HOME) / "index"
+DEBUG = False
+ALLOWED_HOSTS = ["*"]

@@ -1,0 +1,13 @@
+from django.conf import settings
+from django.conf.urls.static import static
+from django.urls import include, path
+
+urlpatterns = [
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("staff/", include("thuvien.staff.urls")),
+    path("api/v1/", include("thuvien.api.urls")),
+    path("", include("thuvien.protocols.urls")),
+    path("", include("thuvien.opac.urls")),
+]
+if settings.DEBUG:
+    urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)

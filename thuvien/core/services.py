@@ -1,0 +1,202 @@
+"""Write services for the network tree, staff and roles. Each checks permission, owns its
+transaction and writes its audit entry."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.db import models, transaction
+from django.db.models import Value
+from django.db.models.functions import Concat, Substr
+from django.utils.translation import gettext as _
+
+from thuvien.core.audit import audit, diff, snapshot
+from thuvien.core.models import OrgUnit, OrgUnitSetting, Role, RoleGrant, UnitKind, User
+from thuvien.core.permissions import Perm, forget_cached_grants, require_perm
+from thuvien.core.unit_settings import REGISTRY
+
+UNIT_EDITABLE_FIELDS = ("name", "short_name", "address", "phone", "email", "website", "opening_hours", "kind_id")
+
+
+def _set_path(unit: OrgUnit) -> None:
+    parent_path = unit.parent.path if unit.parent_id else "/"
+    unit.path = f"{parent_path}{unit.pk}/"
+    unit.depth = unit.path.count("/") - 2
+    unit.save(update_fields=["path", "depth"])
+
+
+@transaction.atomic
+def unit_create(
+    *, actor: User | None, code: str, name: str, kind: UnitKind, parent: OrgUnit | None, **fields: Any
+) -> OrgUnit:
+    """Create a unit under `parent` (or a new root network) with its materialised path set."""
+    require_perm(actor, Perm.ORG_RESTRUCTURE if parent is None else Perm.ORG_EDIT, parent)
+    code = code.strip().upper()
+    if OrgUnit.objects.filter(code=code).exists():
+        raise ValidationError({"code": _("Mã đơn vị %(code)s đã tồn tại.") % {"code": code}})
+    unit = OrgUnit(code=code, name=name.strip(), kind=kind, parent=parent, **fields)
+    unit.full_clean(exclude=["path"])
+    unit.save()
+    _set_path(unit)
+    audit(actor=actor, action="unit.create", obj=unit, unit=unit, changes=diff({}, snapshot(unit)))
+    return unit
+
+
+@transaction.atomic
+def unit_update(*, actor: User, unit: OrgUnit, data: dict[str, Any]) -> OrgUnit:
+    """Edit a unit's descriptive fields (rename included); the code and place in the tree stay."""
+    unit = OrgUnit.objects.select_for_update().get(pk=unit.pk)
+    require_perm(actor, Perm.ORG_EDIT, unit)
+    before = snapshot(unit, list(UNIT_EDITABLE_FIELDS))
+    for field, value in data.items():
+        if field not in UNIT_EDITABLE_FIELDS:
+            raise ValidationError(_("Không được sửa trường %(field)s.") % {"field": field})
+        setattr(unit, field, value)
+    unit.full_clean(exclude=["path"])
+    unit.save()
+    changes = diff(before, snapshot(unit, list(UNIT_EDITABLE_FIELDS)))
+    if changes:
+        audit(actor=actor, action="unit.update", obj=unit, unit=unit, changes=changes)
+    return unit
+
+
+def _rewrite_subtree_paths(old_prefix: str, new_prefix: str) -> None:
+    OrgUnit.objects.filter(path__startswith=old_prefix).update(
+        path=Concat(Value(new_prefix), Substr("path", len(old_prefix) + 1), output_field=models.CharField()),
+    )
+    moved = list(OrgUnit.objects.filter(path__startswith=new_prefix).only("pk", "path"))
+    for unit in moved:
+        unit.depth = unit.path.count("/") - 2
+    OrgUnit.objects.bulk_update(moved, ["depth"], batch_size=500)
+
+
+@transaction.atomic
+def unit_move(*, actor: User, unit: OrgUnit, new_parent: OrgUnit) -> OrgUnit:
+    """Move `unit` and its whole subtree under `new_parent`; records, items and grants follow."""
+    unit = OrgUnit.objects.select_for_update().get(pk=unit.pk)
+    new_parent = OrgUnit.objects.get(pk=new_parent.pk)
+    require_perm(actor, Perm.ORG_RESTRUCTURE, unit)
+    require_perm(actor, Perm.ORG_RESTRUCTURE, new_parent)
+    if new_parent.path.startswith(unit.path):
+        raise ValidationError(_("Không thể chuyển một đơn vị vào bên trong chính nó."))
+    old_parent_id = unit.parent_id
+    old_prefix = unit.path
+    new_prefix = f"{new_parent.path}{unit.pk}/"
+    OrgUnit.objects.filter(pk=unit.pk).update(parent=new_parent)
+    _rewrite_subtree_paths(old_prefix, new_prefix)
+    unit.refresh_from_db()
+    audit(
+        actor=actor, action="unit.move", obj=unit, unit=unit,
+        changes={"parent_id": [old_parent_id, new_parent.pk], "path": [old_prefix, new_prefix]},
+    )
+    return unit
+
+
+def _references_to(unit_model: type[OrgUnit]) -> list[tuple[type[models.Model], str]]:
+    """(model, field name) of every foreign key to OrgUnit that merging should re-point."""
+    keep = {("core", "orgunit"), ("core", "auditentry"), ("core", "orgunitsetting"), ("core", "activityevent")}
+    refs = []
+    for rel in unit_model._meta.related_objects:
+        model = rel.related_model
+        if (model._meta.app_label, model._meta.model_name) in keep:
+            continue
+        if rel.many_to_many:
+            continue
+        refs.append((model, rel.field.name))
+    return refs
+
+
+@transaction.atomic
+def network_merge(*, actor: User, source: OrgUnit, target: OrgUnit) -> dict[str, int]:
+    """Merge network `source` into `target` (e.g. Bắc Kạn into Thái Nguyên).
+
+    Every unit under `source` moves under `target`; everything that pointed at `source` itself
+    (items, readers, staff, role grants...) now points at `target`; `source` stays as an inactive
+    child of `target` marked merged_into, so its audit history keeps its place in the tree.
+    Returns how many rows of each kind were re-pointed.
+    """
+    source = OrgUnit.objects.select_for_update().get(pk=source.pk)
+    target = OrgUnit.objects.select_for_update().get(pk=target.pk)
+    require_perm(actor, Perm.ORG_RESTRUCTURE, source)
+    require_perm(actor, Perm.ORG_RESTRUCTURE, target)
+    if source.pk == target.pk or target.path.startswith(source.path):
+        raise ValidationError(_("Không thể hợp nhất một mạng lưới vào chính nó hoặc vào đơn vị con của nó."))
+    counts: dict[str, int] = {}
+    children = list(OrgUnit.objects.filter(parent=source))
+    for child in children:
+        unit_move(actor=actor, unit=child, new_parent=target)
+    counts["units_moved"] = len(children)
+    for model, field in _references_to(OrgUnit):
+        qs = model._default_manager.filter(**{field: source})
+        if model is RoleGrant:
+            # A grant already held at the target would collide with the unique constraint.
+            dupes = RoleGrant.objects.filter(unit=target).values_list("user_id", "role")
+            for user_id, role in dupes:
+                qs.filter(user_id=user_id, role=role).delete()
+        n = qs.update(**{field: target})
+        if n:
+            counts[f"{model._meta.label_lower}.{field}"] = n
+    unit_move(actor=actor, unit=source, new_parent=target)
+    OrgUnit.objects.filter(pk=source.pk).update(is_active=False, merged_into=target)
+    source.refresh_from_db()
+    audit(actor=actor, action="network.merge", obj=target, unit=target,
+          changes={"merged": [None, source.code], "counts": [None, counts]})
+    return counts
+
+
+@transaction.atomic
+def unit_setting_set(*, actor: User, unit: OrgUnit, key: str, value: Any) -> None:
+    """Override setting `key` at `unit` (value None removes the override, inheriting again)."""
+    require_perm(actor, Perm.ORG_EDIT, unit)
+    if key not in REGISTRY:
+        raise ValidationError(_("Thiết lập không tồn tại: %(key)s") % {"key": key})
+    existing = OrgUnitSetting.objects.filter(unit=unit, key=key).first()
+    before = existing.value if existing else None
+    if value is None:
+        OrgUnitSetting.objects.filter(unit=unit, key=key).delete()
+    else:
+        OrgUnitSetting.objects.update_or_create(unit=unit, key=key, defaults={"value": value})
+    audit(actor=actor, action="unit.setting", obj=unit, unit=unit, changes={key: [before, value]})
+
+
+@transaction.atomic
+def staff_create(
+    *, actor: User | None, username: str, password: str, home_unit: OrgUnit, display_name: str = "",
+    email: str = "", roles: list[str] | None = None,
+) -> User:
+    """Create a staff account at `home_unit` with the given roles granted there."""
+    require_perm(actor, Perm.STAFF_MANAGE, home_unit)
+    user = User(username=username, display_name=display_name, email=email, home_unit=home_unit)
+    user.set_password(password)
+    user.full_clean(exclude=["password"])
+    user.save()
+    audit(actor=actor, action="staff.create", obj=user, unit=home_unit,
+          changes={"username": [None, username], "home_unit_id": [None, home_unit.pk]})
+    for role in roles or []:
+        role_grant(actor=actor, user=user, unit=home_unit, role=role)
+    return user
+
+
+@transaction.atomic
+def role_grant(*, actor: User | None, user: User, unit: OrgUnit, role: str) -> RoleGrant:
+    """Grant `role` to `user` at `unit` (and so over its subtree)."""
+    require_perm(actor, Perm.STAFF_MANAGE, unit)
+    if role not in Role.values:
+        raise ValidationError(_("Vai trò không hợp lệ: %(role)s") % {"role": role})
+    if role == Role.NETWORK_ADMIN:
+        require_perm(actor, Perm.ORG_RESTRUCTURE, unit)
+    grant, created = RoleGrant.objects.get_or_create(user=user, unit=unit, role=role)
+    if created:
+        audit(actor=actor, action="role.grant", obj=user, unit=unit, changes={"role": [None, role]})
+    forget_cached_grants(user)
+    return grant
+
+
+@transaction.atomic
+def role_revoke(*, actor: User, grant: RoleGrant) -> None:
+    """Take a role grant away."""
+    require_perm(actor, Perm.STAFF_MANAGE, grant.unit)
+    audit(actor=actor, action="role.revoke", obj=grant.user, unit=grant.unit, changes={"role": [grant.role, None]})
+    grant.delete()
+    forget_cached_grants(grant.user)

@@ -1,0 +1,82 @@
+"""Fixtures for the network tree and staff, used by every app's tests.
+
+The `net` tree:            P (province network)
+                         /          \
+                   A (district)   B (district)
+                      |
+                   C (commune reading room under A)
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+from thuvien.core.models import OrgUnit, Role, UnitKind, User
+from thuvien.core.services import role_grant, unit_create
+
+SHARED_DATA = Path(__file__).resolve().parents[3].parent / "shared" / "data"
+
+
+@dataclass
+class Net:
+    province: OrgUnit
+    a: OrgUnit
+    b: OrgUnit
+    c: OrgUnit
+
+
+def make_staff(username: str, unit: OrgUnit, *roles: str) -> User:
+    user = User.objects.create_user(username=username, password="pw-" + username, home_unit=unit,
+                                    display_name=username.title())
+    for role in roles:
+        role_grant(actor=_root_actor(), user=user, unit=unit, role=role)
+    return user
+
+
+def _root_actor() -> User:
+    actor, _ = User.objects.get_or_create(username="__fixture_root__", defaults={"is_superuser": True})
+    return actor
+
+
+@pytest.fixture
+def shared_data() -> Path:
+    if not SHARED_DATA.is_dir():
+        pytest.skip("../shared/data is absent")
+    return SHARED_DATA
+
+
+@pytest.fixture
+def net(db) -> Net:  # type: ignore[no-untyped-def]
+    root = _root_actor()
+    network = UnitKind.objects.get(code="network")
+    district = UnitKind.objects.get(code="district_library")
+    commune = UnitKind.objects.get(code="commune_reading_room")
+    p = unit_create(actor=root, code="P", name="Mạng lưới thư viện tỉnh P", kind=network, parent=None)
+    a = unit_create(actor=root, code="A", name="Thư viện huyện A", kind=district, parent=p)
+    b = unit_create(actor=root, code="B", name="Thư viện huyện B", kind=district, parent=p)
+    c = unit_create(actor=root, code="C", name="Phòng đọc xã C", kind=commune, parent=a)
+    return Net(province=p, a=a, b=b, c=c)
+
+
+@pytest.fixture
+def staff_factory(net):  # type: ignore[no-untyped-def]
+    """make(username, unit, *roles) -> User with those roles granted at unit."""
+    return make_staff
+
+
+@pytest.fixture
+def admin_user(net) -> User:  # type: ignore[no-untyped-def]
+    return make_staff("admin", net.province, Role.NETWORK_ADMIN)
+
+
+@pytest.fixture
+def cataloguer_a(net) -> User:  # type: ignore[no-untyped-def]
+    return make_staff("cat_a", net.a, Role.CATALOGUER)
+
+
+@pytest.fixture
+def desk_a(net) -> User:  # type: ignore[no-untyped-def]
+    return make_staff("desk_a", net.a, Role.CIRCULATION)

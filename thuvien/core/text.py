@@ -1,0 +1,110 @@
+"""Vietnamese text helpers: diacritic folding and a Vietnamese collation key.
+
+Both are pure functions, NFC/NFD safe, and used everywhere text is matched or sorted
+(search index, duplicate checks, sort keys stored in the database).
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from functools import lru_cache
+
+# Letters that do not decompose in Unicode and need an explicit mapping.
+_EXTRA_FOLD = str.maketrans(
+    {
+        "đ": "d",
+        "Đ": "d",
+        "Ð": "d",  # U+00D0 ETH, a common look-alike typed for Đ
+        "ð": "d",
+        "Ɖ": "d",  # U+0189 African D, another look-alike
+        "ɖ": "d",
+        "ł": "l",
+        "Ł": "l",
+        "ø": "o",
+        "Ø": "o",
+        "æ": "ae",
+        "Æ": "ae",
+        "œ": "oe",
+        "Œ": "oe",
+        "ß": "ss",
+        "ı": "i",
+    }
+)
+_WS = re.compile(r"\s+")
+
+
+@lru_cache(maxsize=65536)
+def fold(text: str) -> str:
+    """Lower-case text with every diacritic removed and đ/Đ/Ð mapped to d; whitespace collapsed."""
+    if not text:
+        return ""
+    decomposed = unicodedata.normalize("NFD", text.translate(_EXTRA_FOLD))
+    stripped = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
+    return _WS.sub(" ", stripped.translate(_EXTRA_FOLD).casefold()).strip()
+
+
+def normalize(text: str) -> str:
+    """NFC form with collapsed whitespace: what is stored and displayed."""
+    return _WS.sub(" ", unicodedata.normalize("NFC", text or "")).strip()
+
+
+# Vietnamese alphabet order: a ă â b c d đ e ê g h i k l m n o ô ơ p q r s t u ư v x y.
+# Letters outside it (f, j, w, z) sort where the Latin alphabet puts them.
+_BASE_ORDER = "aăâbcdđeêfghijklmnoôơpqrstuưvwxyz"
+_BASE_RANK = {ch: i for i, ch in enumerate(_BASE_ORDER)}
+# Tones in the traditional dictionary order: ngang, huyền, hỏi, ngã, sắc, nặng.
+_TONE_RANK = {"": 0, "\u0300": 1, "\u0309": 2, "\u0303": 3, "\u0301": 4, "\u0323": 5}
+# Marks that belong to the letter (not to the tone).
+_LETTER_MARKS = {
+    ("a", "\u0306"): "ă",
+    ("a", "\u0302"): "â",
+    ("e", "\u0302"): "ê",
+    ("o", "\u0302"): "ô",
+    ("o", "\u031b"): "ơ",
+    ("u", "\u031b"): "ư",
+}
+
+
+def _split_letter(ch: str) -> tuple[str, int]:
+    """A character as (Vietnamese base letter, tone rank)."""
+    lowered = ch.lower()
+    if lowered in ("đ", "ð", "ɖ"):
+        return "đ", 0
+    nfd = unicodedata.normalize("NFD", lowered)
+    base = nfd[0]
+    tone = 0
+    for mark in nfd[1:]:
+        if (base, mark) in _LETTER_MARKS:
+            base = _LETTER_MARKS[(base, mark)]
+        elif mark in _TONE_RANK:
+            tone = _TONE_RANK[mark]
+    return base, tone
+
+
+def collation_key(text: str) -> str:
+    """A string whose plain code-point order is Vietnamese dictionary order of `text`.
+
+    Primary: letters in Vietnamese alphabet order (đ after d, ơ after ô ...), case ignored;
+    secondary: tones (ngang < huyền < hỏi < ngã < sắc < nặng) compared word by word only when the
+    letters are equal. The key is plain ASCII-range text so databases compare it byte-wise.
+    """
+    text = normalize(text)
+    primary: list[str] = []
+    secondary: list[str] = []
+    for ch in text:
+        if ch.isspace():
+            primary.append(" ")
+            continue
+        base, tone = _split_letter(ch)
+        rank = _BASE_RANK.get(base)
+        if rank is not None:
+            primary.append(chr(0x30 + rank))  # '0'..: letters after space and punctuation
+            secondary.append(str(tone))
+        elif base.isdigit():
+            primary.append("!" + base)  # digits before letters
+        elif base.isalpha():
+            # Letters of other scripts keep their own order, after the Vietnamese alphabet.
+            primary.append("~" + format(ord(base), "06x"))
+        # punctuation is ignored for sorting, as library filing rules do
+    return "".join(primary) + "\x1f" + "".join(secondary)

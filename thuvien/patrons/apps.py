@@ -1,0 +1,8 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class PatronsConfig(AppConfig):
+    name = "thuvien.patrons"
+    label = "patrons"
+    verbose_name = _("Bạn đọc")

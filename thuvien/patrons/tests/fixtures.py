@@ -1,0 +1,1 @@
+"""Fixtures for patrons tests (registered in the root conftest.py)."""

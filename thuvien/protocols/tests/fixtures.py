@@ -1,0 +1,1 @@
+"""Fixtures for protocols tests (registered in the root conftest.py)."""

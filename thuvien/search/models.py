@@ -1,0 +1,14 @@
+"""The transactional outbox that keeps every process's tantivy index in step with the database."""
+
+from django.db import models
+
+
+class OutboxEntry(models.Model):
+    """A bibliographic record whose index document must be rebuilt. Written in the same
+    transaction as the change; each process applies entries past its own cursor after commit."""
+
+    record_id = models.BigIntegerField(db_index=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    def __str__(self) -> str:
+        return f"outbox#{self.pk} record={self.record_id}"

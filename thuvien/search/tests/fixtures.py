@@ -1,0 +1,1 @@
+"""Fixtures for search tests (registered in the root conftest.py)."""

@@ -1,0 +1,11 @@
+"""Staff client URLs. Each area has its own module, owned by the app it serves."""
+
+from django.urls import include, path
+
+app_name = "staff"
+urlpatterns = [
+    path("", include("thuvien.staff.urls_core")),
+    path("catalog/", include(("thuvien.staff.urls_catalog", "catalog"))),
+    path("circ/", include(("thuvien.staff.urls_circulation", "circ"))),
+    path("interop/", include(("thuvien.staff.urls_interop", "interop"))),
+]

@@ -1,0 +1,144 @@
+"""Staff pages for the network tree, unit editing and the audit log (thin: services do the work)."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth import views as auth_views
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+
+from thuvien.core import selectors, services
+from thuvien.core.models import OrgUnit
+from thuvien.core.permissions import Perm, has_perm
+from thuvien.core.unit_settings import REGISTRY, setting_resolve
+from thuvien.staff.forms import MergeForm, MoveForm, UnitCreateForm, UnitForm
+
+
+class LoginView(auth_views.LoginView):
+    template_name = "staff/login.html"
+    redirect_authenticated_user = True
+
+
+def _refused(request: HttpRequest, exc: PermissionDenied) -> HttpResponse:
+    return render(request, "staff/refused.html", {"reason": str(exc)}, status=403)
+
+
+@login_required
+def home(request: HttpRequest) -> HttpResponse:
+    grants = request.user.grants.select_related("unit").order_by("unit__path")  # type: ignore[union-attr]
+    return render(request, "staff/home.html", {"grants": grants})
+
+
+@login_required
+def tree(request: HttpRequest) -> HttpResponse:
+    show_inactive = request.GET.get("inactive") == "1"
+    return render(request, "staff/tree.html", {"roots": selectors.unit_tree(include_inactive=show_inactive),
+                                               "show_inactive": show_inactive})
+
+
+@login_required
+def unit_detail(request: HttpRequest, code: str) -> HttpResponse:
+    unit = get_object_or_404(OrgUnit.objects.select_related("kind", "parent"), code=code)
+    user = request.user
+    settings_rows = [(d, setting_resolve(unit, d.key)) for d in REGISTRY.values()]
+    return render(request, "staff/unit_detail.html", {
+        "unit": unit,
+        "ancestors": selectors.unit_ancestors(unit),
+        "children": unit.children.select_related("kind").order_by("name"),
+        "can_edit": has_perm(user, Perm.ORG_EDIT, unit),  # type: ignore[arg-type]
+        "can_restructure": has_perm(user, Perm.ORG_RESTRUCTURE, unit),  # type: ignore[arg-type]
+        "settings_rows": settings_rows,
+    })
+
+
+@login_required
+def unit_edit(request: HttpRequest, code: str) -> HttpResponse:
+    unit = get_object_or_404(OrgUnit, code=code)
+    if not has_perm(request.user, Perm.ORG_EDIT, unit):  # type: ignore[arg-type]
+        return _refused(request, PermissionDenied(_("Bạn không có quyền sửa đơn vị %(unit)s.") % {"unit": unit.name}))
+    form = UnitForm(request.POST or None, initial={
+        "name": unit.name, "short_name": unit.short_name, "kind": unit.kind_id, "address": unit.address,
+        "phone": unit.phone, "email": unit.email, "website": unit.website, "opening_hours": unit.opening_hours,
+    })
+    if request.method == "POST" and form.is_valid():
+        data = dict(form.cleaned_data)
+        data["kind_id"] = data.pop("kind").pk
+        try:
+            services.unit_update(actor=request.user, unit=unit, data=data)  # type: ignore[arg-type]
+        except PermissionDenied as exc:
+            return _refused(request, exc)
+        except ValidationError as exc:
+            form.add_error(None, exc)
+        else:
+            messages.success(request, _("Đã lưu thay đổi."))
+            return redirect("staff:unit", code=unit.code)
+    return render(request, "staff/unit_form.html", {"form": form, "unit": unit})
+
+
+@login_required
+def unit_add(request: HttpRequest, code: str) -> HttpResponse:
+    parent = get_object_or_404(OrgUnit, code=code)
+    if not has_perm(request.user, Perm.ORG_EDIT, parent):  # type: ignore[arg-type]
+        return _refused(request, PermissionDenied(_("Bạn không có quyền thêm đơn vị tại %(unit)s.") % {"unit": parent.name}))
+    form = UnitCreateForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        data = dict(form.cleaned_data)
+        try:
+            unit = services.unit_create(actor=request.user, parent=parent, code=data.pop("code"),  # type: ignore[arg-type]
+                                        name=data.pop("name"), kind=data.pop("kind"), **data)
+        except PermissionDenied as exc:
+            return _refused(request, exc)
+        except ValidationError as exc:
+            form.add_error(None, exc)
+        else:
+            messages.success(request, _("Đã thêm đơn vị."))
+            return redirect("staff:unit", code=unit.code)
+    return render(request, "staff/unit_form.html", {"form": form, "parent": parent})
+
+
+@login_required
+def unit_move(request: HttpRequest, code: str) -> HttpResponse:
+    unit = get_object_or_404(OrgUnit, code=code)
+    form = MoveForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.unit_move(actor=request.user, unit=unit, new_parent=form.cleaned_data["new_parent"])  # type: ignore[arg-type]
+        except PermissionDenied as exc:
+            return _refused(request, exc)
+        except ValidationError as exc:
+            form.add_error(None, exc)
+        else:
+            messages.success(request, _("Đã chuyển đơn vị."))
+            return redirect("staff:unit", code=unit.code)
+    return render(request, "staff/unit_move.html", {"form": form, "unit": unit})
+
+
+@login_required
+def network_merge(request: HttpRequest, code: str) -> HttpResponse:
+    source = get_object_or_404(OrgUnit, code=code)
+    form = MergeForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            counts = services.network_merge(actor=request.user, source=source,  # type: ignore[arg-type]
+                                            target=form.cleaned_data["target"])
+        except PermissionDenied as exc:
+            return _refused(request, exc)
+        except ValidationError as exc:
+            form.add_error(None, exc)
+        else:
+            messages.success(request, _("Đã hợp nhất: %(n)s đơn vị được chuyển.") % {"n": counts["units_moved"]})
+            return redirect("staff:unit", code=form.cleaned_data["target"].code)
+    return render(request, "staff/unit_merge.html", {"form": form, "unit": source})
+
+
+@login_required
+def audit(request: HttpRequest) -> HttpResponse:
+    unit = OrgUnit.objects.filter(code=request.GET.get("unit", "")).first()
+    qs = selectors.audit_list(user=request.user, unit=unit, action=request.GET.get("action", ""),  # type: ignore[arg-type]
+                              actor=request.GET.get("actor", ""))
+    page = Paginator(qs, 50).get_page(request.GET.get("page"))
+    return render(request, "staff/audit.html", {"page": page, "unit": unit, "params": request.GET})
