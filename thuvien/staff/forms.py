@@ -13,7 +13,7 @@ class UnitForm(forms.Form):
     address = forms.CharField(label=_("Địa chỉ"), max_length=500, required=False)
     phone = forms.CharField(label=_("Điện thoại"), max_length=60, required=False)
     email = forms.EmailField(label=_("Thư điện tử"), required=False)
-    website = forms.URLField(label=_("Trang web"), required=False)
+    website = forms.URLField(label=_("Trang web"), required=False, assume_scheme="https")
     opening_hours = forms.CharField(label=_("Giờ mở cửa"), widget=forms.Textarea(attrs={"rows": 3}), required=False)
 
 

@@ -80,3 +80,42 @@ def cataloguer_a(net) -> User:  # type: ignore[no-untyped-def]
 @pytest.fixture
 def desk_a(net) -> User:  # type: ignore[no-untyped-def]
     return make_staff("desk_a", net.a, Role.CIRCULATION)
+
+
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                 "--disable-component-update", "--disable-sync"]
+
+
+@pytest.fixture(scope="session")
+def chromium():  # type: ignore[no-untyped-def]
+    """Debian's Chromium driven by Playwright (Playwright cannot download its own browser here)."""
+    import os
+
+    if not Path(CHROMIUM).exists():
+        pytest.fail("Debian's chromium is not installed: run `make test`, which installs it")
+    os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")  # Playwright's sync API runs an event loop
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def page(chromium, live_server):  # type: ignore[no-untyped-def]
+    """A fresh browser page (Vietnamese locale); `page.base_url` is the live server."""
+    context = chromium.new_context(locale="vi-VN", base_url=live_server.url)
+    pg = context.new_page()
+    pg.set_default_timeout(15000)
+    yield pg
+    context.close()
+
+
+def login_staff(page, username: str, password: str) -> None:  # type: ignore[no-untyped-def]
+    page.goto("/staff/login/")
+    page.fill("#id_username", username)
+    page.fill("#id_password", password)
+    page.click("main button[type=submit]")
+    page.wait_for_url("**/staff/")

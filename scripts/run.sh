@@ -1,0 +1,8 @@
+#!/usr/bin/env bash
+# Migrate, load the demo when the database is empty, then start every server (Ctrl-C stops them all).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+UV=$(command -v uv || echo .tools/bin/uv)
+"$UV" run --frozen thuvien migrate --no-input -v 0
+"$UV" run --frozen thuvien demo --if-empty
+exec "$UV" run --frozen thuvien serve "$@"

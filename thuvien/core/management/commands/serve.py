@@ -1,0 +1,84 @@
+"""`thuvien serve`: start everything the system needs in one go (web server, background worker and
+any protocol servers), print where to find them, and stop them all on Ctrl-C."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+from typing import Any
+
+from django.conf import settings
+from django.core.management.base import BaseCommand
+
+from thuvien.core import demo as core_demo
+
+
+def _thuvien(*args: str) -> list[str]:
+    return [sys.executable, "-m", "thuvien", *args]
+
+
+class Command(BaseCommand):
+    help = "Chạy máy chủ web, tiến trình nền và các máy chủ giao thức; Ctrl-C dừng tất cả."
+
+    def add_arguments(self, parser: Any) -> None:
+        parser.add_argument("--host", default="127.0.0.1")
+        parser.add_argument("--port", type=int, default=8000)
+        parser.add_argument("--workers", type=int, default=1, help="số tiến trình web")
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        host, port = options["host"], options["port"]
+        procs: dict[str, list[str]] = {
+            "web": [sys.executable, "-m", "granian", "--interface", "wsgi", "--host", host, "--port", str(port),
+                    "--workers", str(options["workers"]), "--log-level", "warning", "thuvien.config.wsgi:application"],
+            "worker": _thuvien("db_worker"),
+        }
+        # Protocol servers (SIP2, Z39.50...) register themselves here: {"name": ["thuvien", "cmd", ...]}.
+        for name, argv in getattr(settings, "THUVIEN_EXTRA_SERVERS", {}).items():
+            procs[name] = _thuvien(*argv)
+        running: dict[str, subprocess.Popen[bytes]] = {}
+        env = {**os.environ, "PYTHONUNBUFFERED": "1"}
+        stop = False
+
+        def _stop(signum: int, frame: Any) -> None:
+            nonlocal stop
+            stop = True
+
+        signal.signal(signal.SIGINT, _stop)
+        signal.signal(signal.SIGTERM, _stop)
+        try:
+            for name, argv in procs.items():
+                running[name] = subprocess.Popen(argv, env=env)  # noqa: S603
+            base = f"http://{host}:{port}"
+            self.stdout.write(self.style.SUCCESS("\nthuvien đang chạy:"))
+            self.stdout.write(f"  Cổng tra cứu (OPAC):   {base}/")
+            self.stdout.write(f"  Nghiệp vụ (cán bộ):    {base}/staff/")
+            self.stdout.write(f"  API (OpenAPI):         {base}/api/v1/docs")
+            for line in getattr(settings, "THUVIEN_EXTRA_URLS", []):
+                self.stdout.write(f"  {line.format(base=base, host=host)}")
+            self.stdout.write(f"\nTài khoản demo (mật khẩu: {core_demo.DEMO_PASSWORD}):")
+            for username, roles, unit in core_demo.logins():
+                self.stdout.write(f"  {username:10} {roles} @ {unit}")
+            for line in getattr(settings, "THUVIEN_EXTRA_LOGINS", []):
+                self.stdout.write(f"  {line}")
+            self.stdout.write("\nNhấn Ctrl-C để dừng.\n")
+            while not stop:
+                for name, proc in running.items():
+                    if proc.poll() is not None:
+                        self.stderr.write(f"{name} đã dừng (mã {proc.returncode}); dừng tất cả.")
+                        stop = True
+                        break
+                time.sleep(0.5)
+        finally:
+            for proc in running.values():
+                if proc.poll() is None:
+                    proc.terminate()
+            deadline = time.monotonic() + 10
+            for proc in running.values():
+                try:
+                    proc.wait(timeout=max(0.1, deadline - time.monotonic()))
+                except subprocess.TimeoutExpired:
+                    proc.kill()
+        self.stdout.write("Đã dừng.")
