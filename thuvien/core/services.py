@@ -200,3 +200,23 @@ def role_revoke(*, actor: User, grant: RoleGrant) -> None:
     audit(actor=actor, action="role.revoke", obj=grant.user, unit=grant.unit, changes={"role": [grant.role, None]})
     grant.delete()
     forget_cached_grants(grant.user)
+
+
+KIND_FIELDS = ("name", "name_en", "holds_items", "circulates", "sort_order")
+
+
+@transaction.atomic
+def unit_kind_save(*, actor: User, code: str, data: dict[str, Any]) -> UnitKind:
+    """Create or edit a kind of unit (kinds are data: administrators add, rename and retire them)."""
+    require_perm(actor, Perm.ORG_RESTRUCTURE, None)
+    kind = UnitKind.objects.filter(code=code).first()
+    before = snapshot(kind, list(KIND_FIELDS)) if kind else {}
+    kind = kind or UnitKind(code=code)
+    for field, value in data.items():
+        if field not in KIND_FIELDS:
+            raise ValidationError(_("Không được sửa trường %(field)s.") % {"field": field})
+        setattr(kind, field, value)
+    kind.full_clean()
+    kind.save()
+    audit(actor=actor, action="unitkind.save", obj=kind, changes=diff(before, snapshot(kind, list(KIND_FIELDS))))
+    return kind

@@ -29,3 +29,37 @@ class MergeForm(forms.Form):
     target = forms.ModelChoiceField(label=_("Hợp nhất vào mạng lưới"),
                                     queryset=OrgUnit.objects.filter(is_active=True, parent__isnull=True))
     confirm = forms.BooleanField(label=_("Tôi hiểu rằng thao tác này không thể hoàn tác"))
+
+
+class StaffCreateForm(forms.Form):
+    username = forms.SlugField(label=_("Tên đăng nhập"), max_length=150)
+    display_name = forms.CharField(label=_("Họ và tên"), max_length=255)
+    email = forms.EmailField(label=_("Thư điện tử"), required=False)
+    password = forms.CharField(label=_("Mật khẩu ban đầu"), widget=forms.PasswordInput, min_length=10)
+    home_unit = forms.ModelChoiceField(label=_("Nơi làm việc"), queryset=OrgUnit.objects.filter(is_active=True))
+
+
+class GrantForm(forms.Form):
+    unit = forms.ModelChoiceField(label=_("Tại đơn vị"), queryset=OrgUnit.objects.filter(is_active=True))
+    role = forms.ChoiceField(label=_("Vai trò"), choices=[])
+
+    def __init__(self, *args, **kwargs):  # type: ignore[no-untyped-def]
+        from thuvien.core.models import Role
+
+        super().__init__(*args, **kwargs)
+        self.fields["role"].choices = Role.choices
+
+
+class SettingForm(forms.Form):
+    key = forms.CharField(widget=forms.HiddenInput)
+    value = forms.CharField(label=_("Giá trị (JSON)"), required=False,
+                            help_text=_("Để trống để kế thừa từ đơn vị cấp trên."))
+
+
+class UnitKindForm(forms.Form):
+    code = forms.SlugField(label=_("Mã"), max_length=40)
+    name = forms.CharField(label=_("Tên"), max_length=120)
+    name_en = forms.CharField(label=_("Tên tiếng Anh"), max_length=120, required=False)
+    holds_items = forms.BooleanField(label=_("Có kho tài liệu"), required=False)
+    circulates = forms.BooleanField(label=_("Có phục vụ mượn trả"), required=False)
+    sort_order = forms.IntegerField(label=_("Thứ tự"), min_value=0, initial=100)

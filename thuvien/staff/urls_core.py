@@ -1,6 +1,7 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
+from thuvien.staff import views_admin as adm
 from thuvien.staff import views_core as v
 
 urlpatterns = [
@@ -13,5 +14,9 @@ urlpatterns = [
     path("network/<str:code>/add/", v.unit_add, name="unit_add"),
     path("network/<str:code>/move/", v.unit_move, name="unit_move"),
     path("network/<str:code>/merge/", v.network_merge, name="network_merge"),
+    path("network/<str:code>/setting/", adm.unit_setting, name="unit_setting"),
+    path("kinds/", adm.unit_kinds, name="unit_kinds"),
+    path("accounts/", adm.staff_list, name="staff_list"),
+    path("accounts/<str:username>/", adm.staff_detail, name="staff_detail"),
     path("audit/", v.audit, name="audit"),
 ]

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 from django.contrib import messages
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
@@ -44,7 +46,11 @@ def tree(request: HttpRequest) -> HttpResponse:
 def unit_detail(request: HttpRequest, code: str) -> HttpResponse:
     unit = get_object_or_404(OrgUnit.objects.select_related("kind", "parent"), code=code)
     user = request.user
-    settings_rows = [(d, setting_resolve(unit, d.key)) for d in REGISTRY.values()]
+    settings_rows = []
+    for definition in REGISTRY.values():
+        resolved = setting_resolve(unit, definition.key)
+        settings_rows.append((definition, {"value_json": json.dumps(resolved.value, ensure_ascii=False),
+                                           "source": resolved.source}))
     return render(request, "staff/unit_detail.html", {
         "unit": unit,
         "ancestors": selectors.unit_ancestors(unit),
