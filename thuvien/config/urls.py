@@ -1,8 +1,8 @@
 from django.conf import settings
 from django.conf.urls.static import static
-from django.urls import include, path
+from django.urls import URLPattern, URLResolver, include, path
 
-urlpatterns = [
+urlpatterns: list[URLPattern | URLResolver] = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("staff/", include("thuvien.staff.urls")),
     path("api/v1/", include("thuvien.api.urls")),

@@ -4,7 +4,7 @@ a mobile library van, plus one staff login per role."""
 
 from __future__ import annotations
 
-from typing import TextIO
+from typing import Any
 
 from thuvien.core.models import OrgUnit, Role, UnitKind, User
 from thuvien.core.services import role_grant, staff_create, unit_create
@@ -59,7 +59,7 @@ def network_exists() -> bool:
     return OrgUnit.objects.filter(code="CB").exists()
 
 
-def load(*, stdout: TextIO) -> OrgUnit:
+def load(*, stdout: Any) -> OrgUnit:
     """Create the demo network and staff (idempotent: returns the existing root when present)."""
     existing = OrgUnit.objects.filter(code="CB").first()
     if existing:

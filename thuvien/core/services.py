@@ -20,7 +20,7 @@ UNIT_EDITABLE_FIELDS = ("name", "short_name", "address", "phone", "email", "webs
 
 
 def _set_path(unit: OrgUnit) -> None:
-    parent_path = unit.parent.path if unit.parent_id else "/"
+    parent_path = unit.parent.path if unit.parent is not None else "/"
     unit.path = f"{parent_path}{unit.pk}/"
     unit.depth = unit.path.count("/") - 2
     unit.save(update_fields=["path", "depth"])
