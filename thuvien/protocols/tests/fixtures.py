@@ -8,9 +8,10 @@ from typing import Any
 import pytest
 from django.utils import timezone
 
-from thuvien.catalog.models import BibRecord
+from thuvien.catalog.models import BibRecord, Item, ItemType
 from thuvien.core.models import OrgUnit
 from thuvien.core.text import collation_key
+from thuvien.search.outbox import outbox_enqueue
 
 
 def marc_json(*, control: str, title: str, author: str = "", year: int | None = None, isbn: str = "",
@@ -43,6 +44,10 @@ def make_bib(*, library: OrgUnit | None, control: str, title: str, author: str =
         isbns=[isbn] if isbn else [], year=year, publisher=publisher, material_type=material_type,
         owner=library, is_deleted=deleted, deleted_at=timezone.now() if deleted else None,
     )
+    if library is not None:
+        book, _ = ItemType.objects.get_or_create(code="book", defaults={"name": "Sách"})
+        Item.objects.create(record=bib, library=library, barcode=f"{library.code}-{control}", item_type=book)
+    outbox_enqueue([bib.pk])
     return bib
 
 
@@ -67,3 +72,4 @@ def sample_records(net) -> Callable[..., list[BibRecord]]:  # type: ignore[no-un
                          publisher=p) for c, t, a, y, i, s, p in SAMPLE]
 
     return make
+
