@@ -4,5 +4,5 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 UV=$(command -v uv || echo .tools/bin/uv)
 "$UV" run --frozen thuvien migrate --no-input -v 0
-"$UV" run --frozen thuvien demo --if-empty
+"$UV" run --frozen thuvien demo --if-empty -v 0
 exec "$UV" run --frozen thuvien serve "$@"

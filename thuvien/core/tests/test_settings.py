@@ -51,3 +51,15 @@ def test_sqlite_runs_in_wal_mode_with_busy_timeout():
         assert cursor.fetchone()[0] == 10000
         cursor.execute("PRAGMA foreign_keys")
         assert cursor.fetchone()[0] == 1
+
+
+@pytest.mark.django_db
+def test_staff_passwords_are_hashed_with_argon2(settings, net):
+    from thuvien.config import base
+    from thuvien.core.services import staff_create
+    from thuvien.core.tests.fixtures import _root_actor
+
+    settings.PASSWORD_HASHERS = base.PASSWORD_HASHERS
+    user = staff_create(actor=_root_actor(), username="argon", password="mật khẩu rất dài", home_unit=net.a)
+    assert user.password.startswith("argon2$argon2id$")
+    assert user.check_password("mật khẩu rất dài")

@@ -34,7 +34,8 @@ class Command(BaseCommand):
                         raise
                     continue
                 module.load(network=network, stdout=self.stdout)
-        self.print_logins()
+        if options["verbosity"] > 0:
+            self.print_logins()
 
     def print_logins(self) -> None:
         self.stdout.write(f"\nTài khoản demo (mật khẩu: {core_demo.DEMO_PASSWORD}):")

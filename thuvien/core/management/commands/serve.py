@@ -32,7 +32,7 @@ class Command(BaseCommand):
         host, port = options["host"], options["port"]
         procs: dict[str, list[str]] = {
             "web": [sys.executable, "-m", "granian", "--interface", "wsgi", "--host", host, "--port", str(port),
-                    "--workers", str(options["workers"]), "--log-level", "warning", "thuvien.config.wsgi:application"],
+                    "--workers", str(options["workers"]), "--blocking-threads", "8", "--log-level", "warning", "thuvien.config.wsgi:application"],
             "worker": _thuvien("db_worker"),
         }
         # Protocol servers (SIP2, Z39.50...) register themselves here: {"name": ["thuvien", "cmd", ...]}.
