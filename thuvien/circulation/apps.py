@@ -6,3 +6,6 @@ class CirculationConfig(AppConfig):
     name = "thuvien.circulation"
     label = "circulation"
     verbose_name = _("Lưu thông")
+
+    def ready(self) -> None:
+        from thuvien.circulation import conf  # noqa: F401  (registers inherited settings)

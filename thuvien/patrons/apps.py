@@ -6,3 +6,6 @@ class PatronsConfig(AppConfig):
     name = "thuvien.patrons"
     label = "patrons"
     verbose_name = _("Bạn đọc")
+
+    def ready(self) -> None:
+        from thuvien.patrons import conf  # noqa: F401  (registers inherited settings)

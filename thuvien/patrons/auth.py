@@ -1,0 +1,34 @@
+"""Portal login for readers: card number or e-mail address plus password."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib.auth.backends import ModelBackend
+from django.http import HttpRequest
+
+from thuvien.core.models import User
+from thuvien.patrons.models import Patron, PatronStatus
+
+
+class PatronBackend(ModelBackend):
+    """Authenticates a reader's portal account by card number or e-mail (staff use ModelBackend)."""
+
+    def authenticate(self, request: HttpRequest | None, username: str | None = None, password: str | None = None,
+                     **kwargs: Any) -> User | None:
+        if not username or not password:
+            return None
+        ident = username.strip()
+        patrons = Patron.objects.select_related("user").exclude(status=PatronStatus.ERASED).filter(
+            user__isnull=False)
+        patron = patrons.filter(card_number__iexact=ident).first()
+        if patron is None and "@" in ident:
+            matches = list(patrons.filter(email__iexact=ident)[:2])
+            patron = matches[0] if len(matches) == 1 else None  # an e-mail shared by a family: use the card
+        if patron is None or patron.user is None:
+            User().set_password(password)  # same work as a real check, against timing attacks
+            return None
+        user = patron.user
+        if user.check_password(password) and self.user_can_authenticate(user):
+            return user
+        return None

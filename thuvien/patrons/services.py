@@ -1,0 +1,398 @@
+"""Write services for readers: registration (desk and portal), edits, approval, blocks, consent and
+data-subject requests. Each checks permission, owns its transaction and writes its audit entry."""
+
+from __future__ import annotations
+
+import datetime as dt
+import secrets
+from collections.abc import Iterable
+from typing import Any
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from thuvien.core.audit import audit, diff, snapshot
+from thuvien.core.models import OrgUnit, User
+from thuvien.core.permissions import Perm, require_perm
+from thuvien.core.text import fold
+from thuvien.core.unit_settings import setting_get
+from thuvien.patrons.conf import CHILD_AGE, CHILD_OWN_CONSENT_AGE, CONSENT_VERSION, CONSENT_WORDING
+from thuvien.patrons.models import (
+    BlockReason,
+    Consent,
+    ConsentGiver,
+    ConsentPurpose,
+    DataRequest,
+    DataRequestKind,
+    DataRequestStatus,
+    Patron,
+    PatronBlock,
+    PatronCategory,
+    PatronStatus,
+)
+from thuvien.patrons.selectors import patron_find_duplicates
+
+PATRON_FIELDS = ("full_name", "birth_date", "gender", "ethnicity", "id_number", "id_verified", "address", "phone",
+                 "email", "category_id", "home_library_id", "expires_on", "notes", "guardian_name",
+                 "guardian_phone")
+SELF_EDITABLE_FIELDS = ("address", "phone", "email")
+
+
+class DuplicateWarning(ValidationError):
+    """Registration matches existing readers; resubmit with confirm_duplicates=True to go ahead."""
+
+    def __init__(self, matches: list[Patron]) -> None:
+        self.matches = matches
+        super().__init__(_("Có thể trùng với bạn đọc đã có: %(list)s") % {
+            "list": ", ".join(str(p) for p in matches)})
+
+
+def _new_card_number() -> str:
+    for _attempt in range(20):
+        number = f"{timezone.localdate().year % 100:02d}{secrets.randbelow(10**8):08d}"
+        if not Patron.objects.filter(card_number=number).exists():
+            return number
+    raise RuntimeError("could not allocate a card number")
+
+
+def _age(birth_date: dt.date | None) -> int | None:
+    if birth_date is None:
+        return None
+    today = timezone.localdate()
+    return today.year - birth_date.year - ((today.month, today.day) < (birth_date.month, birth_date.day))
+
+
+def _check_consents(*, purposes: set[str], birth_date: dt.date | None, category: PatronCategory,
+                    guardian_name: str, child_agreed: bool) -> str:
+    """Validate the consents of a registration; returns who gave them (self or guardian)."""
+    unknown = purposes - set(ConsentPurpose.values)
+    if unknown:
+        raise ValidationError(_("Mục đích không hợp lệ: %(p)s") % {"p": ", ".join(sorted(unknown))})
+    if ConsentPurpose.SERVICE not in purposes:
+        raise ValidationError(_("Cần có sự đồng ý xử lý dữ liệu cá nhân để cấp thẻ bạn đọc."))
+    age = _age(birth_date)
+    is_child = (age is not None and age < CHILD_AGE) or (age is None and category.is_child)
+    if not is_child:
+        return ConsentGiver.SELF
+    if not guardian_name.strip():
+        raise ValidationError(_("Bạn đọc dưới %(n)s tuổi cần có sự đồng ý của cha, mẹ hoặc người giám hộ.")
+                              % {"n": CHILD_AGE})
+    if (age is None or age >= CHILD_OWN_CONSENT_AGE) and not child_agreed:
+        raise ValidationError(_("Trẻ từ đủ %(n)s tuổi cũng phải đồng ý.") % {"n": CHILD_OWN_CONSENT_AGE})
+    return ConsentGiver.GUARDIAN
+
+
+def _record_consent(*, patron: Patron, purpose: str, given_by: str, guardian_name: str, child_agreed: bool,
+                    channel: str) -> Consent:
+    return Consent.objects.create(
+        patron=patron, purpose=purpose, wording=str(CONSENT_WORDING[purpose]), wording_version=CONSENT_VERSION,
+        given_by=given_by, guardian_name=guardian_name.strip() if given_by == ConsentGiver.GUARDIAN else "",
+        child_agreed=child_agreed, channel=channel, given_at=timezone.now(),
+    )
+
+
+def _set_password(patron: Patron, password: str) -> None:
+    user = patron.user
+    if user is None:
+        user = User(username=f"reader-{patron.uuid.hex[:16]}", display_name=patron.full_name, email=patron.email)
+        user.set_password(password)
+        user.save()
+        patron.user = user
+        patron.save(update_fields=["user", "updated_at"])
+    else:
+        user.set_password(password)
+        user.save(update_fields=["password"])
+
+
+def _create(*, actor: User | None, home_library: OrgUnit, data: dict[str, Any], consents: Iterable[str],
+            guardian_name: str, child_agreed: bool, confirm_duplicates: bool, status: str, channel: str,
+            password: str | None) -> Patron:
+    purposes = set(consents)
+    category: PatronCategory = data["category"]
+    given_by = _check_consents(purposes=purposes, birth_date=data.get("birth_date"), category=category,
+                               guardian_name=guardian_name, child_agreed=child_agreed)
+    id_number = (data.get("id_number") or "").strip() or None
+    if not confirm_duplicates:
+        dups = patron_find_duplicates(full_name=data["full_name"], birth_date=data.get("birth_date"),
+                                      phone=data.get("phone", ""), id_number=id_number)
+        if dups:
+            raise DuplicateWarning(dups)
+    if id_number and Patron.objects.filter(id_number=id_number).exists():
+        raise ValidationError({"id_number": _("Số CCCD này đã được dùng cho một thẻ khác.")})
+    fields = {k: v for k, v in data.items() if k in {f.removesuffix("_id") for f in PATRON_FIELDS}}
+    fields["id_number"] = id_number
+    fields.setdefault("expires_on", timezone.localdate()
+                      + dt.timedelta(days=int(setting_get(home_library, "patron.card_validity_days"))))
+    if given_by == ConsentGiver.GUARDIAN:
+        fields["guardian_name"] = guardian_name.strip()
+    card_number = (data.get("card_number") or "").strip() or _new_card_number()
+    if Patron.objects.filter(card_number__iexact=card_number).exists():
+        raise ValidationError({"card_number": _("Số thẻ %(n)s đã tồn tại.") % {"n": card_number}})
+    patron = Patron(card_number=card_number, home_library=home_library, status=status,
+                    keep_history=ConsentPurpose.READING_HISTORY in purposes, **fields)
+    patron.name_folded = fold(patron.full_name)
+    patron.full_clean(exclude=["user", "photo"])
+    patron.save()
+    for purpose in sorted(purposes):
+        _record_consent(patron=patron, purpose=purpose, given_by=given_by, guardian_name=guardian_name,
+                        child_agreed=child_agreed, channel=channel)
+    if password:
+        _set_password(patron, password)
+    audit(actor=actor, action="patron.create", obj=patron, unit=home_library,
+          changes={"card_number": [None, patron.card_number], "status": [None, status],
+                   "consents": [None, sorted(purposes)], "channel": [None, channel]},
+          object_repr=patron.card_number)
+    return patron
+
+
+@transaction.atomic
+def patron_create(*, actor: User, home_library: OrgUnit, data: dict[str, Any], consents: Iterable[str],
+                  guardian_name: str = "", child_agreed: bool = False, confirm_duplicates: bool = False,
+                  password: str | None = None) -> Patron:
+    """Register a reader at the desk; refuses without the service consent (and a guardian's for a child),
+    and raises DuplicateWarning on a likely duplicate unless confirmed."""
+    require_perm(actor, Perm.PATRON_EDIT, home_library)
+    return _create(actor=actor, home_library=home_library, data=data, consents=consents,
+                   guardian_name=guardian_name, child_agreed=child_agreed, confirm_duplicates=confirm_duplicates,
+                   status=PatronStatus.ACTIVE, channel="desk", password=password)
+
+
+@transaction.atomic
+def patron_self_register(*, home_library: OrgUnit, data: dict[str, Any], consents: Iterable[str], password: str,
+                         guardian_name: str = "", child_agreed: bool = False) -> Patron:
+    """Online self-registration: a pending reader that staff approve, unless auto-approval is set."""
+    auto = bool(setting_get(home_library, "patron.self_registration_auto_approve"))
+    return _create(actor=None, home_library=home_library, data=data, consents=consents,
+                   guardian_name=guardian_name, child_agreed=child_agreed, confirm_duplicates=True,
+                   status=PatronStatus.ACTIVE if auto else PatronStatus.PENDING, channel="portal",
+                   password=password)
+
+
+@transaction.atomic
+def patron_update(*, actor: User, patron: Patron, data: dict[str, Any]) -> Patron:
+    """Edit a reader's record (staff); the home library may move only within the actor's subtree."""
+    patron = Patron.objects.select_for_update().get(pk=patron.pk)
+    require_perm(actor, Perm.PATRON_EDIT, patron.home_library)
+    before = snapshot(patron, list(PATRON_FIELDS))
+    for field, value in data.items():
+        if field not in PATRON_FIELDS and field not in ("category", "home_library"):
+            raise ValidationError(_("Không được sửa trường %(field)s.") % {"field": field})
+        setattr(patron, field, value)
+    if "home_library" in data:
+        require_perm(actor, Perm.PATRON_EDIT, data["home_library"])
+    patron.id_number = (patron.id_number or "").strip() or None
+    patron.name_folded = fold(patron.full_name)
+    patron.full_clean(exclude=["user", "photo"])
+    patron.save()
+    changes = diff(before, snapshot(patron, list(PATRON_FIELDS)))
+    if "id_number" in changes:  # never write the number itself into the log
+        changes["id_number"] = ["***", "***"]
+    if changes:
+        audit(actor=actor, action="patron.update", obj=patron, unit=patron.home_library, changes=changes,
+              object_repr=patron.card_number)
+    return patron
+
+
+@transaction.atomic
+def patron_update_self(*, patron: Patron, data: dict[str, Any]) -> Patron:
+    """A reader corrects their own contact data from the portal account."""
+    patron = Patron.objects.select_for_update().get(pk=patron.pk)
+    before = snapshot(patron, list(SELF_EDITABLE_FIELDS))
+    for field, value in data.items():
+        if field not in SELF_EDITABLE_FIELDS:
+            raise ValidationError(_("Trường %(field)s chỉ thư viện được sửa; hãy gửi yêu cầu đính chính.")
+                                  % {"field": field})
+        setattr(patron, field, (value or "").strip())
+    patron.full_clean(exclude=["user", "photo"])
+    patron.save()
+    if patron.user_id and "email" in data:
+        User.objects.filter(pk=patron.user_id).update(email=patron.email)
+    changes = diff(before, snapshot(patron, list(SELF_EDITABLE_FIELDS)))
+    if changes:
+        audit(actor=patron.user, action="patron.self_update", obj=patron, unit=patron.home_library,
+              changes=changes, object_repr=patron.card_number)
+    return patron
+
+
+@transaction.atomic
+def patron_approve(*, actor: User, patron: Patron) -> Patron:
+    """Approve a reader who registered online."""
+    patron = Patron.objects.select_for_update().get(pk=patron.pk)
+    require_perm(actor, Perm.PATRON_EDIT, patron.home_library)
+    if patron.status != PatronStatus.PENDING:
+        raise ValidationError(_("Bạn đọc này không ở trạng thái chờ duyệt."))
+    patron.status = PatronStatus.ACTIVE
+    patron.save(update_fields=["status", "updated_at"])
+    audit(actor=actor, action="patron.approve", obj=patron, unit=patron.home_library,
+          changes={"status": [PatronStatus.PENDING, PatronStatus.ACTIVE]}, object_repr=patron.card_number)
+    return patron
+
+
+@transaction.atomic
+def patron_renew_card(*, actor: User, patron: Patron) -> Patron:
+    """Extend the card from today (or its current expiry, if later) by the inherited validity."""
+    patron = Patron.objects.select_for_update().get(pk=patron.pk)
+    require_perm(actor, Perm.PATRON_EDIT, patron.home_library)
+    start = max(timezone.localdate(), patron.expires_on)
+    before = patron.expires_on
+    patron.expires_on = start + dt.timedelta(days=int(setting_get(patron.home_library, "patron.card_validity_days")))
+    patron.save(update_fields=["expires_on", "updated_at"])
+    audit(actor=actor, action="patron.renew_card", obj=patron, unit=patron.home_library,
+          changes={"expires_on": [before, patron.expires_on]}, object_repr=patron.card_number)
+    return patron
+
+
+@transaction.atomic
+def patron_set_password(*, actor: User | None, patron: Patron, password: str) -> Patron:
+    """Create or reset the reader's portal login (staff at the desk, or the reader via reset e-mail)."""
+    if actor is not None and actor != patron.user:
+        require_perm(actor, Perm.PATRON_EDIT, patron.home_library)
+    _set_password(patron, password)
+    audit(actor=actor, action="patron.set_password", obj=patron, unit=patron.home_library,
+          object_repr=patron.card_number)
+    return patron
+
+
+@transaction.atomic
+def patron_block(*, actor: User, patron: Patron, reason: str = BlockReason.MANUAL, note: str = "") -> PatronBlock:
+    """Put a manual block on a reader."""
+    require_perm(actor, Perm.PATRON_EDIT, patron.home_library)
+    block = PatronBlock.objects.create(patron=patron, reason=reason, note=note.strip(), created_by=actor)
+    audit(actor=actor, action="patron.block", obj=patron, unit=patron.home_library,
+          changes={"block": [None, reason], "note": [None, note]}, object_repr=patron.card_number)
+    return block
+
+
+@transaction.atomic
+def patron_unblock(*, actor: User, block: PatronBlock) -> PatronBlock:
+    """Lift a manual block."""
+    patron = block.patron
+    require_perm(actor, Perm.PATRON_EDIT, patron.home_library)
+    block.lifted_at = timezone.now()
+    block.save(update_fields=["lifted_at"])
+    audit(actor=actor, action="patron.unblock", obj=patron, unit=patron.home_library,
+          changes={"block": [block.reason, None]}, object_repr=patron.card_number)
+    return block
+
+
+@transaction.atomic
+def consent_grant(*, patron: Patron, purpose: str, actor: User | None = None, given_by: str = ConsentGiver.SELF,
+                  guardian_name: str = "", child_agreed: bool = False, channel: str = "portal") -> Consent:
+    """Record an explicit consent for one purpose (a no-op returning the current one if already given)."""
+    patron = Patron.objects.select_for_update().get(pk=patron.pk)
+    if actor is not None and actor != patron.user:
+        require_perm(actor, Perm.PATRON_EDIT, patron.home_library)
+    if purpose not in ConsentPurpose.values:
+        raise ValidationError(_("Mục đích không hợp lệ."))
+    current = patron.consents.filter(purpose=purpose, withdrawn_at__isnull=True).first()
+    if current:
+        return current
+    if patron.age_on(timezone.localdate()) is not None and patron.age_on(timezone.localdate()) < CHILD_AGE:  # type: ignore[operator]
+        if given_by != ConsentGiver.GUARDIAN or not guardian_name.strip():
+            raise ValidationError(_("Bạn đọc dưới %(n)s tuổi cần có sự đồng ý của cha, mẹ hoặc người giám hộ.")
+                                  % {"n": CHILD_AGE})
+    consent = _record_consent(patron=patron, purpose=purpose, given_by=given_by, guardian_name=guardian_name,
+                              child_agreed=child_agreed, channel=channel)
+    if purpose == ConsentPurpose.READING_HISTORY:
+        patron.keep_history = True
+        patron.save(update_fields=["keep_history", "updated_at"])
+    audit(actor=actor, action="consent.grant", obj=patron, unit=patron.home_library,
+          changes={purpose: [None, consent.wording_version]}, object_repr=patron.card_number)
+    return consent
+
+
+@transaction.atomic
+def consent_withdraw(*, patron: Patron, purpose: str, actor: User | None = None) -> Consent | None:
+    """Withdraw a consent. Withdrawing the reading-history consent stops keeping history (past loans are
+    anonymised by the next daily job); withdrawing the service consent opens a deletion request."""
+    patron = Patron.objects.select_for_update().get(pk=patron.pk)
+    if actor is not None and actor != patron.user:
+        require_perm(actor, Perm.PATRON_EDIT, patron.home_library)
+    current = patron.consents.filter(purpose=purpose, withdrawn_at__isnull=True).first()
+    if current is None:
+        return None
+    current.withdrawn_at = timezone.now()
+    current.save(update_fields=["withdrawn_at"])
+    if purpose == ConsentPurpose.READING_HISTORY:
+        patron.keep_history = False
+        patron.save(update_fields=["keep_history", "updated_at"])
+    if purpose == ConsentPurpose.SERVICE:
+        DataRequest.objects.create(patron=patron, kind=DataRequestKind.WITHDRAW,
+                                   details=_("Bạn đọc rút lại sự đồng ý xử lý dữ liệu để phục vụ."))
+    audit(actor=actor, action="consent.withdraw", obj=patron, unit=patron.home_library,
+          changes={purpose: [current.wording_version, None]}, object_repr=patron.card_number)
+    return current
+
+
+@transaction.atomic
+def datarequest_create(*, patron: Patron, kind: str, details: str = "") -> DataRequest:
+    """A reader asks to correct or delete their data (export is served at once by the portal)."""
+    if kind not in DataRequestKind.values:
+        raise ValidationError(_("Loại yêu cầu không hợp lệ."))
+    request = DataRequest.objects.create(patron=patron, kind=kind, details=details.strip()[:5000])
+    if kind == DataRequestKind.EXPORT:
+        request.status = DataRequestStatus.DONE
+        request.resolved_at = timezone.now()
+        request.save(update_fields=["status", "resolved_at"])
+    audit(actor=patron.user, action=f"patron.request_{kind}", obj=patron, unit=patron.home_library,
+          object_repr=patron.card_number)
+    return request
+
+
+@transaction.atomic
+def datarequest_resolve(*, actor: User, request: DataRequest, status: str, resolution: str = "") -> DataRequest:
+    """Staff close a data-subject request (for a deletion, call patron_erase first)."""
+    require_perm(actor, Perm.PATRON_EDIT, request.patron.home_library)
+    if status not in (DataRequestStatus.DONE, DataRequestStatus.REFUSED):
+        raise ValidationError(_("Trạng thái không hợp lệ."))
+    request.status = status
+    request.resolution = resolution.strip()
+    request.resolved_at = timezone.now()
+    request.save(update_fields=["status", "resolution", "resolved_at"])
+    audit(actor=actor, action="patron.request_resolve", obj=request.patron, unit=request.patron.home_library,
+          changes={"request": [request.kind, status]}, object_repr=request.patron.card_number)
+    return request
+
+
+@transaction.atomic
+def patron_erase(*, actor: User, patron: Patron) -> Patron:
+    """Delete a reader's personal data on request: refused while loans are open or fines unpaid; loan
+    history is anonymised, personal fields blanked, the login disabled; the card number stays as a tombstone."""
+    patron = Patron.objects.select_for_update().get(pk=patron.pk)
+    require_perm(actor, Perm.PATRON_EDIT, patron.home_library)
+    if patron.loans.filter(returned_at__isnull=True).exists():
+        raise ValidationError(_("Bạn đọc còn tài liệu đang mượn; cần trả trước khi xoá dữ liệu."))
+    if any(f.amount > f.paid for f in patron.fines.all()):
+        raise ValidationError(_("Bạn đọc còn khoản phạt chưa nộp; cần giải quyết trước khi xoá dữ liệu."))
+    patron.loans.update(patron=None, anonymised=True)
+    patron.holds.filter(state__in=["waiting", "targeted", "in_transit", "ready"]).update(
+        state="cancelled", closed_at=timezone.now())
+    for field in ("address", "phone", "email", "ethnicity", "notes", "guardian_name", "guardian_phone", "gender"):
+        setattr(patron, field, "")
+    patron.full_name = _("(đã xoá)")
+    patron.name_folded = ""
+    patron.birth_date = None
+    patron.id_number = None
+    patron.id_verified = False
+    patron.keep_history = False
+    patron.status = PatronStatus.ERASED
+    if patron.photo:
+        patron.photo.delete(save=False)
+    patron.save()
+    patron.consents.filter(withdrawn_at__isnull=True).update(withdrawn_at=timezone.now())
+    if patron.user_id:
+        User.objects.filter(pk=patron.user_id).update(is_active=False, email="", display_name="")
+    patron.data_requests.filter(kind=DataRequestKind.DELETE, status=DataRequestStatus.OPEN).update(
+        status=DataRequestStatus.DONE, resolved_at=timezone.now())
+    audit(actor=actor, action="patron.erase", obj=patron, unit=patron.home_library, object_repr=patron.card_number)
+    return patron
+
+
+def require_patron_view(actor: User, patron: Patron) -> None:
+    """Staff may see readers of their subtree, and any reader at their desk (network-wide borrowing)."""
+    from thuvien.core.permissions import has_perm
+    if not (has_perm(actor, Perm.PATRON_VIEW, patron.home_library)
+            or any(has_perm(actor, Perm.CIRC_DESK, g.unit) for g in actor.grants.select_related("unit"))):
+        raise PermissionDenied(_("Bạn không có quyền xem bạn đọc này."))
