@@ -140,3 +140,6 @@ LOGGING = {
 STATICFILES_DIRS = [REPO_ROOT / "node_modules" / "htmx.org" / "dist"]
 WHITENOISE_USE_FINDERS = True
 SILENCED_SYSTEM_CHECKS = ["staticfiles.W004"]
+
+# Staff log in with their username; readers log in to the portal with card number or e-mail.
+AUTHENTICATION_BACKENDS = ["django.contrib.auth.backends.ModelBackend", "thuvien.patrons.auth.PatronBackend"]
