@@ -45,6 +45,7 @@ class BibRecord(models.Model):
         OrgUnit, null=True, blank=True, on_delete=models.PROTECT, related_name="owned_records",
         verbose_name=_("đơn vị tạo"),
     )
+    provenance = models.CharField(_("nguồn biểu ghi"), max_length=255, blank=True)
     is_deleted = models.BooleanField(default=False, db_index=True)
     deleted_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
@@ -73,6 +74,7 @@ class AuthorityRecord(models.Model):
     variants = models.JSONField(default=list, blank=True)
     see_also = models.JSONField(default=list, blank=True)
     marc = models.JSONField()
+    is_deleted = models.BooleanField(default=False)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True, db_index=True)
 
@@ -137,3 +139,115 @@ class Item(models.Model):
 
     def __str__(self) -> str:
         return self.barcode
+
+
+class BibIdentifier(models.Model):
+    """An identifier of a bibliographic record, indexed for matching and duplicate checks:
+    normalised ISBN-13, ISSN, and system numbers from 035 $a."""
+
+    class Kind(models.TextChoices):
+        ISBN = "isbn", "ISBN"
+        ISSN = "issn", "ISSN"
+        SYSTEM = "035", _("số hệ thống (035)")
+
+    record = models.ForeignKey(BibRecord, on_delete=models.CASCADE, related_name="identifiers")
+    kind = models.CharField(max_length=8, choices=Kind.choices)
+    value = models.CharField(max_length=128)
+
+    class Meta:
+        indexes = [models.Index(fields=["kind", "value"], name="bibident_kind_value")]
+
+    def __str__(self) -> str:
+        return f"{self.kind}:{self.value}"
+
+
+class ImportJob(models.Model):
+    """One MARC file being imported. The checkpoint (`position`, `records_read` and the counters)
+    is committed in the same transaction as each batch, so a killed import resumes where the last
+    committed batch ended and every good record is stored exactly once."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("Đang chờ")
+        RUNNING = "running", _("Đang nhập")
+        DONE = "done", _("Hoàn tất")
+        FAILED = "failed", _("Lỗi")
+
+    uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    library = models.ForeignKey(OrgUnit, on_delete=models.PROTECT, related_name="+", verbose_name=_("thư viện"))
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+                                   related_name="+")
+    source_name = models.CharField(_("tệp"), max_length=500)
+    path = models.CharField(max_length=1000)  # where the file is read from (uploads are stored in MEDIA_ROOT)
+    fingerprint = models.CharField(max_length=80, db_index=True)  # size + hash of head and tail
+    total_bytes = models.BigIntegerField(default=0)
+    format = models.CharField(max_length=16, default="auto")
+    encoding = models.CharField(max_length=16, default="auto")
+    match = models.CharField(max_length=8, default="001")
+    on_match = models.CharField(max_length=8, default="skip")
+    status = models.CharField(max_length=12, choices=Status.choices, default=Status.PENDING, db_index=True)
+    position = models.BigIntegerField(default=0)  # byte offset just after the last committed record
+    records_read = models.IntegerField(default=0)
+    imported = models.IntegerField(default=0)
+    updated = models.IntegerField(default=0)
+    skipped = models.IntegerField(default=0)
+    quarantined = models.IntegerField(default=0)
+    items_created = models.IntegerField(default=0)
+    authorities = models.IntegerField(default=0)
+    warnings = models.JSONField(default=list, blank=True)  # [[index, offset, message], ...] (first 2,000)
+    error = models.TextField(blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    started_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = _("đợt nhập biểu ghi")
+        verbose_name_plural = _("đợt nhập biểu ghi")
+
+    def __str__(self) -> str:
+        return f"{self.source_name} ({self.get_status_display()})"
+
+    @property
+    def summary(self) -> str:
+        return (f"imported {self.imported}, updated {self.updated}, skipped {self.skipped}, "
+                f"quarantined {self.quarantined}")
+
+    @property
+    def percent(self) -> int:
+        if self.status == self.Status.DONE:
+            return 100
+        return int(100 * self.position / self.total_bytes) if self.total_bytes else 0
+
+
+class QuarantinedRecord(models.Model):
+    """A record that could not be read or stored, kept byte for byte with where it came from and
+    why, until someone fixes and re-imports it (or discards it)."""
+
+    class Status(models.TextChoices):
+        OPEN = "open", _("Chưa xử lý")
+        REIMPORTED = "reimported", _("Đã nhập lại")
+        DISCARDED = "discarded", _("Đã bỏ")
+
+    job = models.ForeignKey(ImportJob, null=True, blank=True, on_delete=models.SET_NULL, related_name="quarantine")
+    library = models.ForeignKey(OrgUnit, on_delete=models.PROTECT, related_name="+")
+    source_name = models.CharField(max_length=500)
+    offset = models.BigIntegerField(default=0)
+    index = models.IntegerField(default=0)
+    format = models.CharField(max_length=16, default="iso2709")
+    raw = models.BinaryField()
+    reason = models.TextField()
+    status = models.CharField(max_length=12, choices=Status.choices, default=Status.OPEN, db_index=True)
+    record = models.ForeignKey(BibRecord, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+    resolved_at = models.DateTimeField(null=True, blank=True)
+    resolved_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+                                    related_name="+")
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = _("biểu ghi cách ly")
+        verbose_name_plural = _("biểu ghi cách ly")
+
+    def __str__(self) -> str:
+        return f"{self.source_name}#{self.index}"

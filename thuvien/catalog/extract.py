@@ -1,0 +1,235 @@
+"""Columns of a BibRecord extracted from its MARC21 record (for display, sorting and indexing).
+
+Pure code over a pymarc Record: one pass over the fields, no database access.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from pymarc import Field, Record
+
+from thuvien.catalog.marc.crosswalk import clean
+from thuvien.catalog.marc.isbn import isbn_normalize, issn_normalize
+from thuvien.core.text import collation_key, fold, normalize
+
+__all__ = ["extract", "isbn_normalize", "material_type", "MAX_LENGTHS"]
+
+# Column widths of BibRecord's CharFields: extracted values are cut to fit (the MARC keeps all).
+MAX_LENGTHS = {"control_number": 64, "control_number_source": 64, "main_author": 500, "ddc": 64,
+               "call_number": 128, "language": 3, "publisher": 500, "place": 255, "edition": 255,
+               "physical": 500, "material_type": 32}
+_YEAR = re.compile(r"(1[0-9]{3}|20[0-9]{2})")
+_LANG = re.compile(r"^[a-z]{3}$")
+
+
+def _join(field: Field, codes: str) -> str:
+    return clean(" ".join(s.value.strip() for s in field.subfields if s.code in codes and s.value.strip()))
+
+
+def material_type(leader: str, f008: str) -> str:
+    """A coarse material type from leader/06-07 and 008 (book, ebook, serial, score, map, video...)."""
+    kind, level = leader[6:7], leader[7:8]
+    form = f008[23:24] if len(f008) > 23 else ""
+    if kind in ("a", "t"):
+        if level in ("b", "i", "s"):
+            return "serial"
+        if form in ("o", "q", "s"):
+            return "ebook"
+        return "manuscript" if kind == "t" else "book"
+    return {"c": "score", "d": "score", "e": "map", "f": "map", "g": "video", "i": "audiobook", "j": "music",
+            "k": "image", "m": "computer_file", "o": "kit", "p": "mixed", "r": "object"}.get(kind, "other")
+
+
+def _ddc(value: str) -> str:
+    return value.replace("/", "").replace("'", "").strip()
+
+
+def extract(record: Record) -> dict[str, Any]:
+    """The BibRecord column values of `record` (title, authors, subjects, ISBNs, language...)."""
+    leader = str(record.leader)
+    title = responsibility = main_author = ddc = call_090 = call_050 = ddc_b = ""
+    publisher = place = edition = physical = f008 = control = control_src = ""
+    pub_fallback = place_fallback = year_text = ""
+    nonfiling = 0
+    authors: list[str] = []
+    subjects: list[str] = []
+    isbns: list[str] = []
+    issns: list[str] = []
+    langs_041: list[str] = []
+    series: list[str] = []
+    notes: list[str] = []
+    links: list[dict[str, str]] = []
+    for field in record.fields:
+        tag = field.tag
+        if field.control_field:
+            if tag == "001":
+                control = (field.data or "").strip()
+            elif tag == "003":
+                control_src = (field.data or "").strip()
+            elif tag == "008":
+                f008 = field.data or ""
+            continue
+        first = tag[0]
+        if tag == "245" and not title:
+            title = _join(field, "abnp")
+            responsibility = _join(field, "c")
+            if field.indicator2.isdigit():
+                nonfiling = int(field.indicator2)
+        elif tag in ("100", "110", "111", "700", "710", "711"):
+            name = _join(field, "abcdq" if tag.endswith("00") else "abcdn")
+            if name:
+                if first == "1" and not main_author:
+                    main_author = name
+                if name not in authors:
+                    authors.append(name)
+        elif first == "6" and tag in ("600", "610", "611", "630", "648", "650", "651", "653", "655"):
+            heading = " -- ".join(clean(s.value) for s in field.subfields
+                                  if s.code in "abcdgqtvxyz" and s.value.strip())
+            if heading and heading not in subjects:
+                subjects.append(heading)
+        elif tag == "020":
+            for value in field.get_subfields("a"):
+                isbn = isbn_normalize(value)
+                if isbn and isbn not in isbns:
+                    isbns.append(isbn)
+        elif tag == "022":
+            for value in field.get_subfields("a"):
+                issn = issn_normalize(value)
+                if issn and issn not in issns:
+                    issns.append(issn)
+        elif tag == "041":
+            for s in field.subfields:
+                if s.code in "ad":
+                    code = s.value.strip().lower()
+                    langs_041.extend(code[i:i + 3] for i in range(0, len(code) - 2, 3))
+        elif tag == "082" and not ddc:
+            ddcs = field.get_subfields("a")
+            if ddcs:
+                ddc = _ddc(ddcs[0])
+                ddc_b = (field.get("b") or "").strip()
+        elif tag == "090" and not call_090:
+            call_090 = _join(field, "ab")
+        elif tag == "050" and not call_050:
+            call_050 = _join(field, "ab")
+        elif tag in ("260", "264"):
+            is_pub = tag == "260" or field.indicator2 == "1"
+            b, a, c = field.get("b"), field.get("a"), field.get("c")
+            if is_pub:
+                publisher = publisher or clean(b or "")
+                place = place or clean(a or "")
+                year_text = year_text or (c or "")
+            else:
+                pub_fallback = pub_fallback or clean(b or "")
+                place_fallback = place_fallback or clean(a or "")
+                year_text = year_text or (c or "")
+        elif tag == "250" and not edition:
+            edition = _join(field, "ab")
+        elif tag == "300" and not physical:
+            physical = _join(field, "abce")
+        elif tag in ("490", "440", "800", "810", "830"):
+            name = _join(field, "atv" if tag != "490" else "av")
+            if name and name not in series:
+                series.append(name)
+        elif tag in ("500", "501", "504", "505", "520", "546", "586"):
+            note = _join(field, "a") if tag != "505" else _join(field, "agrt")
+            if note:
+                notes.append(note)
+        elif tag == "856":
+            for url in field.get_subfields("u"):
+                links.append({"url": url.strip(), "text": clean(field.get("y") or field.get("3") or field.get("z") or "")})
+    language = ""
+    if len(f008) >= 38 and _LANG.match(f008[35:38]):
+        language = f008[35:38]
+    languages = [language] if language else []
+    for code in langs_041:
+        if _LANG.match(code) and code not in languages:
+            languages.append(code)
+    if not language and languages:
+        language = languages[0]
+    year: int | None = None
+    if len(f008) >= 11 and f008[7:11].isdigit() and f008[6:7] not in ("b", "n", "|"):
+        year = int(f008[7:11])
+    if year is None:
+        match = _YEAR.search(year_text)
+        if match:
+            year = int(match.group(1))
+    if year is not None and not (500 <= year <= 2200):
+        year = None
+    title = normalize(title)
+    sort_title = title[nonfiling:] if 0 < nonfiling < len(title) else title
+    values: dict[str, Any] = {
+        "leader": leader,
+        "control_number": control,
+        "control_number_source": control_src,
+        "title": title,
+        "title_sort": collation_key(sort_title),
+        "responsibility": responsibility,
+        "main_author": main_author,
+        "authors": authors,
+        "subjects": subjects,
+        "ddc": ddc,
+        "call_number": call_090 or call_050 or (f"{ddc} {ddc_b}".strip() if ddc else ""),
+        "isbns": isbns,
+        "issns": issns,
+        "language": language,
+        "languages": languages,
+        "year": year,
+        "publisher": publisher or pub_fallback,
+        "place": place or place_fallback,
+        "edition": edition,
+        "series": series,
+        "physical": physical,
+        "notes": notes,
+        "material_type": material_type(leader, f008),
+        "links": links,
+    }
+    for name, limit in MAX_LENGTHS.items():
+        if len(values[name]) > limit:
+            values[name] = values[name][:limit]
+    return values
+
+
+_AUTH_SUBDIVISION = "vxyz"
+
+
+def _heading(field: Field) -> str:
+    main = " ".join(s.value.strip() for s in field.subfields
+                    if s.code not in _AUTH_SUBDIVISION and s.code.isalpha() and s.value.strip())
+    parts = [clean(main)] + [clean(s.value) for s in field.subfields
+                             if s.code in _AUTH_SUBDIVISION and s.value.strip()]
+    return " -- ".join(p for p in parts if p)
+
+
+def extract_authority(record: Record) -> dict[str, Any]:
+    """AuthorityRecord column values: the 1XX heading, 4XX see-from variants, 5XX see-also."""
+    heading_tag = heading = control = control_src = ""
+    variants: list[str] = []
+    see_also: list[dict[str, str]] = []
+    for field in record.fields:
+        tag = field.tag
+        if tag == "001":
+            control = (field.data or "").strip()
+        elif tag == "003":
+            control_src = (field.data or "").strip()
+        elif field.control_field:
+            continue
+        elif tag[0] == "1" and not heading:
+            heading_tag, heading = tag, _heading(field)
+        elif tag[0] == "4":
+            text = _heading(field)
+            if text and text not in variants:
+                variants.append(text)
+        elif tag[0] == "5":
+            text = _heading(field)
+            if text:
+                see_also.append({"tag": tag, "heading": text, "relation": clean(field.get("i") or field.get("w") or "")})
+    return {"control_number": control[:64], "control_number_source": control_src[:64], "heading_tag": heading_tag,
+            "heading": normalize(heading), "heading_folded": fold(heading), "variants": variants,
+            "see_also": see_also}
+
+
+def is_authority(record: Record) -> bool:
+    """Leader/06 'z' marks a MARC21 authority record."""
+    return str(record.leader)[6:7] == "z"

@@ -1,0 +1,133 @@
+"""Read side of the catalogue: records, holdings, duplicates, changes since a date, quarantine.
+The union catalogue is visible network-wide (CATALOG_VIEW); lists are querysets for pagination."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from django.db.models import Count, Q, QuerySet
+from pymarc import Record
+
+from thuvien.catalog.marc.marcjson import from_json
+from thuvien.catalog.models import (
+    AuthorityRecord,
+    BibIdentifier,
+    BibRecord,
+    ImportJob,
+    Item,
+    ItemStatus,
+    QuarantinedRecord,
+)
+from thuvien.core.models import OrgUnit
+from thuvien.core.text import collation_key, fold
+
+__all__ = ["authority_browse", "bib_duplicates", "bib_get", "bib_list", "bib_to_pymarc", "holdings_summary",
+           "import_job_list", "items_for_record", "quarantine_list", "records_changed_since"]
+
+
+def bib_to_pymarc(bib: BibRecord) -> Record:
+    """The stored MARC record of `bib` as a pymarc Record (exactly as stored)."""
+    return from_json(bib.marc)
+
+
+def bib_get(*, pk: int, include_deleted: bool = False) -> BibRecord:
+    """One record with its owner; raises BibRecord.DoesNotExist."""
+    qs = BibRecord.objects.select_related("owner")
+    if not include_deleted:
+        qs = qs.filter(is_deleted=False)
+    return qs.get(pk=pk)
+
+
+def bib_list(*, q: str = "", library: OrgUnit | None = None) -> QuerySet[BibRecord]:
+    """Live records, newest first; `q` matches a title prefix (diacritics ignored), an ISBN or 001."""
+    qs = BibRecord.objects.filter(is_deleted=False).select_related("owner").order_by("-updated_at", "-pk")
+    if library is not None:
+        qs = qs.filter(Q(owner__path__startswith=library.path) | Q(items__library__path__startswith=library.path)) \
+            .distinct()
+    q = q.strip()
+    if q:
+        from thuvien.catalog.marc.isbn import isbn_normalize
+        isbn = isbn_normalize(q)
+        if isbn:
+            qs = qs.filter(identifiers__kind="isbn", identifiers__value=isbn)
+        elif q.isdigit() or q.startswith("#"):
+            qs = qs.filter(Q(control_number=q.lstrip("#")) | Q(pk=int(q.lstrip("#") or 0)))
+        else:
+            key = collation_key(q).split("\x1f")[0]
+            qs = qs.filter(title_sort__startswith=key)
+    return qs
+
+
+def holdings_summary(*, bib: BibRecord) -> list[dict[str, Any]]:
+    """Per library holding copies of `bib`: {"library", "total", "available"}, in tree order."""
+    rows = (Item.objects.filter(record=bib).values("library").annotate(
+        total=Count("pk"), available=Count("pk", filter=Q(status=ItemStatus.AVAILABLE))))
+    units = OrgUnit.objects.in_bulk([r["library"] for r in rows])
+    out = [{"library": units[r["library"]], "total": r["total"], "available": r["available"]} for r in rows]
+    return sorted(out, key=lambda r: r["library"].path)
+
+
+def items_for_record(*, bib: BibRecord) -> QuerySet[Item]:
+    return Item.objects.filter(record=bib).select_related("library", "item_type").order_by("library__path", "barcode")
+
+
+def records_changed_since(*, since: dt.datetime | None, library: OrgUnit | None = None,
+                          until: dt.datetime | None = None) -> QuerySet[BibRecord]:
+    """Records created, changed or deleted since `since` (deleted ones have is_deleted=True), in
+    change order; with `library`, only those it owns or holds items of (its subtree)."""
+    qs = BibRecord.objects.all()
+    if since is not None:
+        qs = qs.filter(updated_at__gte=since)
+    if until is not None:
+        qs = qs.filter(updated_at__lt=until)
+    if library is not None:
+        held = Item.objects.filter(library__path__startswith=library.path).values("record_id")
+        qs = qs.filter(Q(owner__path__startswith=library.path) | Q(pk__in=held))
+    return qs.order_by("updated_at", "pk")
+
+
+def bib_duplicates(*, isbns: list[str], title: str, main_author: str = "", year: int | None = None,
+                   exclude_pk: int | None = None) -> list[BibRecord]:
+    """Live records that look like the same work: a shared ISBN, or the same title, author and year."""
+    found: dict[int, BibRecord] = {}
+    if isbns:
+        ids = BibIdentifier.objects.filter(kind="isbn", value__in=isbns).values("record_id")
+        for bib in BibRecord.objects.filter(pk__in=ids, is_deleted=False)[:20]:
+            found[bib.pk] = bib
+    if title:
+        qs = BibRecord.objects.filter(title_sort=collation_key(title), is_deleted=False)
+        if year:
+            qs = qs.filter(year=year)
+        for bib in qs[:50]:
+            if not main_author or fold(bib.main_author).startswith(fold(main_author)[:20]):
+                found[bib.pk] = bib
+    found.pop(exclude_pk or 0, None)
+    return sorted(found.values(), key=lambda b: b.pk)
+
+
+def authority_browse(*, q: str = "", limit: int = 50) -> list[AuthorityRecord]:
+    """Authority headings from `q` on in folded order, matching headings and their variants."""
+    qs = AuthorityRecord.objects.filter(is_deleted=False)
+    key = fold(q)
+    if key:
+        qs = qs.filter(heading_folded__gte=key)
+    return list(qs.order_by("heading_folded", "pk")[:limit])
+
+
+def authority_bib_count(*, authority: AuthorityRecord) -> int:
+    """How many live records carry the heading as an author or subject."""
+    heading = authority.heading.split(" -- ")[0]
+    return BibRecord.objects.filter(is_deleted=False).filter(
+        Q(authors__icontains=heading) | Q(subjects__icontains=heading)).count()
+
+
+def import_job_list(*, user: Any) -> QuerySet[ImportJob]:
+    from thuvien.core.permissions import Perm, scope_q
+    return ImportJob.objects.filter(scope_q(user, Perm.CATALOG_EDIT, "library__")).select_related("library")
+
+
+def quarantine_list(*, user: Any, status: str = QuarantinedRecord.Status.OPEN) -> QuerySet[QuarantinedRecord]:
+    from thuvien.core.permissions import Perm, scope_q
+    return (QuarantinedRecord.objects.filter(scope_q(user, Perm.CATALOG_EDIT, "library__"), status=status)
+            .select_related("library", "job").defer("raw"))
