@@ -12,3 +12,13 @@ class OutboxEntry(models.Model):
 
     def __str__(self) -> str:
         return f"outbox#{self.pk} record={self.record_id}"
+
+
+class OutboxPruneMark(models.Model):
+    """Outbox entries up to `pruned_through` were deleted; an index whose cursor is older rebuilds."""
+
+    pruned_through = models.BigIntegerField()
+    pruned_at = models.DateTimeField(auto_now_add=True)
+
+    def __str__(self) -> str:
+        return f"pruned through {self.pruned_through}"

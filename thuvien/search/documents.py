@@ -1,0 +1,220 @@
+"""Index documents built from the database (the source of truth): records plus their items."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from typing import Any
+
+from thuvien.catalog.models import BibRecord, Item, ItemStatus
+from thuvien.core.text import collation_key, fold, normalize
+from thuvien.search.isbn import isbn_forms, issn_form
+
+RECORD_COLUMNS = (
+    "id", "control_number", "title", "responsibility", "main_author", "authors", "subjects", "ddc",
+    "call_number", "isbns", "issns", "language", "languages", "year", "publisher", "place", "series",
+    "notes", "material_type",
+)
+NO_YEAR_NEWEST = 0
+NO_YEAR_OLDEST = 99_999
+
+
+def _texts(value: Any) -> list[str]:
+    """Strings from a JSON column that may hold strings or {"name"/"heading"/"a": ...} objects."""
+    if value is None:
+        return []
+    if isinstance(value, str):
+        return [value] if value.strip() else []
+    if isinstance(value, dict):
+        for key in ("name", "heading", "title", "text", "value", "a"):
+            if isinstance(value.get(key), str):
+                return _texts(value[key])
+        return [" ".join(str(v) for v in value.values() if isinstance(v, str | int))]
+    if isinstance(value, list | tuple):
+        out: list[str] = []
+        for v in value:
+            out.extend(_texts(v))
+        return out
+    return [str(value)]
+
+
+def _subject_heading(value: str) -> str:
+    """The top of a subject string ("Văn học Việt Nam -- Tiểu thuyết" -> "Văn học Việt Nam")."""
+    for sep in (" -- ", "--", " — "):
+        if sep in value:
+            return value.split(sep)[0].strip()
+    return value.strip().rstrip(".")
+
+
+@dataclass
+class HoldingRow:
+    library_id: int
+    library_code: str
+    status: str
+    call_number: str
+
+
+@dataclass
+class IndexDoc:
+    """Everything one record contributes to the index, as plain Python values."""
+
+    id: int
+    title: str
+    authors: list[str]
+    main_author: str
+    subjects: list[str]
+    series: list[str]
+    publisher: list[str]
+    notes: list[str]
+    call_numbers: list[str]
+    isbn: list[str]
+    issn: list[str]
+    control_number: str
+    year: int | None
+    languages: list[str]
+    material_type: str
+    ddc: str
+    libraries: list[int] = field(default_factory=list)
+    library_codes: list[str] = field(default_factory=list)
+    available_libraries: list[int] = field(default_factory=list)
+
+    def to_fields(self) -> dict[str, Any]:
+        """The tantivy document as field -> list of values (text fields twice: exact and folded)."""
+        d: dict[str, list[Any]] = defaultdict(list)
+        d["id"].append(self.id)
+        texts = {
+            "title": [self.title],
+            "author": self.authors,
+            "subject": self.subjects,
+            "series": self.series,
+            "publisher": self.publisher,
+            "notes": self.notes,
+        }
+        for name, values in texts.items():
+            for v in values:
+                v = normalize(v)
+                if v:
+                    d[name].append(v)
+                    d[name + "_f"].append(fold(v))
+        for v in self.call_numbers:
+            if v.strip():
+                d["callno_f"].append(fold(v))
+        d["title_s"].append(self.title)
+        if self.main_author:
+            d["author_s"].append(self.main_author)
+        d["isbn"].extend(self.isbn)
+        d["issn"].extend(self.issn)
+        if self.control_number:
+            d["cn"].append(self.control_number.strip().lower())
+        if self.year is not None:
+            d["year"].append(self.year)
+        d["lang"].extend(self.languages)
+        if self.material_type:
+            d["mtype"].append(self.material_type)
+        for s in self.subjects:
+            heading = _subject_heading(normalize(s))
+            if heading and heading not in d["subj"]:
+                d["subj"].append(heading)
+        ddc = self.ddc.strip()
+        if ddc:
+            d["ddc"].append(ddc.lower())
+            digits = "".join(ch for ch in ddc[:3] if ch.isdigit())
+            if len(digits) == 3:
+                d["ddc_h"].append(digits[0] + "00")
+                d["ddc_t"].append(digits[:2] + "0")
+        d["lib"].extend(self.libraries)
+        d["lib_code"].extend(self.library_codes)
+        d["avail"].extend(self.available_libraries)
+        if self.available_libraries:
+            d["avail_any"].append("y")
+        d["title_key"].append(collation_key(self.title) or "\x7f")
+        d["author_key"].append(collation_key(self.main_author) if self.main_author else "\x7f")
+        year_new = self.year if self.year is not None else NO_YEAR_NEWEST
+        year_old = self.year if self.year is not None else NO_YEAR_OLDEST
+        d["newest"].append((year_new << 32) | (self.id & 0xFFFFFFFF))
+        d["oldest"].append((year_old << 32) | (self.id & 0xFFFFFFFF))
+        return dict(d)
+
+
+_UNAVAILABLE = frozenset({ItemStatus.WITHDRAWN, ItemStatus.LOST})
+
+
+def _doc_from_row(row: dict[str, Any], holdings: list[HoldingRow]) -> IndexDoc:
+    authors: list[str] = []
+    for a in [row["main_author"], *_texts(row["authors"])]:
+        if a and a not in authors:
+            authors.append(a)
+    if row["responsibility"]:
+        authors.append(row["responsibility"])
+    isbns: list[str] = []
+    for raw in _texts(row["isbns"]):
+        for form in isbn_forms(raw) or [raw.replace("-", "").strip().upper()]:
+            if form and form not in isbns:
+                isbns.append(form)
+    issns = [f for f in (issn_form(v) for v in _texts(row["issns"])) if f]
+    languages = [str(x).lower() for x in _texts(row["languages"])] or ([row["language"].lower()] if row["language"] else [])
+    visible = [h for h in holdings if h.status not in _UNAVAILABLE]
+    libraries = sorted({h.library_id for h in visible})
+    codes = sorted({h.library_code for h in visible})
+    available = sorted({h.library_id for h in visible if h.status == ItemStatus.AVAILABLE})
+    call_numbers = [row["call_number"], *{h.call_number for h in holdings if h.call_number}]
+    return IndexDoc(
+        id=row["id"],
+        title=row["title"] or "",
+        authors=authors,
+        main_author=row["main_author"] or (authors[0] if authors else ""),
+        subjects=_texts(row["subjects"]),
+        series=_texts(row["series"]),
+        publisher=[p for p in (row["publisher"], row["place"]) if p],
+        notes=_texts(row["notes"]),
+        call_numbers=[c for c in call_numbers if c],
+        isbn=isbns,
+        issn=issns,
+        control_number=row["control_number"] or "",
+        year=row["year"],
+        languages=languages,
+        material_type=row["material_type"] or "",
+        ddc=row["ddc"] or "",
+        libraries=libraries,
+        library_codes=codes,
+        available_libraries=available,
+    )
+
+
+def _holdings(record_ids: list[int]) -> dict[int, list[HoldingRow]]:
+    out: dict[int, list[HoldingRow]] = defaultdict(list)
+    rows = Item.objects.filter(record_id__in=record_ids).values_list(
+        "record_id", "library_id", "library__code", "status", "call_number"
+    )
+    for record_id, library_id, code, status, call_number in rows:
+        out[record_id].append(HoldingRow(library_id, code, status, call_number))
+    return out
+
+
+def documents_for(record_ids: Iterable[int]) -> dict[int, IndexDoc | None]:
+    """Documents for these records (None for a record that is deleted or gone); two queries."""
+    ids = sorted(set(record_ids))
+    found: dict[int, IndexDoc | None] = dict.fromkeys(ids)
+    if not ids:
+        return found
+    rows = BibRecord.objects.filter(id__in=ids, is_deleted=False).values(*RECORD_COLUMNS)
+    rows = list(rows)
+    holdings = _holdings([r["id"] for r in rows])
+    for row in rows:
+        found[row["id"]] = _doc_from_row(row, holdings.get(row["id"], []))
+    return found
+
+
+def iter_all_documents(batch: int = 2000) -> Iterator[list[IndexDoc]]:
+    """Every live record, in id order, in batches (keyset pagination: constant memory)."""
+    last = 0
+    while True:
+        rows = list(
+            BibRecord.objects.filter(is_deleted=False, id__gt=last).order_by("id").values(*RECORD_COLUMNS)[:batch]
+        )
+        if not rows:
+            return
+        holdings = _holdings([r["id"] for r in rows])
+        yield [_doc_from_row(r, holdings.get(r["id"], [])) for r in rows]
+        last = rows[-1]["id"]

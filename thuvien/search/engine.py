@@ -1,0 +1,345 @@
+"""The embedded tantivy index of one process, kept in step with the database through the outbox.
+
+Layout under settings.THUVIEN_INDEX_DIR:
+    slot-N.lock      an flock held for the life of the process that owns slot N
+    slot-N/tantivy/  the tantivy index
+    slot-N/state.json  {"schema": SCHEMA_VERSION, "cursor": last applied outbox id, "gaps": {id: seen_at}}
+    slot-N/rebuild-requested  written by `thuvien reindex` for a slot owned by a running process
+
+Each process takes the first free slot, so a restarted process reuses its predecessor's index and
+only applies the outbox entries it missed. The database is the source of truth: a missing,
+incompatible or corrupt index is rebuilt from it.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import fcntl
+import json
+import logging
+import os
+import shutil
+import threading
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import IO, Any
+
+import tantivy
+from django.conf import settings
+from django.db.models import Max, Q
+
+from thuvien.search.documents import IndexDoc, documents_for, iter_all_documents
+from thuvien.search.models import OutboxEntry, OutboxPruneMark
+
+log = logging.getLogger("thuvien.search")
+
+SCHEMA_VERSION = 3
+MAX_SLOTS = 64
+APPLY_BATCH = 2000
+# An outbox id below the cursor that is not yet visible may belong to a transaction still open;
+# we keep asking for it this long before deciding it was rolled back.
+GAP_TIMEOUT_S = 600.0
+MAX_GAPS = 20_000
+WRITER_HEAP = 64_000_000
+
+TEXT_FIELDS = ("title", "author", "subject", "series", "publisher", "notes")
+RAW_FAST = ("lib_code", "lang", "mtype", "subj", "ddc_h", "ddc_t", "title_key", "author_key")
+
+
+def build_schema() -> tantivy.Schema:
+    sb = tantivy.SchemaBuilder()
+    sb.add_integer_field("id", stored=True, indexed=True, fast=True)
+    for name in TEXT_FIELDS:
+        sb.add_text_field(name, tokenizer_name="default")
+        sb.add_text_field(name + "_f", tokenizer_name="default")
+    sb.add_text_field("callno_f", tokenizer_name="default")
+    sb.add_text_field("title_s", stored=True, tokenizer_name="raw", index_option="basic")
+    sb.add_text_field("author_s", stored=True, tokenizer_name="raw", index_option="basic")
+    for name in ("isbn", "issn", "cn", "ddc", "avail_any"):
+        sb.add_text_field(name, tokenizer_name="raw", index_option="basic")
+    for name in RAW_FAST:
+        sb.add_text_field(name, tokenizer_name="raw", fast=True, index_option="basic")
+    sb.add_integer_field("year", indexed=True, fast=True)
+    sb.add_integer_field("lib", indexed=True)
+    sb.add_integer_field("avail", indexed=True)
+    sb.add_integer_field("newest", fast=True)
+    sb.add_integer_field("oldest", fast=True)
+    return sb.build()
+
+
+class IndexUnavailable(RuntimeError):
+    """No slot could be taken or the index could not be opened even after a rebuild."""
+
+
+Progress = Callable[[int, int], None]
+
+
+class SearchIndex:
+    """One process's index: open (or rebuild), apply the outbox, hand out searchers."""
+
+    def __init__(self, base_dir: Path) -> None:
+        self.base_dir = Path(base_dir)
+        self.schema = build_schema()
+        self.lock = threading.RLock()
+        self.slot: int | None = None
+        self._slot_file: IO[str] | None = None
+        self.index: tantivy.Index | None = None
+        self._writer: tantivy.IndexWriter | None = None
+        self.cursor = 0
+        self.gaps: dict[int, float] = {}
+
+    # ---- slots and files -------------------------------------------------------------------
+    @property
+    def slot_dir(self) -> Path:
+        return self.base_dir / f"slot-{self.slot}"
+
+    @property
+    def tantivy_dir(self) -> Path:
+        return self.slot_dir / "tantivy"
+
+    @property
+    def state_path(self) -> Path:
+        return self.slot_dir / "state.json"
+
+    @property
+    def rebuild_flag(self) -> Path:
+        return self.slot_dir / "rebuild-requested"
+
+    def _take_slot(self, only: int | None = None) -> None:
+        self.base_dir.mkdir(parents=True, exist_ok=True)
+        slots = [only] if only is not None else range(MAX_SLOTS)
+        for n in slots:
+            f = open(self.base_dir / f"slot-{n}.lock", "a+")  # noqa: SIM115 (held for the process life)
+            try:
+                fcntl.flock(f, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except BlockingIOError:
+                f.close()
+                continue
+            self.slot, self._slot_file = n, f
+            return
+        raise IndexUnavailable(f"no free search index slot under {self.base_dir}")
+
+    def release(self) -> None:
+        """Close the index and free the slot (tests, commands)."""
+        with self.lock:
+            self._close_writer()
+            self.index = None
+            if self._slot_file is not None:
+                fcntl.flock(self._slot_file, fcntl.LOCK_UN)
+                self._slot_file.close()
+                self._slot_file = None
+            self.slot = None
+
+    def _read_state(self) -> dict[str, Any] | None:
+        try:
+            data = json.loads(self.state_path.read_text())
+        except (OSError, ValueError):
+            return None
+        if not isinstance(data, dict) or data.get("schema") != SCHEMA_VERSION:
+            return None
+        return data
+
+    def _write_state(self) -> None:
+        tmp = self.state_path.with_suffix(".tmp")
+        payload = {"schema": SCHEMA_VERSION, "cursor": self.cursor,
+                   "gaps": {str(k): v for k, v in self.gaps.items()}}
+        tmp.write_text(json.dumps(payload))
+        os.replace(tmp, self.state_path)
+
+    # ---- opening -----------------------------------------------------------------------------
+    def ensure_open(self) -> None:
+        """Take a slot and open its index; rebuild it from the database when missing or broken."""
+        if self.index is not None:
+            return
+        with self.lock:
+            if self.index is not None:
+                return
+            if self.slot is None:
+                self._take_slot()
+            state = self._read_state()
+            if state is not None and not self.rebuild_flag.exists():
+                try:
+                    index = tantivy.Index.open(str(self.tantivy_dir))
+                    index.config_reader(reload_policy="manual")
+                    index.searcher().num_docs  # noqa: B018 (touch the segments: raises if corrupt)
+                except (ValueError, OSError) as exc:
+                    log.warning("search index %s unreadable (%s); rebuilding", self.tantivy_dir, exc)
+                else:
+                    self.index = index
+                    self.cursor = int(state.get("cursor", 0))
+                    self.gaps = {int(k): float(v) for k, v in (state.get("gaps") or {}).items()}
+                    if self.cursor < pruned_through():
+                        log.warning("search index %s missed pruned outbox entries; rebuilding", self.slot_dir)
+                        self.index = None
+                    else:
+                        return
+            self.rebuild()
+
+    # ---- writing -----------------------------------------------------------------------------
+    def _close_writer(self) -> None:
+        if self._writer is not None:
+            with contextlib.suppress(ValueError):
+                self._writer.rollback()
+            self._writer = None
+
+    def _get_writer(self) -> tantivy.IndexWriter:
+        assert self.index is not None
+        if self._writer is None:
+            self._writer = self.index.writer(heap_size=WRITER_HEAP, num_threads=1)
+        return self._writer
+
+    def _to_document(self, doc: IndexDoc) -> tantivy.Document:
+        return tantivy.Document.from_dict(doc.to_fields(), self.schema)
+
+    def rebuild(self, progress: Progress | None = None) -> int:
+        """Build this slot's index from scratch from the database; returns the number of documents."""
+        with self.lock:
+            if self.slot is None:
+                self._take_slot()
+            self._close_writer()
+            self.index = None
+            shutil.rmtree(self.slot_dir, ignore_errors=True)
+            self.tantivy_dir.mkdir(parents=True)
+            # Entries older than the gap timeout are covered by the rows we are about to read;
+            # newer ones are applied again afterwards (applying is idempotent).
+            cutoff = time.time() - GAP_TIMEOUT_S
+            start_cursor = _cursor_before(cutoff)
+            from thuvien.catalog.models import BibRecord
+
+            total = BibRecord.objects.filter(is_deleted=False).count()
+            index = tantivy.Index(self.schema, path=str(self.tantivy_dir), reuse=False)
+            threads = max(1, min(4, (os.cpu_count() or 1)))
+            writer = index.writer(heap_size=WRITER_HEAP * threads, num_threads=threads)
+            done = 0
+            for batch in iter_all_documents():
+                for doc in batch:
+                    writer.add_document(self._to_document(doc))
+                done += len(batch)
+                if progress:
+                    progress(done, total)
+            writer.commit()
+            writer.wait_merging_threads()
+            index.config_reader(reload_policy="manual")
+            index.reload()
+            self.index = index
+            self.cursor, self.gaps = start_cursor, {}
+            self._write_state()
+            self.rebuild_flag.unlink(missing_ok=True)
+            if progress:
+                progress(done, total)
+            log.info("search index %s rebuilt: %d records", self.slot_dir, done)
+        self.sync()
+        return done
+
+    def sync(self) -> int:
+        """Apply the outbox entries this index has not seen; returns how many records were re-indexed."""
+        if self.index is None or self.rebuild_flag.exists():
+            self.ensure_open() if self.index is None else self.rebuild()
+        applied = 0
+        with self.lock:
+            while True:
+                cond = Q(id__gt=self.cursor)
+                if self.gaps:
+                    cond |= Q(id__in=list(self.gaps))
+                entries = list(
+                    OutboxEntry.objects.filter(cond).order_by("id").values_list("id", "record_id")[:APPLY_BATCH]
+                )
+                if not entries:
+                    self._expire_gaps()
+                    return applied
+                applied += self._apply(entries)
+                if len(entries) < APPLY_BATCH:
+                    return applied
+
+    def _apply(self, entries: list[tuple[int, int]]) -> int:
+        record_ids = {r for _, r in entries}
+        docs = documents_for(record_ids)
+        writer = self._get_writer()
+        try:
+            for rid, doc in docs.items():
+                writer.delete_documents_by_term("id", rid)
+                if doc is not None:
+                    writer.add_document(self._to_document(doc))
+            writer.commit()
+        except BaseException:
+            self._close_writer()
+            raise
+        assert self.index is not None
+        self.index.reload()
+        now = time.time()
+        seen = {i for i, _ in entries}
+        for i in seen:
+            self.gaps.pop(i, None)
+        top = max(seen)
+        if top > self.cursor:
+            for missing in range(self.cursor + 1, top):
+                if missing not in seen:
+                    self.gaps[missing] = now
+            self.cursor = top
+        self._expire_gaps(now)
+        self._write_state()
+        return len(record_ids)
+
+    def _expire_gaps(self, now: float | None = None) -> None:
+        now = now or time.time()
+        before = len(self.gaps)
+        self.gaps = {i: t for i, t in self.gaps.items() if now - t < GAP_TIMEOUT_S}
+        if len(self.gaps) > MAX_GAPS:
+            self.gaps = dict(sorted(self.gaps.items())[-MAX_GAPS:])
+        if len(self.gaps) != before:
+            self._write_state()
+
+    def searcher(self) -> tantivy.Searcher:
+        self.ensure_open()
+        assert self.index is not None
+        return self.index.searcher()
+
+    def size_bytes(self) -> int:
+        return sum(p.stat().st_size for p in self.tantivy_dir.rglob("*") if p.is_file())
+
+
+def _cursor_before(cutoff: float) -> int:
+    from datetime import UTC, datetime
+
+    moment = datetime.fromtimestamp(cutoff, tz=UTC)
+    top = OutboxEntry.objects.filter(created_at__lt=moment).aggregate(m=Max("id"))["m"]
+    return int(top or 0)
+
+
+def pruned_through() -> int:
+    return int(OutboxPruneMark.objects.aggregate(m=Max("pruned_through"))["m"] or 0)
+
+
+_engine: SearchIndex | None = None
+_engine_lock = threading.Lock()
+
+
+def get_index() -> SearchIndex:
+    """This process's index (opened, and rebuilt if needed, on first use)."""
+    global _engine
+    if _engine is None or _engine.base_dir != Path(settings.THUVIEN_INDEX_DIR):
+        with _engine_lock:
+            if _engine is None or _engine.base_dir != Path(settings.THUVIEN_INDEX_DIR):
+                if _engine is not None:
+                    _engine.release()
+                _engine = SearchIndex(Path(settings.THUVIEN_INDEX_DIR))
+    _engine.ensure_open()
+    return _engine
+
+
+def current_index() -> SearchIndex | None:
+    """The index if this process has opened one (so writers never build an index they do not use)."""
+    return _engine if _engine is not None and _engine.index is not None else None
+
+
+def reset_index() -> None:
+    """Forget this process's index and delete its files (tests)."""
+    global _engine
+    with _engine_lock:
+        if _engine is not None:
+            slot_dir = _engine.slot_dir if _engine.slot is not None else None
+            _engine.release()
+            if slot_dir is not None:
+                shutil.rmtree(slot_dir, ignore_errors=True)
+        _engine = None

@@ -1,0 +1,341 @@
+"""Reads of the discovery layer: searching the index, suggestions, holdings per scope.
+
+Every search first applies the outbox entries this process has not seen, so a search made
+right after a committed write sees it.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+from collections import defaultdict
+from dataclasses import dataclass, field
+
+import tantivy
+from django.db.models import Count, Q, Subquery
+from tantivy import Occur, Query
+
+from thuvien.catalog.models import BibRecord, Item, ItemStatus
+from thuvien.core.models import OrgUnit
+from thuvien.core.text import fold, normalize
+from thuvien.search.compile import Compiler, Highlight, words_of
+from thuvien.search.engine import get_index
+from thuvien.search.query import Node, Term
+from thuvien.search.syntax import QuerySyntaxError, parse_user_query
+
+__all__ = [
+    "FACETS", "SORTS", "Hit", "QuerySyntaxError", "SearchResult", "autocomplete", "holdings_counts",
+    "parse_user_query", "record_get_public", "record_search", "suggest_query",
+]
+
+# sort name -> (fast field, order) ; None = relevance
+SORTS: dict[str, tuple[str, tantivy.Order] | None] = {
+    "relevance": None,
+    "title": ("title_key", tantivy.Order.Asc),
+    "author": ("author_key", tantivy.Order.Asc),
+    "newest": ("newest", tantivy.Order.Desc),
+    "oldest": ("oldest", tantivy.Order.Asc),
+    "recent": ("id", tantivy.Order.Desc),  # most recently catalogued first
+}
+# facet name -> (index field, how many values)
+FACETS: dict[str, tuple[str, int]] = {
+    "library": ("lib_code", 30),
+    "material_type": ("mtype", 15),
+    "language": ("lang", 15),
+    "year": ("year", 25),
+    "subject": ("subj", 20),
+    "ddc_hundreds": ("ddc_h", 10),
+    "ddc_tens": ("ddc_t", 20),
+}
+FILTER_FIELDS = {name: fname for name, (fname, _) in FACETS.items()}
+MAX_LIMIT = 200
+MAX_OFFSET = 100_000
+_UNAVAILABLE = (ItemStatus.WITHDRAWN, ItemStatus.LOST)
+
+
+@dataclass(frozen=True)
+class Hit:
+    record_id: int
+    score: float
+    highlights: dict[str, str] = field(default_factory=dict)
+
+
+@dataclass
+class SearchResult:
+    total: int
+    hits: list[Hit]
+    facets: dict[str, list[tuple[str, int]]] = field(default_factory=dict)
+    fuzzy: bool = False  # some word matched only within one edit
+
+    @property
+    def record_ids(self) -> list[int]:
+        return [h.record_id for h in self.hits]
+
+
+class _Scopes:
+    """Library code -> subtree unit ids, each code looked up once per search."""
+
+    def __init__(self) -> None:
+        self.cache: dict[str, list[tuple[int, str]]] = {}
+
+    def units(self, *, code: str | None = None, unit: OrgUnit | None = None) -> list[tuple[int, str]]:
+        key = unit.code if unit is not None else (code or "")
+        if key not in self.cache:
+            if unit is not None:
+                rows = OrgUnit.objects.filter(path__startswith=unit.path).values_list("id", "code")
+            else:
+                path = OrgUnit.objects.filter(code__iexact=key).values("path")[:1]
+                rows = OrgUnit.objects.filter(path__startswith=Subquery(path)).values_list("id", "code")
+            self.cache[key] = list(rows)
+        return self.cache[key]
+
+    def ids(self, code: str) -> list[int]:
+        return [i for i, _ in self.units(code=code)]
+
+
+def _mark(text: str, hl: Highlight) -> str:
+    """HTML-escaped text with the words the query matched wrapped in <mark>."""
+    if not text:
+        return ""
+    out: list[str] = []
+    last = 0
+    for m in re.finditer(r"[^\W_]+", text):
+        fw = fold(m.group())
+        if fw in hl.words or any(fw.startswith(p) for p in hl.prefixes):
+            out.append(html.escape(text[last:m.start()]))
+            out.append(f"<mark>{html.escape(m.group())}</mark>")
+            last = m.end()
+    out.append(html.escape(text[last:]))
+    return "".join(out)
+
+
+def _filter_query(schema: tantivy.Schema, name: str, values: list[str], scope_ids: list[int] | None) -> Query:
+    if name == "availability":
+        if "available" not in values:
+            return Query.all_query()
+        if scope_ids is not None:
+            return Query.term_set_query(schema, "avail", scope_ids)
+        return Query.term_query(schema, "avail_any", "y")
+    fname = FILTER_FIELDS.get(name)
+    if fname is None:
+        raise ValueError(f"unknown filter {name!r}")
+    if fname == "year":
+        years = [int(v) for v in values if str(v).lstrip("-").isdigit()]
+        return Query.term_set_query(schema, "year", years) if years else Query.empty_query()
+    return Query.term_set_query(schema, fname, [str(v) for v in values])
+
+
+def record_search(
+    *,
+    query: Node,
+    library: OrgUnit | None = None,
+    offset: int = 0,
+    limit: int = 10,
+    sort: str = "relevance",
+    facets: bool = False,
+    filters: dict[str, list[str]] | None = None,
+) -> SearchResult:
+    """Records matching `query` (never deleted ones), scoped to `library`'s subtree, sorted and paged.
+
+    `filters` narrows by exact facet values ({"language": ["vie"], "availability": ["available"]}).
+    Queries: one for the outbox, plus one per library scope looked up.
+    """
+    if sort not in SORTS:
+        raise ValueError(f"unknown sort {sort!r}")
+    offset = max(0, min(int(offset), MAX_OFFSET))
+    limit = max(0, min(int(limit), MAX_LIMIT))
+    index = get_index()
+    index.sync()
+    searcher = index.searcher()
+    schema = index.schema
+    scopes = _Scopes()
+    compiler = Compiler(schema, searcher, scopes.ids)
+    main = compiler.compile(query)
+    clauses: list[tuple[Occur, Query]] = [(Occur.Must, main)]
+    scope_ids: list[int] | None = None
+    scope_codes: set[str] | None = None
+    if library is not None:
+        units = scopes.units(unit=library)
+        scope_ids = [i for i, _ in units]
+        scope_codes = {c for _, c in units}
+        clauses.append((Occur.Must, Query.const_score_query(Query.term_set_query(schema, "lib", scope_ids), 0.0)))
+    for name, values in (filters or {}).items():
+        if values:
+            clauses.append((Occur.Must, Query.const_score_query(_filter_query(schema, name, values, scope_ids), 0.0)))
+    final = main if len(clauses) == 1 else Query.boolean_query(clauses)
+
+    order = SORTS[sort]
+    kwargs: dict[str, object] = {}
+    if order is not None:
+        kwargs = {"order_by_field": order[0], "order": order[1]}
+    res = searcher.search(final, max(limit, 1), count=True, offset=offset, **kwargs)  # type: ignore[arg-type]
+    raw_hits = res.hits[:limit]
+    hits: list[Hit] = []
+    for score, addr in raw_hits:
+        doc = searcher.doc(addr)
+        hl = {"title": _mark(doc.get_first("title_s") or "", compiler.highlight)}
+        author = doc.get_first("author_s")
+        if author:
+            hl["author"] = _mark(author, compiler.highlight)
+        hits.append(Hit(record_id=int(doc.get_first("id") or 0), score=float(score) if order is None else 0.0,
+                        highlights=hl))
+    total = int(res.count or 0)  # type: ignore[attr-defined]
+    result = SearchResult(total=total, hits=hits, fuzzy=bool(compiler.fuzzy_used))
+    if facets:
+        result.facets = _facets(searcher, schema, final, scope_ids, scope_codes, result.total)
+    return result
+
+
+def _facets(searcher: tantivy.Searcher, schema: tantivy.Schema, final: Query, scope_ids: list[int] | None,
+            scope_codes: set[str] | None, total: int) -> dict[str, list[tuple[str, int]]]:
+    out: dict[str, list[tuple[str, int]]] = {}
+    if total == 0:
+        return {name: [] for name in [*FACETS, "availability"]}
+    aggs = {name: {"terms": {"field": fname, "size": size}} for name, (fname, size) in FACETS.items()}
+    data = searcher.aggregate(final, aggs)
+    for name in FACETS:
+        buckets = data.get(name, {}).get("buckets", [])
+        values = [(str(int(b["key"])) if isinstance(b["key"], float) else str(b["key"]), int(b["doc_count"]))
+                  for b in buckets]
+        if name == "library" and scope_codes is not None:
+            values = [(k, n) for k, n in values if k in scope_codes]
+        out[name] = values
+    avail_q = (Query.term_set_query(schema, "avail", scope_ids) if scope_ids is not None
+               else Query.term_query(schema, "avail_any", "y"))
+    counted = searcher.search(Query.boolean_query([(Occur.Must, final), (Occur.Must, avail_q)]), 1, count=True)
+    available = counted.count  # type: ignore[attr-defined]
+    out["availability"] = [("available", int(available or 0)), ("unavailable", total - int(available or 0))]
+    return out
+
+
+# ---- suggestions ------------------------------------------------------------------------------
+
+def _edit_distance(a: str, b: str, cap: int = 3) -> int:
+    """Damerau-Levenshtein (optimal string alignment) distance, stopping early past `cap`."""
+    if abs(len(a) - len(b)) > cap:
+        return cap + 1
+    prev2: list[int] = []
+    prev = list(range(len(b) + 1))
+    for i, ca in enumerate(a, 1):
+        cur = [i] + [0] * len(b)
+        for j, cb in enumerate(b, 1):
+            cost = 0 if ca == cb else 1
+            cur[j] = min(prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + cost)
+            if i > 1 and j > 1 and ca == b[j - 2] and a[i - 2] == cb:
+                cur[j] = min(cur[j], prev2[j - 2] + 1)
+        if min(cur) > cap:
+            return cap + 1
+        prev2, prev = prev, cur
+    return prev[-1]
+
+
+_SUGGEST_FIELDS = ("title_f", "author_f", "subject_f")
+
+
+def _correct(searcher: tantivy.Searcher, word: str) -> str | None:
+    """The index word closest to `word` (within two edits, most frequent first), or None."""
+    if any(searcher.doc_freq(f, word) for f in _SUGGEST_FIELDS):
+        return word
+    if len(word) < 3:
+        return None
+    best: tuple[int, int, str] | None = None
+    for f in _SUGGEST_FIELDS:
+        for prefix in {word[:1], word[:2]}:
+            for term, freq in searcher.terms_with_prefix(f, prefix, limit=5000):
+                d = _edit_distance(word, term, cap=2)
+                if d <= 2 and (best is None or (d, -freq) < (best[0], -best[1])):
+                    best = (d, freq, term)
+    return best[2] if best else None
+
+
+def suggest_query(text: str, *, library: OrgUnit | None = None) -> str | None:
+    """"Có phải bạn muốn tìm": the query with misspelt words corrected and accents restored, or None.
+
+    Only for plain keyword queries; returns None when the suggestion would find nothing either.
+    """
+    try:
+        node = parse_user_query(text)
+    except QuerySyntaxError:
+        return None
+    if not (isinstance(node, Term) and node.field == "any"):
+        return None
+    index = get_index()
+    searcher = index.searcher()
+    words = words_of(node.text)
+    if not words:
+        return None
+    corrected: list[str] = []
+    for w in words:
+        c = _correct(searcher, fold(w))
+        if c is None:
+            return None
+        corrected.append(c)
+    result = record_search(query=Term("any", " ".join(corrected), phrase=node.phrase), library=library, limit=3)
+    if not result.hits:
+        return None
+    # Restore accents from the best matching record's title and author.
+    forms: dict[str, str] = {}
+    for hit in result.hits:
+        for key in ("title", "author"):
+            plain = re.sub(r"<[^>]+>", "", html.unescape(hit.highlights.get(key, "")))
+            for token in re.findall(r"[^\W_]+", plain):
+                forms.setdefault(fold(token), token)
+    restored = " ".join(forms.get(c, c) for c in corrected)
+    if normalize(restored).lower() == normalize(text).lower():
+        return None
+    return restored
+
+
+def autocomplete(prefix: str, *, library: OrgUnit | None = None, limit: int = 8) -> list[dict[str, str]]:
+    """Titles and authors that start with (or contain words starting with) what has been typed."""
+    words = words_of(prefix)
+    if not words or len(fold(words[-1])) < 1:
+        return []
+    out: list[dict[str, str]] = []
+    seen: set[str] = set()
+    for field_name, kind in (("title", "title"), ("author", "author")):
+        q = Term(field_name, " ".join(words), truncated=True)
+        result = record_search(query=q, library=library, limit=limit)
+        for hit in result.hits:
+            value = re.sub(r"<[^>]+>", "", html.unescape(hit.highlights.get(kind, "")))
+            if value and fold(value) not in seen:
+                seen.add(fold(value))
+                out.append({"text": value, "kind": kind, "html": hit.highlights.get(kind, "")})
+    return out[:limit]
+
+
+# ---- holdings and records ----------------------------------------------------------------------
+
+@dataclass
+class Availability:
+    total: int = 0
+    available: int = 0
+
+
+def holdings_counts(*, record_ids: list[int], library: OrgUnit | None = None) -> dict[int, Availability]:
+    """Copies and available copies of each record within the scope (one query)."""
+    qs = Item.objects.filter(record_id__in=record_ids).exclude(status__in=_UNAVAILABLE)
+    if library is not None:
+        qs = qs.filter(library__path__startswith=library.path)
+    out: dict[int, Availability] = defaultdict(Availability)
+    for row in qs.values("record_id").annotate(
+        n=Count("id"), avail=Count("id", filter=Q(status=ItemStatus.AVAILABLE))
+    ):
+        out[row["record_id"]] = Availability(total=row["n"], available=row["avail"])
+    return {rid: out.get(rid, Availability()) for rid in record_ids}
+
+
+def record_get_public(*, record_id: int) -> BibRecord | None:
+    """A live record with its items (library, type) prefetched, or None if missing or deleted."""
+    return (
+        BibRecord.objects.filter(pk=record_id, is_deleted=False)
+        .prefetch_related("items__library", "items__item_type")
+        .first()
+    )
+
+
+def records_in_order(record_ids: list[int]) -> list[BibRecord]:
+    """Records for a result page, in result order (one query; deleted or vanished ones dropped)."""
+    found = BibRecord.objects.filter(id__in=record_ids, is_deleted=False).in_bulk()
+    return [found[i] for i in record_ids if i in found]
+
