@@ -193,11 +193,11 @@ def loan_checkout(*, actor: User, item: Item, patron: Patron, desk: OrgUnit, req
 @transaction.atomic
 def _checkout(*, actor: User, item: Item, patron: Patron, desk: OrgUnit, request_id: uuid.UUID | str | None,
               override: bool, now: dt.datetime) -> Loan:
+    require_perm(actor, Perm.CIRC_DESK, desk)
+    item = _lock_item(item)  # serialises desks (and retries) working on this item
     op = _replay(request_id, "checkout")
     if op is not None:
         return Loan.objects.get(pk=op.object_id)
-    require_perm(actor, Perm.CIRC_DESK, desk)
-    item = _lock_item(item)
     patron = _lock_patron(patron)
     if item.status == ItemStatus.ON_LOAN:
         holder = Loan.objects.filter(item=item, returned_at__isnull=True).values_list("patron_id", flat=True).first()
@@ -363,12 +363,12 @@ def loan_checkin(*, actor: User, item: Item, desk: OrgUnit, request_id: uuid.UUI
 @transaction.atomic
 def _checkin(*, actor: User, item: Item, desk: OrgUnit, request_id: uuid.UUID | str | None,
              now: dt.datetime) -> CheckinResult:
-    op = _replay(request_id, "checkin")
-    if op is not None:
-        return _checkin_replay(op)
     require_perm(actor, Perm.CIRC_DESK, desk)
     item = Item.objects.select_for_update(of=("self",)).select_related("item_type", "library", "record").get(
         pk=item.pk)
+    op = _replay(request_id, "checkin")
+    if op is not None:
+        return _checkin_replay(op)
     if item.status == ItemStatus.WITHDRAWN:
         raise CirculationError(_("Tài liệu %(b)s đã thanh lý.") % {"b": item.barcode})
     before_status = item.status
@@ -419,10 +419,10 @@ def loan_renew(*, actor: User, loan: Loan, request_id: uuid.UUID | str | None = 
     """Renew a loan from today for the rule's loan period (staff at the desk, or the reader in the
     portal); refused when renewals are used up, another reader waits for it, or the reader is blocked."""
     now = now or timezone.now()
+    loan = Loan.objects.select_for_update(of=("self",)).select_related("library", "item__item_type").get(pk=loan.pk)
     op = _replay(request_id, "renew")
     if op is not None:
         return Loan.objects.get(pk=op.object_id)
-    loan = Loan.objects.select_for_update(of=("self",)).select_related("library", "item__item_type").get(pk=loan.pk)
     if loan.patron_id is None or loan.returned_at is not None or loan.state != LoanState.ON_LOAN:
         raise CirculationError(_("Lượt mượn này không còn mở."))
     patron = _lock_patron(loan.patron)  # type: ignore[arg-type]
@@ -544,15 +544,15 @@ def fine_charge(*, actor: User, patron: Patron, amount: Decimal, desk: OrgUnit, 
 def fine_pay(*, actor: User, patron: Patron, amount: Decimal, desk: OrgUnit, method: str = PaymentMethod.CASH,
              request_id: uuid.UUID | str | None = None) -> list[Payment]:
     """Take a payment, applied to the oldest open fines first; refuses more than is owed."""
-    op = _replay(request_id, "pay")
-    if op is not None:
-        return list(Payment.objects.filter(pk__in=op.result.get("payments", [])))
     require_perm(actor, Perm.CIRC_DESK, desk)
     if method == PaymentMethod.WAIVE:
         require_perm(actor, Perm.CIRC_OVERRIDE, desk)
     if amount <= 0:
         raise CirculationError(_("Số tiền phải lớn hơn 0."))
     _lock_patron(patron)
+    op = _replay(request_id, "pay")
+    if op is not None:
+        return list(Payment.objects.filter(pk__in=op.result.get("payments", [])))
     fines = list(Fine.objects.select_for_update().filter(patron=patron, paid__lt=F("amount")).order_by("created_at", "pk"))
     owed = sum((f.amount - f.paid for f in fines), Decimal(0))
     if amount > owed:
@@ -619,11 +619,11 @@ def hold_place(*, actor: User, patron: Patron, record: BibRecord, pickup_library
     """Place a hold on a record (any copy) or one item, to be picked up at `pickup_library`; a copy is
     targeted at once when one is available (the pickup library's own first, then the nearest)."""
     now = now or timezone.now()
+    is_reader = _require_reader_or_desk(actor, patron, pickup_library)
+    patron = _lock_patron(patron)
     op = _replay(request_id, "hold")
     if op is not None:
         return Hold.objects.get(pk=op.object_id)
-    is_reader = _require_reader_or_desk(actor, patron, pickup_library)
-    patron = _lock_patron(patron)
     if not pickup_library.is_active or not pickup_library.kind.circulates:
         raise CirculationError(_("%(lib)s không nhận trả tài liệu đặt mượn.") % {"lib": pickup_library.name})
     if item is not None and item.record_id != record.pk:

@@ -15,7 +15,7 @@ from django.utils.translation import gettext as _
 
 from thuvien.core.audit import audit, diff, snapshot
 from thuvien.core.models import OrgUnit, User
-from thuvien.core.permissions import Perm, require_perm
+from thuvien.core.permissions import Perm, has_perm, require_perm
 from thuvien.core.text import fold
 from thuvien.core.unit_settings import setting_get
 from thuvien.patrons.conf import CHILD_AGE, CHILD_OWN_CONSENT_AGE, CONSENT_VERSION, CONSENT_WORDING
@@ -392,7 +392,6 @@ def patron_erase(*, actor: User, patron: Patron) -> Patron:
 
 def require_patron_view(actor: User, patron: Patron) -> None:
     """Staff may see readers of their subtree, and any reader at their desk (network-wide borrowing)."""
-    from thuvien.core.permissions import has_perm
     if not (has_perm(actor, Perm.PATRON_VIEW, patron.home_library)
             or any(has_perm(actor, Perm.CIRC_DESK, g.unit) for g in actor.grants.select_related("unit"))):
         raise PermissionDenied(_("Bạn không có quyền xem bạn đọc này."))
