@@ -23,19 +23,18 @@ from typing import Any
 import pymarc
 import pytest
 
-from thuvien.catalog.models import BibRecord, Item, ItemStatus, ItemType
-from thuvien.core.text import collation_key
+from thuvien.catalog.models import BibRecord, ItemStatus, ItemType
+from thuvien.catalog.services import bib_create, bib_delete, item_create
 from thuvien.search.engine import reset_index
-from thuvien.search.outbox import outbox_enqueue
 
 CATALOGUE: list[dict[str, Any]] = [
-    dict(key="kieu", title="Truyện Kiều", author="Nguyễn Du", year=1990, isbn="9786041085253",
+    dict(key="kieu", title="Truyện Kiều", author="Nguyễn Du", year=1990, isbn="9786041085251",
          subjects=["Văn học Việt Nam -- Truyện thơ"], ddc="895.9221", publisher="Văn học", lang="vie",
          items=[("A", ItemStatus.AVAILABLE), ("B", ItemStatus.ON_LOAN)]),
     dict(key="datrung", title="Đất rừng phương Nam", author="Đoàn Giỏi", year=1997, isbn="0306406152",
          subjects=["Văn học thiếu nhi -- Việt Nam"], ddc="895.9223", publisher="Kim Đồng", lang="vie",
          items=[("C", ItemStatus.AVAILABLE)]),
-    dict(key="matbiec", title="Mắt biếc", author="Nguyễn Nhật Ánh", year=1990, isbn="9786041123456",
+    dict(key="matbiec", title="Mắt biếc", author="Nguyễn Nhật Ánh", year=1990, isbn="9786041123458",
          subjects=["Văn học Việt Nam -- Tiểu thuyết"], ddc="895.9223", publisher="Trẻ", lang="vie",
          items=[("B", ItemStatus.AVAILABLE)]),
     dict(key="mattroi", title="Mặt trời mọc", author="Lê Minh Khuê", year=2005, isbn="",
@@ -51,7 +50,7 @@ CATALOGUE: list[dict[str, Any]] = [
          subjects=["Địa lý -- Tây Nguyên"], ddc="915.97", publisher="Thế giới", lang="vie",
          items=[("B", ItemStatus.AVAILABLE)]),
     dict(key="vetuoitho", title="Cho tôi xin một vé đi tuổi thơ", author="Nguyễn Nhật Ánh", year=2008,
-         isbn="978-604-1-00000-9", subjects=["Văn học Việt Nam -- Truyện dài"], ddc="895.9223",
+         isbn="978-604-1-00000-1", subjects=["Văn học Việt Nam -- Truyện dài"], ddc="895.9223",
          publisher="Trẻ", lang="vie", items=[("A", ItemStatus.AVAILABLE)]),
     dict(key="talekieu", title="The tale of Kieu", author="Nguyễn Du", year=1983, isbn="",
          subjects=["Vietnamese poetry -- Translations into English"], ddc="895.9221", publisher="Yale",
@@ -65,7 +64,7 @@ def marc_for(spec: dict[str, Any], control_number: str) -> pymarc.Record:
     rec = pymarc.Record(force_utf8=True)
     rec.leader = pymarc.Leader("00000nam a2200000 a 4500")
     rec.add_field(pymarc.Field(tag="001", data=control_number))
-    rec.add_field(pymarc.Field(tag="008", data=f"000101s{spec['year']}    vm            000 0 {spec['lang']} d"))
+    rec.add_field(pymarc.Field(tag="008", data=f"000101s{spec['year']}    vm " + " " * 17 + f"{spec['lang']} d"))
     if spec["isbn"]:
         rec.add_field(pymarc.Field(tag="020", indicators=[" ", " "], subfields=[pymarc.Subfield("a", spec["isbn"])]))
     rec.add_field(pymarc.Field(tag="082", indicators=["0", "4"], subfields=[pymarc.Subfield("a", spec["ddc"])]))
@@ -78,19 +77,6 @@ def marc_for(spec: dict[str, Any], control_number: str) -> pymarc.Record:
         subs = [pymarc.Subfield("a", parts[0])] + [pymarc.Subfield("x", p) for p in parts[1:]]
         rec.add_field(pymarc.Field(tag="650", indicators=[" ", "7"], subfields=subs))
     return rec
-
-
-def make_record(spec: dict[str, Any], control_number: str, owner=None) -> BibRecord:  # type: ignore[no-untyped-def]
-    """A BibRecord row with its extracted columns, as the catalog services would store it."""
-    rec = marc_for(spec, control_number)
-    return BibRecord.objects.create(
-        control_number=control_number, control_number_source="VN-TEST", marc=rec.as_dict(), leader=str(rec.leader),
-        title=spec["title"], title_sort=collation_key(spec["title"]), main_author=spec["author"],
-        authors=[spec["author"]], subjects=spec["subjects"], ddc=spec["ddc"], call_number=spec["ddc"],
-        isbns=[spec["isbn"]] if spec["isbn"] else [], language=spec["lang"], languages=[spec["lang"]],
-        year=spec["year"], publisher=spec["publisher"], material_type="book", owner=owner,
-        is_deleted=spec.get("deleted", False),
-    )
 
 
 @dataclass
@@ -117,17 +103,19 @@ def _fresh_search_index():  # type: ignore[no-untyped-def]
 
 
 @pytest.fixture
-def vn_catalogue(net) -> VnCatalogue:  # type: ignore[no-untyped-def]
+def vn_catalogue(net, admin_user) -> VnCatalogue:  # type: ignore[no-untyped-def]
+    """The catalogue above, written through the catalog services (so through the outbox)."""
     units = {"A": net.a, "B": net.b, "C": net.c, "P": net.province}
     book, _ = ItemType.objects.get_or_create(code="book", defaults={"name": "Sách"})
     records: dict[str, BibRecord] = {}
     n = 0
     for i, spec in enumerate(CATALOGUE, 1):
-        rec = make_record(spec, f"VN{i:05d}", owner=net.province)
+        rec = bib_create(actor=admin_user, record=marc_for(spec, f"VN{i:05d}"), owner=net.province)
         records[spec["key"]] = rec
         for code, status in spec["items"]:
             n += 1
-            Item.objects.create(record=rec, library=units[code], barcode=f"TV{n:06d}", item_type=book,
-                                status=status, call_number=spec["ddc"])
-    outbox_enqueue(r.pk for r in records.values())
+            item_create(actor=admin_user, record=rec, library=units[code], barcode=f"TV{n:06d}", item_type=book,
+                        status=status)
+        if spec.get("deleted"):
+            bib_delete(actor=admin_user, bib=rec)
     return VnCatalogue(records=records, net=net)
