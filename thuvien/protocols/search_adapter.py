@@ -7,6 +7,7 @@ so the protocol layers can be developed and tested; it is not meant for large ca
 from __future__ import annotations
 
 import importlib
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -60,7 +61,7 @@ def _strings(value: Any) -> list[str]:
     return out
 
 
-def _values(row: dict[str, Any], field: str) -> list[str]:
+def _values(row: Mapping[str, Any], field: str) -> list[str]:
     if field == "any":
         return [v for f in _FIELDS.values() for v in f(row)]
     getter = _FIELDS.get(field)
@@ -71,7 +72,7 @@ def _words(s: str) -> list[str]:
     return [w for w in "".join(ch if ch.isalnum() else " " for ch in fold(s)).split() if w]
 
 
-def _match_term(t: Term, row: dict[str, Any]) -> bool:
+def _match_term(t: Term, row: Mapping[str, Any]) -> bool:
     values = [v for v in _values(row, t.field) if v]
     if t.exact:
         return any(v == t.text for v in values)
@@ -102,7 +103,7 @@ def _match_term(t: Term, row: dict[str, Any]) -> bool:
     return False
 
 
-def _eval(node: Node, row: dict[str, Any]) -> bool:
+def _eval(node: Node, row: Mapping[str, Any]) -> bool:
     if isinstance(node, MatchAll):
         return True
     if isinstance(node, Term):

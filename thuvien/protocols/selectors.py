@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -83,7 +84,7 @@ def record_row(pk: int) -> RecordRow | None:
     return _with_sets(rows, with_marc=True)[0] if rows else None
 
 
-def _with_sets(rows: list[dict[str, Any]], *, with_marc: bool) -> list[RecordRow]:
+def _with_sets(rows: Sequence[Mapping[str, Any]], *, with_marc: bool) -> list[RecordRow]:
     holders: dict[int, set[str]] = {}
     if rows:
         pairs = (Item.objects.filter(record_id__in=[r["id"] for r in rows])
