@@ -1,3 +1,12 @@
-from django.urls import URLPattern, URLResolver
+from django.urls import path
 
-urlpatterns: list[URLPattern | URLResolver] = []
+from thuvien.staff import views_circ as v
+
+urlpatterns = [
+    path("", v.home, name="home"),
+    path("checkin/", v.checkin, name="checkin"),
+    path("patrons/new/", v.patron_new, name="patron_new"),
+    path("patrons/<str:card>/", v.patron, name="patron"),
+    path("patrons/<str:card>/receipt/", v.receipt, name="receipt"),
+    path("policy/", v.policy, name="policy"),
+]

@@ -1,0 +1,61 @@
+import pytest
+from django.test import Client
+
+from thuvien.catalog.models import ItemStatus
+from thuvien.circulation.models import Loan
+from thuvien.circulation.services import hold_place
+
+
+@pytest.fixture
+def desk(desk_a):
+    client = Client()
+    client.force_login(desk_a)
+    return client
+
+
+def test_desk_checkout_and_checkin_routes_to_hold(desk, net, desk_a, base_rule, patron_factory, item_factory,
+                                                  record_factory):
+    reader = patron_factory("D1", net.a, full_name="Vi Thị Mai")
+    waiting = patron_factory("D2", net.a, full_name="Nông Văn Dũng")
+    record = record_factory("Số đỏ")
+    items = [item_factory(f"T{i}", net.a, record=record if i == 0 else None) for i in range(3)]
+    assert desk.get("/staff/circ/?card=d1").url == "/staff/circ/patrons/D1/"
+    for item in items:
+        r = desk.post("/staff/circ/patrons/D1/", {"action": "checkout", "barcode": item.barcode})
+        assert r.status_code == 302
+    assert Loan.objects.filter(patron=reader, returned_at__isnull=True).count() == 3
+    page = desk.get("/staff/circ/patrons/D1/").content.decode()
+    assert "Đang mượn 3 tài liệu" in page and "Số đỏ" in page
+    hold_place(actor=desk_a, patron=waiting, record=record, pickup_library=net.a)
+    desk.post("/staff/circ/checkin/", {"barcode": "T0"})
+    page = desk.get("/staff/circ/checkin/").content.decode()
+    assert "Giữ cho bạn đọc Nông Văn Dũng (D2)" in page
+    items[0].refresh_from_db()
+    assert items[0].status == ItemStatus.ON_HOLD_SHELF
+
+
+def test_blocked_checkout_shows_reasons(desk, net, base_rule, patron_factory, item_factory):
+    import datetime as dt
+    patron_factory("D3", net.a, expires_on=dt.date(2020, 1, 1))
+    item_factory("T9", net.a)
+    r = desk.post("/staff/circ/patrons/D3/", {"action": "checkout", "barcode": "T9"}, follow=True)
+    assert "Thẻ đã hết hạn ngày 01/01/2020." in r.content.decode()
+    assert Loan.objects.count() == 0
+
+
+def test_policy_page_explains_which_rule(desk, net, base_rule):
+    from thuvien.patrons.models import PatronCategory
+    cat = PatronCategory.objects.get(code="child")
+    r = desk.get("/staff/circ/policy/", {"unit": net.c.pk, "category": cat.pk})
+    assert "Quy định của Mạng lưới thư viện tỉnh P cho mọi đối tượng và mọi loại tài liệu" in r.content.decode()
+
+
+def test_register_reader_at_the_desk(desk, net):
+    from thuvien.patrons.models import Patron, PatronCategory
+    adult = PatronCategory.objects.get(code="adult")
+    r = desk.post("/staff/circ/patrons/new/", {"full_name": "Đàm Thị Hạnh", "category": adult.pk, "phone": "0911"})
+    assert "Cần có sự đồng ý" in r.content.decode()
+    r = desk.post("/staff/circ/patrons/new/", {"full_name": "Đàm Thị Hạnh", "category": adult.pk, "phone": "0911",
+                                               "consents": ["service"]})
+    p = Patron.objects.get()
+    assert r.url == f"/staff/circ/patrons/{p.card_number}/" and p.home_library == net.a

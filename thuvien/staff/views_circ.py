@@ -1,0 +1,271 @@
+"""Staff circulation desk pages: scanner-friendly checkout, check-in with routing, renewals, fines,
+holds pull list and transits, reader registration, and the policy matrix with "which rule applies".
+Thin: services and selectors do the work."""
+
+from __future__ import annotations
+
+import uuid
+from decimal import Decimal, InvalidOperation
+
+from django import forms
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from thuvien.catalog.models import Item, ItemType
+from thuvien.circulation import selectors as circ_sel
+from thuvien.circulation import services as circ
+from thuvien.circulation.models import CirculationRule, Fine, Loan
+from thuvien.circulation.policy import rule_resolve
+from thuvien.core.models import OrgUnit
+from thuvien.core.permissions import Perm, has_perm
+from thuvien.patrons import selectors as patron_sel
+from thuvien.patrons import services as patron_svc
+from thuvien.patrons.conf import CONSENT_WORDING
+from thuvien.patrons.models import ConsentPurpose, Patron, PatronCategory
+
+
+def _desk(request: HttpRequest) -> OrgUnit:
+    """The unit this desk works for: ?desk=CODE, else the session's choice, else the user's home unit."""
+    code = request.GET.get("desk") or request.session.get("circ_desk")
+    unit = OrgUnit.objects.filter(code=code).first() if code else None
+    unit = unit or request.user.home_unit  # type: ignore[union-attr]
+    if unit is None or not has_perm(request.user, Perm.CIRC_DESK, unit):  # type: ignore[arg-type]
+        raise PermissionDenied(_("Bạn không có quyền mượn trả tại đơn vị này."))
+    request.session["circ_desk"] = unit.code
+    return unit
+
+
+def _refused(request: HttpRequest, exc: PermissionDenied) -> HttpResponse:
+    return render(request, "staff/refused.html", {"reason": str(exc)}, status=403)
+
+
+def _errors(exc: ValidationError) -> str:
+    return " ".join(exc.messages)
+
+
+@login_required
+def home(request: HttpRequest) -> HttpResponse:
+    try:
+        desk = _desk(request)
+    except PermissionDenied as exc:
+        return _refused(request, exc)
+    card = request.GET.get("card", "").strip()
+    if card:
+        patron = patron_sel.patron_get_for_desk(staff=request.user, card_number=card)  # type: ignore[arg-type]
+        if patron is not None:
+            return redirect("staff:circ:patron", card=patron.card_number)
+        found = list(patron_sel.patron_list(staff=request.user, query=card)[:20])  # type: ignore[arg-type]
+        if len(found) == 1:
+            return redirect("staff:circ:patron", card=found[0].card_number)
+        return render(request, "staff/circ/home.html", {"desk": desk, "found": found, "query": card})
+    return render(request, "staff/circ/home.html", {
+        "desk": desk,
+        "pull": circ_sel.hold_pull_list(staff=request.user, library=desk)[:50],  # type: ignore[arg-type]
+        "shelf": circ_sel.hold_shelf(library=desk)[:50],
+        "incoming": circ_sel.transit_list(library=desk)[:50],
+    })
+
+
+@login_required
+def patron(request: HttpRequest, card: str) -> HttpResponse:
+    try:
+        desk = _desk(request)
+    except PermissionDenied as exc:
+        return _refused(request, exc)
+    reader = get_object_or_404(Patron.objects.select_related("category", "home_library"), card_number=card)
+    if request.method == "POST":
+        return _patron_post(request, desk, reader)
+    values = circ.settings_many(desk, circ.DESK_KEYS)
+    standing = circ.patron_standing(patron=reader, values=values, now=timezone.now())
+    loans = list(circ_sel.loan_list_current(patron=reader))
+    now = timezone.now()
+    for loan in loans:
+        loan.accrued = circ_sel.accrued_fine(loan, now)  # type: ignore[attr-defined]
+        loan.overdue = loan.due_at < now  # type: ignore[attr-defined]
+    return render(request, "staff/circ/patron.html", {
+        "desk": desk, "reader": reader, "standing": standing, "loans": loans,
+        "holds": circ_sel.hold_list_for_patron(patron=reader),
+        "fines": circ_sel.fine_list_open(patron=reader), "fines_total": circ_sel.fines_total(patron=reader),
+        "request_id": uuid.uuid4(), "can_override": has_perm(request.user, Perm.CIRC_OVERRIDE, desk),  # type: ignore[arg-type]
+        "last": request.session.pop("circ_last", None), "now": now,
+    })
+
+
+def _patron_post(request: HttpRequest, desk: OrgUnit, reader: Patron) -> HttpResponse:
+    action = request.POST.get("action")
+    user = request.user
+    try:
+        if action == "checkout":
+            barcode = request.POST.get("barcode", "").strip()
+            item = Item.objects.filter(barcode=barcode).first()
+            if item is None:
+                raise circ.CirculationError(_("Không tìm thấy tài liệu có mã vạch %(b)s.") % {"b": barcode})
+            loan = circ.loan_checkout(actor=user, item=item, patron=reader, desk=desk,  # type: ignore[arg-type]
+                                      request_id=request.POST.get("request_id") or None,
+                                      override=request.POST.get("override") == "1")
+            messages.success(request, _("Đã cho mượn %(b)s, hạn trả %(d)s.") % {
+                "b": barcode, "d": timezone.localtime(loan.due_at).strftime("%d/%m/%Y")})
+        elif action == "renew":
+            for loan in Loan.objects.filter(pk__in=request.POST.getlist("loan"), patron=reader):
+                loan = circ.loan_renew(actor=user, loan=loan, override=request.POST.get("override") == "1")  # type: ignore[arg-type]
+                messages.success(request, _("Đã gia hạn đến %(d)s.") % {
+                    "d": timezone.localtime(loan.due_at).strftime("%d/%m/%Y")})
+        elif action in ("lost", "claimed"):
+            loan = get_object_or_404(Loan, pk=request.POST.get("loan"), patron=reader)
+            if action == "lost":
+                circ.loan_mark_lost(actor=user, loan=loan)  # type: ignore[arg-type]
+            else:
+                circ.loan_claim_returned(actor=user, loan=loan)  # type: ignore[arg-type]
+            messages.success(request, _("Đã cập nhật."))
+        elif action == "pay":
+            try:
+                amount = Decimal(request.POST.get("amount", "0").replace(".", "").replace(",", ""))
+            except InvalidOperation as exc:
+                raise circ.CirculationError(_("Số tiền không hợp lệ.")) from exc
+            circ.fine_pay(actor=user, patron=reader, amount=amount, desk=desk,  # type: ignore[arg-type]
+                          method=request.POST.get("method", "cash"), request_id=request.POST.get("request_id") or None)
+            messages.success(request, _("Đã thu %(a)s đ.") % {"a": f"{amount:,.0f}"})
+        elif action == "waive":
+            fine = get_object_or_404(Fine, pk=request.POST.get("fine"), patron=reader)
+            circ.fine_waive(actor=user, fine=fine, desk=desk, note=request.POST.get("note", ""))  # type: ignore[arg-type]
+            messages.success(request, _("Đã miễn khoản phạt."))
+        elif action == "block":
+            patron_svc.patron_block(actor=user, patron=reader, note=request.POST.get("note", ""))  # type: ignore[arg-type]
+        elif action == "unblock":
+            block = get_object_or_404(reader.blocks, pk=request.POST.get("block"))
+            patron_svc.patron_unblock(actor=user, block=block)  # type: ignore[arg-type]
+        elif action == "approve":
+            patron_svc.patron_approve(actor=user, patron=reader)  # type: ignore[arg-type]
+        elif action == "renew_card":
+            patron_svc.patron_renew_card(actor=user, patron=reader)  # type: ignore[arg-type]
+    except PermissionDenied as exc:
+        messages.error(request, str(exc))
+    except circ.BlockedError as exc:
+        request.session["circ_last"] = {"blocked": exc.reasons, "barcode": request.POST.get("barcode", "")}
+        messages.error(request, _("Không thể thực hiện: %(r)s") % {"r": "; ".join(exc.reasons)})
+    except (ValidationError, ValueError) as exc:
+        messages.error(request, _errors(exc) if isinstance(exc, ValidationError) else str(exc))
+    return redirect("staff:circ:patron", card=reader.card_number)
+
+
+@login_required
+def checkin(request: HttpRequest) -> HttpResponse:
+    try:
+        desk = _desk(request)
+    except PermissionDenied as exc:
+        return _refused(request, exc)
+    results = request.session.get("circ_checkins", [])
+    if request.method == "POST":
+        barcode = request.POST.get("barcode", "").strip()
+        item = Item.objects.filter(barcode=barcode).first()
+        if item is None:
+            messages.error(request, _("Không tìm thấy tài liệu có mã vạch %(b)s.") % {"b": barcode})
+        else:
+            try:
+                r = circ.loan_checkin(actor=request.user, item=item, desk=desk,  # type: ignore[arg-type]
+                                      request_id=request.POST.get("request_id") or None)
+            except (circ.CirculationError, PermissionDenied) as exc:
+                messages.error(request, str(exc) if isinstance(exc, PermissionDenied) else _errors(exc))
+            else:
+                results = [{"barcode": barcode, "title": item.record.title, "route": r.route, "message": r.message,
+                            "fine": f"{r.fine.amount:,.0f}" if r.fine else "", "days_late": r.days_late}, *results][:30]
+                request.session["circ_checkins"] = results
+        return redirect("staff:circ:checkin")
+    return render(request, "staff/circ/checkin.html", {"desk": desk, "results": results, "request_id": uuid.uuid4()})
+
+
+@login_required
+def receipt(request: HttpRequest, card: str) -> HttpResponse:
+    try:
+        desk = _desk(request)
+    except PermissionDenied as exc:
+        return _refused(request, exc)
+    reader = get_object_or_404(Patron, card_number=card)
+    today = timezone.localdate()
+    loans = [ln for ln in circ_sel.loan_list_current(patron=reader)
+             if timezone.localtime(ln.checked_out_at).date() == today] or list(circ_sel.loan_list_current(patron=reader))
+    return render(request, "staff/circ/receipt.html", {"desk": desk, "reader": reader, "loans": loans, "now": timezone.now()})
+
+
+class PatronForm(forms.Form):
+    full_name = forms.CharField(label=gettext_lazy("Họ và tên"), max_length=255)
+    birth_date = forms.DateField(label=gettext_lazy("Ngày sinh"), required=False,
+                                 widget=forms.DateInput(attrs={"type": "date"}))
+    gender = forms.ChoiceField(label=gettext_lazy("Giới tính"), required=False,
+                               choices=[("", "—"), ("f", gettext_lazy("Nữ")), ("m", gettext_lazy("Nam")),
+                                        ("o", gettext_lazy("Khác"))])
+    ethnicity = forms.CharField(label=gettext_lazy("Dân tộc"), required=False)
+    category = forms.ModelChoiceField(label=gettext_lazy("Đối tượng"), queryset=PatronCategory.objects.all())
+    id_number = forms.CharField(label=gettext_lazy("Số CCCD (không lưu ảnh giấy tờ)"), required=False)
+    id_verified = forms.BooleanField(label=gettext_lazy("Đã kiểm tra giấy tờ"), required=False)
+    address = forms.CharField(label=gettext_lazy("Địa chỉ"), required=False)
+    phone = forms.CharField(label=gettext_lazy("Điện thoại"), required=False)
+    email = forms.EmailField(label=gettext_lazy("Thư điện tử"), required=False)
+    guardian_name = forms.CharField(label=gettext_lazy("Cha, mẹ hoặc người giám hộ (bạn đọc dưới 16 tuổi)"),
+                                    required=False)
+    guardian_phone = forms.CharField(label=gettext_lazy("Điện thoại người giám hộ"), required=False)
+    child_agreed = forms.BooleanField(label=gettext_lazy("Trẻ (từ đủ 7 tuổi) cũng đồng ý"), required=False)
+    consents = forms.MultipleChoiceField(label=gettext_lazy("Bạn đọc đồng ý (đọc nguyên văn cho bạn đọc)"),
+                                         choices=ConsentPurpose.choices, required=False,
+                                         widget=forms.CheckboxSelectMultiple)
+    confirm_duplicates = forms.BooleanField(label=gettext_lazy("Tôi đã kiểm tra: không phải người trùng"),
+                                            required=False)
+
+
+@login_required
+def patron_new(request: HttpRequest) -> HttpResponse:
+    try:
+        desk = _desk(request)
+    except PermissionDenied as exc:
+        return _refused(request, exc)
+    form = PatronForm(request.POST or None)
+    duplicates: list[Patron] = []
+    if request.method == "POST" and form.is_valid():
+        data = dict(form.cleaned_data)
+        consents = data.pop("consents")
+        guardian = data.pop("guardian_name")
+        child_agreed = data.pop("child_agreed")
+        confirm = data.pop("confirm_duplicates")
+        try:
+            reader = patron_svc.patron_create(actor=request.user, home_library=desk, data=data,  # type: ignore[arg-type]
+                                              consents=consents, guardian_name=guardian, child_agreed=child_agreed,
+                                              confirm_duplicates=confirm)
+        except patron_svc.DuplicateWarning as exc:
+            duplicates = exc.matches
+            form.add_error(None, exc)
+        except PermissionDenied as exc:
+            return _refused(request, exc)
+        except ValidationError as exc:
+            form.add_error(None, exc)
+        else:
+            messages.success(request, _("Đã cấp thẻ %(c)s.") % {"c": reader.card_number})
+            return redirect("staff:circ:patron", card=reader.card_number)
+    return render(request, "staff/circ/patron_form.html", {"desk": desk, "form": form, "duplicates": duplicates,
+                                                            "wordings": CONSENT_WORDING})
+
+
+class RuleTestForm(forms.Form):
+    unit = forms.ModelChoiceField(label=gettext_lazy("Thư viện"), queryset=OrgUnit.objects.filter(is_active=True))
+    category = forms.ModelChoiceField(label=gettext_lazy("Đối tượng"), queryset=PatronCategory.objects.all())
+    item_type = forms.ModelChoiceField(label=gettext_lazy("Loại tài liệu"), queryset=ItemType.objects.all(),
+                                       required=False)
+
+
+@login_required
+def policy(request: HttpRequest) -> HttpResponse:
+    rules = (CirculationRule.objects.select_related("unit", "patron_category", "item_type")
+             .order_by("unit__path", "patron_category__sort_order", "item_type__code"))
+    page = Paginator(rules, 100).get_page(request.GET.get("page"))
+    form = RuleTestForm(request.GET if "unit" in request.GET else None)
+    resolution = None
+    if form.is_bound and form.is_valid():
+        resolution = rule_resolve(unit=form.cleaned_data["unit"], category=form.cleaned_data["category"],
+                                  item_type=form.cleaned_data["item_type"])
+    return render(request, "staff/circ/policy.html", {"page": page, "form": form, "resolution": resolution})
