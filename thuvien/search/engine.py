@@ -40,7 +40,7 @@ APPLY_BATCH = 2000
 # An outbox id below the cursor that is not yet visible may belong to a transaction still open;
 # we keep asking for it this long before deciding it was rolled back.
 GAP_TIMEOUT_S = 600.0
-MAX_GAPS = 20_000
+MAX_GAPS = 200  # ranges
 WRITER_HEAP = 64_000_000
 
 TEXT_FIELDS = ("title", "author", "subject", "series", "publisher", "notes")
@@ -87,7 +87,8 @@ class SearchIndex:
         self.index: tantivy.Index | None = None
         self._writer: tantivy.IndexWriter | None = None
         self.cursor = 0
-        self.gaps: dict[int, float] = {}
+        # Ranges of outbox ids below the cursor not yet seen: (first, last, when first noticed).
+        self.gaps: list[tuple[int, int, float]] = []
 
     # ---- slots and files -------------------------------------------------------------------
     @property
@@ -142,8 +143,7 @@ class SearchIndex:
 
     def _write_state(self) -> None:
         tmp = self.state_path.with_suffix(".tmp")
-        payload = {"schema": SCHEMA_VERSION, "cursor": self.cursor,
-                   "gaps": {str(k): v for k, v in self.gaps.items()}}
+        payload = {"schema": SCHEMA_VERSION, "cursor": self.cursor, "gaps": [list(g) for g in self.gaps]}
         tmp.write_text(json.dumps(payload))
         os.replace(tmp, self.state_path)
 
@@ -168,7 +168,7 @@ class SearchIndex:
                 else:
                     self.index = index
                     self.cursor = int(state.get("cursor", 0))
-                    self.gaps = {int(k): float(v) for k, v in (state.get("gaps") or {}).items()}
+                    self.gaps = [(int(a), int(b), float(t)) for a, b, t in (state.get("gaps") or [])]
                     if self.cursor < pruned_through():
                         log.warning("search index %s missed pruned outbox entries; rebuilding", self.slot_dir)
                         self.index = None
@@ -223,7 +223,7 @@ class SearchIndex:
             index.config_reader(reload_policy="manual")
             index.reload()
             self.index = index
-            self.cursor, self.gaps = start_cursor, {}
+            self.cursor, self.gaps = start_cursor, []
             self._write_state()
             self.rebuild_flag.unlink(missing_ok=True)
             if progress:
@@ -240,8 +240,8 @@ class SearchIndex:
         with self.lock:
             while True:
                 cond = Q(id__gt=self.cursor)
-                if self.gaps:
-                    cond |= Q(id__in=list(self.gaps))
+                for lo, hi, _ in self.gaps:
+                    cond |= Q(id__range=(lo, hi))
                 entries = list(
                     OutboxEntry.objects.filter(cond).order_by("id").values_list("id", "record_id")[:APPLY_BATCH]
                 )
@@ -268,27 +268,38 @@ class SearchIndex:
         assert self.index is not None
         self.index.reload()
         now = time.time()
-        seen = {i for i, _ in entries}
-        for i in seen:
-            self.gaps.pop(i, None)
-        top = max(seen)
-        if top > self.cursor:
-            for missing in range(self.cursor + 1, top):
-                if missing not in seen:
-                    self.gaps[missing] = now
-            self.cursor = top
+        seen = sorted({i for i, _ in entries})
+        gaps: list[tuple[int, int, float]] = []
+        for lo, hi, t in self.gaps:  # split known gaps around the ids that have now appeared
+            start = lo
+            for i in seen:
+                if lo <= i <= hi:
+                    if i > start:
+                        gaps.append((start, i - 1, t))
+                    start = i + 1
+            if start <= hi:
+                gaps.append((start, hi, t))
+        expected = self.cursor + 1
+        for i in seen:  # ids skipped past the cursor may belong to transactions still open
+            if i > self.cursor:
+                if i > expected:
+                    gaps.append((expected, i - 1, now))
+                expected = i + 1
+        self.cursor = max(self.cursor, seen[-1])
+        self.gaps = gaps
         self._expire_gaps(now)
         self._write_state()
         return len(record_ids)
 
     def _expire_gaps(self, now: float | None = None) -> None:
         now = now or time.time()
-        before = len(self.gaps)
-        self.gaps = {i: t for i, t in self.gaps.items() if now - t < GAP_TIMEOUT_S}
-        if len(self.gaps) > MAX_GAPS:
-            self.gaps = dict(sorted(self.gaps.items())[-MAX_GAPS:])
-        if len(self.gaps) != before:
+        kept = [g for g in self.gaps if now - g[2] < GAP_TIMEOUT_S][-MAX_GAPS:]
+        if len(kept) != len(self.gaps):
+            self.gaps = kept
             self._write_state()
+
+    def in_gap(self, outbox_id: int) -> bool:
+        return any(lo <= outbox_id <= hi for lo, hi, _ in self.gaps)
 
     def searcher(self) -> tantivy.Searcher:
         self.ensure_open()
