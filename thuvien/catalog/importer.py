@@ -7,11 +7,13 @@ from __future__ import annotations
 import datetime as dt
 import decimal
 import re
+import uuid
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from pymarc import Field, Record
 
+from thuvien.catalog.bulk import insert_rows
 from thuvien.catalog.extract import extract, extract_authority, is_authority
 from thuvien.catalog.marc.marcjson import from_json, to_json
 from thuvien.catalog.models import AuthorityRecord, BibIdentifier, BibRecord, Item, ItemStatus, ItemType
@@ -177,18 +179,27 @@ class Importer:
                 new.append((bib, record, values, outcome))
             outcomes.append(outcome)
         if new:
-            BibRecord.objects.bulk_create([n[0] for n in new], batch_size=500)
+            insert_rows(BibRecord, (self._row(bib) for bib, *_rest in new))
+            by_uuid = {bib.uuid: bib for bib, *_rest in new}
+            keys = list(by_uuid)
+            for start in range(0, len(keys), 500):
+                for uid, pk in BibRecord.objects.filter(uuid__in=keys[start:start + 500]).values_list("uuid", "pk"):
+                    by_uuid[uid].pk = pk
+                    by_uuid[uid]._state.adding = False
         for bib, *_rest in touched:
             bib.save()
         if touched:
             BibIdentifier.objects.filter(record__in=[t[0] for t in touched]).delete()
         stored = new + touched
-        BibIdentifier.objects.bulk_create(
-            [BibIdentifier(record=bib, kind=kind, value=value)
-             for bib, record, values, _o in stored for kind, value in identifiers(record, values)], batch_size=1000)
+        insert_rows(BibIdentifier, ({"record_id": bib.pk, "kind": kind, "value": value}
+                                    for bib, record, values, _o in stored for kind, value in identifiers(record, values)))
         self._items(stored)
         outbox_enqueue(bib.pk for bib, *_rest in stored)
         return outcomes
+
+    @staticmethod
+    def _row(bib: BibRecord) -> dict[str, Any]:
+        return {f.attname: getattr(bib, f.attname) for f in BibRecord._meta.concrete_fields if not f.primary_key}
 
     # --- items from 852/952 ----------------------------------------------------------------
     def _items(self, stored: list[tuple[BibRecord, Record, dict[str, Any], ImportOutcome]]) -> None:
@@ -200,21 +211,21 @@ class Importer:
             return
         barcodes = {self._sub(f, "p") for _b, f, _o, _v in wanted}
         taken = set(Item.objects.filter(barcode__in=barcodes).values_list("barcode", flat=True))
-        items: list[Item] = []
+        items: list[dict[str, Any]] = []
         for bib, f, outcome, values in wanted:
             item = self._item_from_field(bib, f, values, outcome.warnings, taken)
             if item is not None:
-                taken.add(item.barcode)
+                taken.add(item["barcode"])
                 items.append(item)
                 outcome.items += 1
-        Item.objects.bulk_create(items, batch_size=1000)
+        insert_rows(Item, items)
 
     @staticmethod
     def _sub(f: Field, code: str) -> str:
         return (f.get(code) or "").strip()
 
     def _item_from_field(self, bib: BibRecord, f: Field, values: dict[str, Any], warnings: list[str],
-                         taken: set[str]) -> Item | None:
+                         taken: set[str]) -> dict[str, Any] | None:
         sub = self._sub
         barcode = sub(f, "p")[:64]
         if not barcode:
@@ -248,10 +259,11 @@ class Importer:
         item_type = self.item_types.get(type_code) or self.item_types.get(self._default_type(values))
         if item_type is None:
             raise LookupError("item types are missing; run the catalog migrations")
-        return Item(record=bib, library=unit, barcode=barcode, call_number=(call or values["call_number"])[:128],
-                    shelving_location=location[:128], item_type=item_type, status=ItemStatus.AVAILABLE,
-                    price=self._price(price_text, warnings), acquired_on=self._date(date_text),
-                    acquisition_source=source[:255], notes=notes)
+        return {"uuid": uuid.uuid4(), "record_id": bib.pk, "library_id": unit.pk, "barcode": barcode,
+                "call_number": (call or values["call_number"])[:128], "shelving_location": location[:128],
+                "item_type_id": item_type.pk, "status": ItemStatus.AVAILABLE,
+                "price": self._price(price_text, warnings), "acquired_on": self._date(date_text),
+                "acquisition_source": source[:255], "notes": notes, "rfid_tag": None}
 
     @staticmethod
     def _default_type(values: dict[str, Any]) -> str:
