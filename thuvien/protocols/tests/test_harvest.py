@@ -2,14 +2,7 @@
 
 from __future__ import annotations
 
-import os
-import shutil
-import socket
-import subprocess
-import sys
 import time
-import urllib.request
-from pathlib import Path
 
 import pytest
 from django.core.management import call_command
@@ -24,79 +17,6 @@ from thuvien.protocols.harvest.services import (
     harvest_start,
 )
 from thuvien.protocols.models import HarvestedRecord, HarvestRun, HarvestSource
-
-REPO = Path(__file__).resolve().parents[3]
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
-class RemoteThuvien:
-    """A second thuvien: its own SQLite database in a temporary THUVIEN_HOME, served by runserver."""
-
-    def __init__(self, home: Path) -> None:
-        self.home = home
-        self.port = _free_port()
-        self.env = {k: v for k, v in os.environ.items() if k != "DATABASE_URL"}
-        self.env.update(THUVIEN_HOME=str(home), DJANGO_SETTINGS_MODULE="thuvien.protocols.tests.remote_settings",
-                        PYTHONPATH=str(REPO))
-        self.proc: subprocess.Popen[bytes] | None = None
-
-    @property
-    def oai_url(self) -> str:
-        return f"http://127.0.0.1:{self.port}/oai"
-
-    def run(self, *args: str) -> str:
-        done = subprocess.run([sys.executable, *args], env=self.env, cwd=REPO, capture_output=True, text=True,
-                              timeout=300, check=False)
-        assert done.returncode == 0, done.stderr
-        return done.stdout
-
-    def manage(self, *args: str) -> str:
-        return self.run("-m", "thuvien", *args)
-
-    def start(self) -> None:
-        self.proc = subprocess.Popen([sys.executable, "-m", "thuvien", "runserver", "--noreload", "--nothreading",
-                                      f"127.0.0.1:{self.port}"], env=self.env, cwd=REPO,
-                                     stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-        deadline = time.monotonic() + 60
-        while time.monotonic() < deadline:
-            try:
-                with urllib.request.urlopen(self.oai_url + "?verb=Identify", timeout=2) as r:  # noqa: S310
-                    if r.status == 200:
-                        return
-            except OSError:
-                time.sleep(0.2)
-        raise RuntimeError("the second thuvien did not start")
-
-    def stop(self) -> None:
-        if self.proc is not None:
-            self.proc.terminate()
-            self.proc.wait(timeout=20)
-            self.proc = None
-
-
-@pytest.fixture(scope="module")
-def remote_template(tmp_path_factory) -> Path:
-    """A migrated and seeded second database, made once and copied for each test."""
-    server = RemoteThuvien(tmp_path_factory.mktemp("remote-template"))
-    server.manage("migrate", "--noinput", "-v", "0")
-    assert server.run("-m", "thuvien.protocols.tests.remote_seed", "seed").split() == ["2", "7"]
-    return server.home / "thuvien.sqlite3"
-
-
-@pytest.fixture
-def remote(tmp_path, remote_template):
-    home = tmp_path / "remote"
-    home.mkdir()
-    shutil.copy(remote_template, home / "thuvien.sqlite3")
-    server = RemoteThuvien(home)
-    server.start()
-    yield server
-    server.stop()
 
 
 @pytest.fixture
