@@ -100,8 +100,10 @@ def load(*, network: OrgUnit, stdout: TextIO) -> None:
     # a reader at the commune room asks for a book from the provincial library: targeted, then sent in transit
     if "CB000006" in readers and "CB-HA-DC" in units and by_lib.get("CB-TVT"):
         item = by_lib["CB-TVT"].pop()
-        hold_place(actor=actor, patron=readers["CB000006"], record=item.record, pickup_library=units["CB-HA-DC"])
-        loan_checkin(actor=actor, item=item, desk=units["CB-TVT"])  # pulled from the shelf: now in transit
+        hold = hold_place(actor=actor, patron=readers["CB000006"], record=item.record,
+                          pickup_library=units["CB-HA-DC"])
+        if hold.target_item is not None:  # pulled from the shelf and checked in: now in transit
+            loan_checkin(actor=actor, item=hold.target_item, desk=hold.target_item.library)
         holds += 1
     # a reader waits for a book that is on loan
     on_loan = Loan.objects.filter(returned_at__isnull=True).select_related("item__record").first()
