@@ -49,8 +49,8 @@ def sets_enabled() -> bool:
     return bool(getattr(settings, "THUVIEN_OAI_SETS", True))
 
 
-def oai_identifier(record_id: int) -> str:
-    return f"oai:{selectors.repository_identifier()}:{record_id}"
+def oai_identifier(record_id: int, repository: str | None = None) -> str:
+    return f"oai:{repository or selectors.repository_identifier()}:{record_id}"
 
 
 def _parse_identifier(identifier: str) -> int:
@@ -140,8 +140,8 @@ def list_sets(args: Mapping[str, str]) -> str:
     return f"<ListSets>{''.join(parts)}</ListSets>"
 
 
-def _record_xml(row: RecordRow, fmt: MetadataFormat | None) -> str:
-    header = header_xml(identifier=oai_identifier(row.id), datestamp=row.datestamp, sets=row.sets,
+def _record_xml(row: RecordRow, fmt: MetadataFormat | None, repository: str) -> str:
+    header = header_xml(identifier=oai_identifier(row.id, repository), datestamp=row.datestamp, sets=row.sets,
                         deleted=row.deleted)
     if fmt is None:
         return header
@@ -155,7 +155,7 @@ def get_record(args: Mapping[str, str]) -> str:
     row = selectors.record_row(_parse_identifier(args["identifier"]))
     if row is None:
         raise OAIError("idDoesNotExist")
-    return f"<GetRecord>{_record_xml(row, fmt)}</GetRecord>"
+    return f"<GetRecord>{_record_xml(row, fmt, selectors.repository_identifier())}</GetRecord>"
 
 
 def _first_state(verb: str, args: Mapping[str, str], now: datetime) -> tokens.ListState:
@@ -210,7 +210,8 @@ def list_records(args: Mapping[str, str], *, verb: str, now: datetime) -> str:
     if not rows and state.cursor == 0:
         raise OAIError("noRecordsMatch")
     body = [f"<{verb}>"]
-    body.extend(_record_xml(row, fmt) for row in rows)
+    repository = selectors.repository_identifier()
+    body.extend(_record_xml(row, fmt, repository) for row in rows)
     if more or state.cursor:
         expires = stamp(now + tokens.token_lifetime())
         attrs = f'completeListSize="{state.total}" cursor="{state.cursor}"'

@@ -196,3 +196,14 @@ def test_post_is_accepted(client, records):
     response = client.post("/oai", {"verb": "Identify"})
     assert response.status_code == 200
     assert re.search(rb"<repositoryName>", response.content)
+
+
+@override_settings(THUVIEN_OAI_PAGE_SIZE=3)
+def test_list_records_page_query_count(client, sample_records, net, django_assert_max_num_queries):
+    sample_records(net.a) + sample_records(net.b, prefix="B")
+    root = oai(client, verb="ListRecords", metadataPrefix="marc21")
+    token = root.find("o:ListRecords/o:resumptionToken", NS).text
+    # one page = the records, their holding libraries and the repository identifier, whatever its size
+    with django_assert_max_num_queries(3):
+        root = oai(client, verb="ListRecords", resumptionToken=token)
+    assert len(root.findall("o:ListRecords/o:record", NS)) == 3
