@@ -72,3 +72,17 @@ def test_sru_client_searches_our_own_server(live_server, sample_records, net):
     assert result.records[0].record["001"].data == "TV0001"
     result = sru_search(url=f"{live_server.url}/sru", version="2.0", query="dc.nothing = 1")
     assert result.diagnostics == ["info:srw/diagnostic/1/16 Unsupported index (dc.nothing)"]
+
+
+def test_demo_loader(net):
+    import io
+
+    from thuvien.protocols import demo
+
+    out = io.StringIO()
+    demo.load(network=net.province, stdout=out)
+    assert SRUTarget.objects.get().url == "http://127.0.0.1:8000/sru"
+    source = HarvestSource.objects.get()
+    assert (source.base_url, source.set_spec, source.library) == ("http://127.0.0.1:8000/oai", "library:CB-TVT",
+                                                                 net.province)
+    assert "1 harvest source" in out.getvalue()
