@@ -186,7 +186,7 @@ def loan_checkout(*, actor: User, item: Item, patron: Patron, desk: OrgUnit, req
         if request_id is not None:
             op = DeskOperation.objects.filter(request_id=request_id).first()
             if op is not None and op.kind == "checkout":
-                return Loan.objects.get(pk=op.object_id)
+                return Loan.objects.get(pk=op.object_id)  # type: ignore[misc]
         raise CirculationError(_("Tài liệu %(b)s vừa được cho mượn ở nơi khác.") % {"b": item.barcode}) from exc
 
 
@@ -197,7 +197,7 @@ def _checkout(*, actor: User, item: Item, patron: Patron, desk: OrgUnit, request
     item = _lock_item(item)  # serialises desks (and retries) working on this item
     op = _replay(request_id, "checkout")
     if op is not None:
-        return Loan.objects.get(pk=op.object_id)
+        return Loan.objects.get(pk=op.object_id)  # type: ignore[misc]
     patron = _lock_patron(patron)
     if item.status == ItemStatus.ON_LOAN:
         holder = Loan.objects.filter(item=item, returned_at__isnull=True).values_list("patron_id", flat=True).first()
@@ -422,7 +422,7 @@ def loan_renew(*, actor: User, loan: Loan, request_id: uuid.UUID | str | None = 
     loan = Loan.objects.select_for_update(of=("self",)).select_related("library", "item__item_type").get(pk=loan.pk)
     op = _replay(request_id, "renew")
     if op is not None:
-        return Loan.objects.get(pk=op.object_id)
+        return Loan.objects.get(pk=op.object_id)  # type: ignore[misc]
     if loan.patron_id is None or loan.returned_at is not None or loan.state != LoanState.ON_LOAN:
         raise CirculationError(_("Lượt mượn này không còn mở."))
     patron = _lock_patron(loan.patron)  # type: ignore[arg-type]
@@ -623,7 +623,7 @@ def hold_place(*, actor: User, patron: Patron, record: BibRecord, pickup_library
     patron = _lock_patron(patron)
     op = _replay(request_id, "hold")
     if op is not None:
-        return Hold.objects.get(pk=op.object_id)
+        return Hold.objects.get(pk=op.object_id)  # type: ignore[misc]
     if not pickup_library.is_active or not pickup_library.kind.circulates:
         raise CirculationError(_("%(lib)s không nhận trả tài liệu đặt mượn.") % {"lib": pickup_library.name})
     if item is not None and item.record_id != record.pk:
@@ -679,7 +679,7 @@ def hold_cancel(*, actor: User, hold: Hold, now: dt.datetime | None = None) -> H
 
 def _reroute_from_shelf(hold: Hold, now: dt.datetime) -> None:
     item = Item.objects.select_for_update(of=("self",)).select_related("item_type", "library", "record").get(
-        pk=hold.target_item_id)
+        pk=hold.target_item_id)  # type: ignore[misc]
     _route(item, hold.pickup_library, now, skip_hold=hold)
     item.save(update_fields=["status", "updated_at"])
     outbox_enqueue([item.record_id])

@@ -13,6 +13,7 @@ from django.contrib import messages
 from django.contrib.auth import login
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
+from django.contrib.auth.forms import AuthenticationForm
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -34,7 +35,7 @@ from thuvien.patrons.selectors import consent_active
 LOGIN_URL = reverse_lazy("opac:account_login")
 
 
-class LoginForm(auth_views.AuthenticationForm):
+class LoginForm(AuthenticationForm):
     username = forms.CharField(label=gettext_lazy("Số thẻ hoặc thư điện tử"), max_length=254)
 
 
@@ -42,11 +43,11 @@ class LoginView(auth_views.LoginView):
     template_name = "opac/account/login.html"
     authentication_form = LoginForm
     redirect_authenticated_user = True
-    next_page = reverse_lazy("opac:account")
+    next_page = reverse_lazy("opac:account")  # type: ignore[assignment]
 
 
 def _patron(request: HttpRequest) -> Patron | None:
-    return Patron.objects.select_related("category", "home_library").filter(user_id=request.user.pk).first()
+    return Patron.objects.select_related("category", "home_library").filter(user_id=request.user.pk).first()  # type: ignore[misc]
 
 
 def _pickup_units():  # type: ignore[no-untyped-def]
