@@ -182,7 +182,7 @@ def main() -> None:
             params = {"verb": "ListRecords", "resumptionToken": m.group(1).decode()}
         elapsed = time.monotonic() - started
         rate = harvested / elapsed
-        peak = tree_rss_peak_mb(server.pid)
+        peak = max([tree_rss_peak_mb(server.pid), *rss_samples])  # one process's high-water mark or the tree's sum
         print(f"ListRecords marc21: {harvested} records in {pages} pages, {elapsed:.1f} s, {rate:,.0f} records/s")
         print(f"server RSS: before {rss_before:.0f} MB, samples {[round(s) for s in rss_samples[:3]]}..."
               f"{[round(s) for s in rss_samples[-3:]]} MB, peak {peak:.0f} MB")

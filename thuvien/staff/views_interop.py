@@ -41,7 +41,7 @@ def _libraries(user: User):  # type: ignore[no-untyped-def]
 class SourceForm(forms.Form):
     code = forms.SlugField(label=gettext_lazy("Mã"), max_length=40)
     name = forms.CharField(label=gettext_lazy("Tên"), max_length=200)
-    base_url = forms.URLField(label=gettext_lazy("Địa chỉ OAI-PMH"), max_length=500)
+    base_url = forms.URLField(label=gettext_lazy("Địa chỉ OAI-PMH"), max_length=500, assume_scheme="https")
     set_spec = forms.CharField(label=gettext_lazy("Tập (set)"), max_length=200, required=False)
     library = forms.ModelChoiceField(label=gettext_lazy("Thư viện nhận"), queryset=OrgUnit.objects.none())
     schedule = forms.ChoiceField(label=gettext_lazy("Lịch"), choices=HarvestSource.Schedule.choices)
@@ -56,7 +56,7 @@ class SourceForm(forms.Form):
 
 class TargetForm(forms.Form):
     name = forms.CharField(label=gettext_lazy("Tên"), max_length=200)
-    url = forms.URLField(label=gettext_lazy("Địa chỉ SRU"), max_length=500)
+    url = forms.URLField(label=gettext_lazy("Địa chỉ SRU"), max_length=500, assume_scheme="https")
     version = forms.ChoiceField(label=gettext_lazy("Phiên bản"), choices=[("1.2", "1.2"), ("2.0", "2.0")])
     record_schema = forms.CharField(label=gettext_lazy("Lược đồ biểu ghi"), max_length=100, initial="marcxml")
 
