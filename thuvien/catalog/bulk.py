@@ -43,7 +43,7 @@ def insert_rows(model: type[models.Model], rows: Iterable[dict[str, Any]]) -> in
     now = connection.ops.adapt_datetimefield_value(timezone.now())
     convert = [(f.attname, f, _converter(f, connection, now)) for f in fields]
     qn = connection.ops.quote_name
-    columns = ", ".join(qn(f.column) for f in fields)
+    columns = ", ".join(qn(f.column or f.attname) for f in fields)
     params = ", ".join(["%s"] * len(fields))
     # Table and column names come from the model; values are parameters.
     sql = f"INSERT INTO {qn(model._meta.db_table)} ({columns}) VALUES ({params})"  # noqa: S608

@@ -181,9 +181,9 @@ class Importer:
         if new:
             insert_rows(BibRecord, (self._row(bib) for bib, *_rest in new))
             by_uuid = {bib.uuid: bib for bib, *_rest in new}
-            keys = list(by_uuid)
-            for start in range(0, len(keys), 500):
-                for uid, pk in BibRecord.objects.filter(uuid__in=keys[start:start + 500]).values_list("uuid", "pk"):
+            uuids = list(by_uuid)
+            for start in range(0, len(uuids), 500):
+                for uid, pk in BibRecord.objects.filter(uuid__in=uuids[start:start + 500]).values_list("uuid", "pk"):
                     by_uuid[uid].pk = pk
                     by_uuid[uid]._state.adding = False
         for bib, *_rest in touched:

@@ -40,7 +40,8 @@ def bib_get(*, pk: int, include_deleted: bool = False) -> BibRecord:
 
 
 def bib_list(*, q: str = "", library: OrgUnit | None = None) -> QuerySet[BibRecord]:
-    """Live records, newest first; `q` matches a title prefix (diacritics ignored), an ISBN or 001."""
+    """Live records, newest first; `q` matches a title prefix (case ignored), an ISBN, 001 or #id.
+    Full diacritic-insensitive search is the search app's job."""
     qs = BibRecord.objects.filter(is_deleted=False).select_related("owner").order_by("-updated_at", "-pk")
     if library is not None:
         qs = qs.filter(Q(owner__path__startswith=library.path) | Q(items__library__path__startswith=library.path)) \
@@ -55,7 +56,7 @@ def bib_list(*, q: str = "", library: OrgUnit | None = None) -> QuerySet[BibReco
             qs = qs.filter(Q(control_number=q.lstrip("#")) | Q(pk=int(q.lstrip("#") or 0)))
         else:
             key = collation_key(q).split("\x1f")[0]
-            qs = qs.filter(title_sort__startswith=key)
+            qs = qs.filter(Q(title_sort__startswith=key) | Q(title__icontains=q))
     return qs
 
 
