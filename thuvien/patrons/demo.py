@@ -51,3 +51,8 @@ def load(*, network: OrgUnit, stdout: TextIO) -> None:
         )
     stdout.write(f"Bạn đọc demo: {len(READERS)}. Đăng nhập cổng bạn đọc: thẻ {DEMO_CARD} "
                  f"(hoặc bandoc01@example.vn), mật khẩu {DEMO_PASSWORD}\n")
+
+
+def login_lines() -> list[str]:
+    """What `thuvien serve` prints for the demo reader's portal login."""
+    return [f"Bạn đọc (cổng thông tin /account/): thẻ {DEMO_CARD} hoặc bandoc01@example.vn, mật khẩu {DEMO_PASSWORD}"]

@@ -3,6 +3,7 @@ any protocol servers), print where to find them, and stop them all on Ctrl-C."""
 
 from __future__ import annotations
 
+import importlib
 import os
 import signal
 import subprocess
@@ -14,10 +15,23 @@ from django.conf import settings
 from django.core.management.base import BaseCommand
 
 from thuvien.core import demo as core_demo
+from thuvien.core.management.commands.demo import APP_DEMOS
 
 
 def _thuvien(*args: str) -> list[str]:
     return [sys.executable, "-m", "thuvien", *args]
+
+
+def _app_login_lines() -> list[str]:
+    """Demo logins that apps other than core offer (e.g. the demo reader), via `demo.login_lines()`."""
+    lines: list[str] = []
+    for app in APP_DEMOS:
+        try:
+            module = importlib.import_module(f"thuvien.{app}.demo")
+        except ModuleNotFoundError:
+            continue
+        lines.extend(getattr(module, "login_lines", list)())
+    return lines
 
 
 class Command(BaseCommand):
@@ -61,7 +75,7 @@ class Command(BaseCommand):
             self.stdout.write(f"\nTài khoản demo (mật khẩu: {core_demo.DEMO_PASSWORD}):")
             for username, roles, unit in core_demo.logins():
                 self.stdout.write(f"  {username:10} {roles} @ {unit}")
-            for line in getattr(settings, "THUVIEN_EXTRA_LOGINS", []):
+            for line in _app_login_lines():
                 self.stdout.write(f"  {line}")
             self.stdout.write("\nNhấn Ctrl-C để dừng.\n")
             while not stop:
