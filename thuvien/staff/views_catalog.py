@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import csv
 import io
-import json
 import uuid
 from functools import wraps
 from pathlib import Path
@@ -23,8 +22,9 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from thuvien.catalog import selectors, services
+from thuvien.catalog.exports import FORMATS, render_record
 from thuvien.catalog.extract import extract
-from thuvien.catalog.marc import lint, to_dc_xml, to_iso2709, to_json, to_marcxml, to_mods_xml
+from thuvien.catalog.marc import lint
 from thuvien.catalog.marc.editor import record_from_rows, rows_from_record
 from thuvien.catalog.marc.writer import RecordTooLong
 from thuvien.catalog.models import AuthorityRecord, BibRecord, ImportJob, Item, QuarantinedRecord
@@ -84,36 +84,20 @@ def record_detail(request: HttpRequest, pk: int) -> HttpResponse:
     })
 
 
-DOWNLOADS = {"mrc": "application/marc", "xml": "application/marcxml+xml", "json": "application/json",
-             "dc": "application/xml", "mods": "application/mods+xml"}
-
-
 @staff_only
 def record_download(request: HttpRequest, pk: int, fmt: str) -> HttpResponse:
     return download_response(get_object_or_404(BibRecord, pk=pk), fmt)
 
 
 def download_response(bib: BibRecord, fmt: str) -> HttpResponse:
-    """One record as a file (also used by the OPAC)."""
-    if fmt not in DOWNLOADS:
+    """One record as a file attachment."""
+    if fmt not in FORMATS:
         raise Http404
-    record = selectors.bib_to_pymarc(bib)
-    body: bytes
-    if fmt == "mrc":
-        try:
-            body = to_iso2709(record)
-        except RecordTooLong as exc:
-            return HttpResponse(str(exc), status=409, content_type="text/plain; charset=utf-8")
-    elif fmt == "xml":
-        body = ('<?xml version="1.0" encoding="UTF-8"?>\n' + to_marcxml(record)).encode()
-    elif fmt == "json":
-        body = json.dumps(to_json(record), ensure_ascii=False, indent=1).encode()
-    elif fmt == "dc":
-        body = ('<?xml version="1.0" encoding="UTF-8"?>\n' + to_dc_xml(record)).encode()
-    else:
-        body = ('<?xml version="1.0" encoding="UTF-8"?>\n' + to_mods_xml(record)).encode()
-    response = HttpResponse(body, content_type=DOWNLOADS[fmt])
-    ext = {"dc": "dc.xml", "mods": "mods.xml"}.get(fmt, fmt)
+    try:
+        body, content_type, ext = render_record(selectors.bib_to_pymarc(bib), fmt)
+    except RecordTooLong as exc:
+        return HttpResponse(str(exc), status=409, content_type="text/plain; charset=utf-8")
+    response = HttpResponse(body, content_type=content_type)
     response["Content-Disposition"] = f'attachment; filename="record-{bib.pk}.{ext}"'
     return response
 

@@ -136,3 +136,14 @@ def test_authority_import_and_browse_shows_variants(client, net, cataloguer_a, s
     auth = AuthorityRecord.objects.get(heading="Pers Press")
     detail = client.get(f"/staff/catalog/authorities/{auth.pk}/")
     assert "Journalisten Journalists" in detail.text
+
+
+def test_api_record_marc_and_holdings(client, net, cataloguer_a):
+    bib = services.bib_create(actor=cataloguer_a, record=make_book(), owner=net.a)
+    services.item_create(actor=cataloguer_a, record=bib, library=net.c, barcode="C9", item_type="book")
+    data = client.get(f"/api/v1/records/{bib.pk}").json()
+    assert (data["title"], data["isbns"], data["language"]) == ("Dế Mèn phiêu lưu ký", ["9786042082051"], "vie")
+    marc = client.get(f"/api/v1/records/{bib.pk}/marc", {"format": "json"}).json()
+    assert marc == bib.marc
+    assert client.get(f"/api/v1/records/{bib.pk}/holdings").json() == [
+        {"library": "C", "library_name": "Phòng đọc xã C", "total": 1, "available": 1}]
