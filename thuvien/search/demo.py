@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
-from thuvien.search.engine import get_index
+from django.conf import settings
+
+from thuvien.search.engine import current_index, get_index
 
 
 def load(*, network: Any, stdout: Any) -> None:
-    index = get_index()  # opening a missing index builds it from the database
-    count = index.rebuild()
+    existed = current_index() is not None or any(Path(settings.THUVIEN_INDEX_DIR).glob("slot-*/state.json"))
+    index = get_index()  # a missing index is built from the database on opening
+    count = index.rebuild() if existed else (index.index.searcher().num_docs if index.index else 0)
     stdout.write(f"Chỉ mục tìm kiếm: {count} biểu ghi.")
