@@ -23,6 +23,7 @@ def main() -> None:
     parser.add_argument("--records", type=int, default=100000)
     parser.add_argument("--batch-size", type=int, default=1000)
     parser.add_argument("--file")
+    parser.add_argument("--workers", type=int, default=None, help="default: services.default_workers()")
     args = parser.parse_args()
     home = tempfile.mkdtemp(prefix="thuvien-bench-import-")
     os.environ["THUVIEN_HOME"] = home
@@ -77,7 +78,7 @@ def main() -> None:
 
     job = services.import_job_create(actor=actor, library=root, path=path)
     started = time.monotonic()
-    job = services.import_job_run(job=job, actor=actor, batch_size=args.batch_size)
+    job = services.import_job_run(job=job, actor=actor, batch_size=args.batch_size, workers=args.workers)
     took = time.monotonic() - started
     rate = job.records_read / took
     peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
@@ -87,7 +88,8 @@ def main() -> None:
           f"peak RSS {peak_mb:.0f} MB")
     print(json.dumps({"records": job.records_read, "records_per_s": round(rate),
                       "pymarc_parse_records_per_s": round(pymarc_rate), "reader_records_per_s": round(reader_rate),
-                      "items": job.items_created, "seconds": round(took, 1), "peak_rss_mb": round(peak_mb)}))
+                      "items": job.items_created, "workers": args.workers if args.workers is not None
+                      else services.default_workers(), "seconds": round(took, 1), "peak_rss_mb": round(peak_mb)}))
 
 
 if __name__ == "__main__":

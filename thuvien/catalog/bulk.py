@@ -13,10 +13,16 @@ from django.db import connections, models, router
 from django.utils import timezone
 
 
+class RawJSON(str):
+    """JSON text already serialised (e.g. in a worker process): inserted as is."""
+
+    __slots__ = ()
+
+
 def _converter(field: models.Field, connection: Any, now: Any) -> Callable[[Any], Any]:
     ops = connection.ops
     if isinstance(field, models.JSONField):
-        return lambda v: json.dumps(v, ensure_ascii=False, separators=(",", ":"))
+        return lambda v: v if isinstance(v, RawJSON) else json.dumps(v, ensure_ascii=False, separators=(",", ":"))
     if isinstance(field, models.UUIDField):
         if connection.features.has_native_uuid_field:
             return lambda v: v

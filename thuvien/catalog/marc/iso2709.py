@@ -142,11 +142,27 @@ def _field_chunks(data: bytes, entries: list[tuple[str, int, int]], warnings: li
     return pieces
 
 
+def _new_field(tag: str, data: str | None, indicators: Indicators | None, subfields: list[Subfield]) -> Field:
+    """A pymarc Field built without its constructor's checks (the parser has validated the parts);
+    an import spends a noticeable share of its time in Field.__init__ otherwise."""
+    field = _FIELD_NEW(Field)
+    field.tag = tag
+    field.data = data
+    field._indicators = indicators
+    field.subfields = subfields
+    field.control_field = indicators is None
+    field._Field__pos = 0  # type: ignore[attr-defined]
+    return field
+
+
+_FIELD_NEW = object.__new__
+
+
 def _field(tag: str, chunk: bytes, how: str, warnings: list[str]) -> Field:
     if tag < "010" and tag.isdigit():
         if b"\x1f" in chunk:
             raise MarcError(f"control field {tag} contains a subfield delimiter")
-        return Field(tag=tag, data=_text(chunk, how, tag))
+        return _new_field(tag, _text(chunk, how, tag), None, [])
     parts = chunk.split(b"\x1f")
     head = parts[0]
     if len(head) < 2:
@@ -161,8 +177,15 @@ def _field(tag: str, chunk: bytes, how: str, warnings: list[str]) -> Field:
         raise MarcError(f"field {tag}: non-ASCII indicator") from exc
     if not ind.isprintable():
         raise MarcError(f"field {tag}: control character in the indicators")
+    if how == "utf8":
+        try:
+            texts = chunk.decode("utf-8").split("\x1f")[1:]
+        except UnicodeDecodeError:
+            texts = None  # find the subfield at fault below, for a precise message
+    else:
+        texts = None
     subfields: list[Subfield] = []
-    for part in parts[1:]:
+    for n, part in enumerate(parts[1:]):
         if not part:
             warnings.append(f"field {tag}: empty subfield delimiter dropped")
             continue
@@ -172,5 +195,6 @@ def _field(tag: str, chunk: bytes, how: str, warnings: list[str]) -> Field:
         code = chr(byte)
         if not (code.isdigit() or "a" <= code <= "z"):
             warnings.append(f"field {tag}: unusual subfield code {code!r} kept")
-        subfields.append(Subfield(code=code, value=_text(part[1:], how, f"{tag}${code}")))
-    return Field(tag=tag, indicators=Indicators(ind[0], ind[1]), subfields=subfields)
+        value = texts[n][1:] if texts is not None else _text(part[1:], how, f"{tag}${code}")
+        subfields.append(Subfield(code, value))
+    return _new_field(tag, None, Indicators(ind[0], ind[1]), subfields)

@@ -31,6 +31,8 @@ class Command(BaseCommand):
         parser.add_argument("--on-match", default="skip", choices=ON_MATCH)
         parser.add_argument("--user", help="tên đăng nhập người nhập (mặc định: system)")
         parser.add_argument("--batch-size", type=int, default=1000)
+        parser.add_argument("--workers", type=int, default=None,
+                            help="số tiến trình đọc song song (mặc định: tự chọn theo số lõi và cỡ tệp; 0 = không)")
         parser.add_argument("--show-warnings", type=int, default=5, help="số cảnh báo in ra cho mỗi tệp")
         parser.add_argument("--restart", action="store_true", help="không tiếp tục đợt nhập dở, nhập lại từ đầu")
 
@@ -62,7 +64,8 @@ class Command(BaseCommand):
                                  f"{j.records_read} records {rate:,.0f}/s")
                 sys.stderr.flush()
 
-            job = services.import_job_run(job=job, actor=actor, batch_size=opts["batch_size"], progress=progress)
+            job = services.import_job_run(job=job, actor=actor, batch_size=opts["batch_size"],
+                                          workers=opts["workers"], progress=progress)
             if tty:
                 sys.stderr.write("\n")
             for name in totals:
