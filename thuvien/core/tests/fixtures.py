@@ -41,6 +41,35 @@ def _root_actor() -> User:
     return actor
 
 
+# Rows that data migrations create. Transactional tests (live servers, real concurrency) flush the
+# database after each test, so they are put back before every such test.
+SEED_FUNCTIONS = [
+    ("thuvien.core.migrations.0002_default_unit_kinds", "add_kinds"),
+    ("thuvien.catalog.migrations.0003_default_item_types", "create_types"),
+    ("thuvien.patrons.migrations.0002_default_categories", "add_categories"),
+]
+
+
+def reseed_data_migrations() -> None:
+    from importlib import import_module
+
+    from django.apps import apps
+
+    for module, function in SEED_FUNCTIONS:
+        getattr(import_module(module), function)(apps, None)
+
+
+@pytest.fixture(autouse=True)
+def _reseed_after_flush(request):  # type: ignore[no-untyped-def]
+    """For transactional tests, restore the data-migration rows a previous flush removed."""
+    marker = request.node.get_closest_marker("django_db")
+    transactional = (marker is not None and (marker.kwargs.get("transaction") or (marker.args and marker.args[0]))) \
+        or "transactional_db" in request.fixturenames or "live_server" in request.fixturenames
+    if transactional:
+        request.getfixturevalue("transactional_db")
+        reseed_data_migrations()
+
+
 @pytest.fixture
 def shared_data() -> Path:
     if not SHARED_DATA.is_dir():
