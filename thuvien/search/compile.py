@@ -36,6 +36,7 @@ FIELD_MAP: dict[str, tuple[tuple[str, float], ...]] = {
 }
 HAS_EXACT = {"title", "author", "subject", "series", "publisher", "notes"}
 FUZZY_FIELDS = {"title", "author", "subject", "series"}
+PREFIX_FIELDS = {"title", "author", "subject"}
 EXACT_BOOST = 1.5
 PHRASE_BOOST = {"title": 4.0, "author": 3.5, "subject": 2.0, "series": 1.5}
 PAIR_BOOST = 1.5
@@ -209,6 +210,8 @@ class Compiler:
         accented = has_accents(w)
         per_field: list[Query] = []
         for fname, boost in fields:
+            if prefix and len(fields) > 1 and fname not in PREFIX_FIELDS:
+                continue  # a prefix expands to many terms: only where autocomplete looks
             alts: list[Query] = []
             exact_field = fname if fname in HAS_EXACT else None
             if prefix:
