@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any
 
 from django.utils.translation import gettext_lazy as _
@@ -24,12 +25,16 @@ register("circ.overdue_notice_every_days", 7, _("Nhắc quá hạn lặp lại s
 
 def settings_many(unit: OrgUnit, keys: list[str]) -> dict[str, Any]:
     """Effective values of several inherited settings at `unit` in one query."""
-    ids = unit.ancestor_ids
-    depth = {uid: i for i, uid in enumerate(ids)}
+    rows = OrgUnitSetting.objects.filter(unit_id__in=unit.ancestor_ids, key__in=keys).values_list(
+        "unit_id", "key", "value")
+    return settings_from_rows(unit, keys, rows)
+
+
+def settings_from_rows(unit: OrgUnit, keys: list[str], rows: Iterable[tuple[int, str, Any]]) -> dict[str, Any]:
+    """Effective values at `unit` from the (unit_id, key, value) overrides on its path to the root."""
+    depth = {uid: i for i, uid in enumerate(unit.ancestor_ids)}
     found: dict[str, tuple[int, Any]] = {}
-    for unit_id, key, value in OrgUnitSetting.objects.filter(unit_id__in=ids, key__in=keys).values_list(
-        "unit_id", "key", "value"
-    ):
+    for unit_id, key, value in rows:
         if key not in found or depth[unit_id] > found[key][0]:
             found[key] = (depth[unit_id], value)
     return {k: (found[k][1] if k in found else REGISTRY[k].default) for k in keys}

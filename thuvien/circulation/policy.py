@@ -47,7 +47,6 @@ def _specificity(rule: CirculationRule, depth_of: dict[int, int]) -> tuple[int, 
 def rule_resolve(*, unit: OrgUnit, category: PatronCategory | None, item_type: ItemType | None) -> Resolution:
     """The rule governing a loan at `unit` (one query), with every candidate for the "why" display."""
     ids = unit.ancestor_ids
-    depth_of = {uid: i for i, uid in enumerate(ids)}
     cat_q = Q(patron_category__isnull=True)
     if category is not None:
         cat_q |= Q(patron_category=category)
@@ -56,7 +55,14 @@ def rule_resolve(*, unit: OrgUnit, category: PatronCategory | None, item_type: I
         type_q |= Q(item_type=item_type)
     candidates = list(CirculationRule.objects.filter(Q(unit_id__in=ids) & cat_q & type_q)
                       .select_related("unit", "patron_category", "item_type"))
-    candidates.sort(key=lambda r: (_specificity(r, depth_of), -r.pk), reverse=True)
+    return rule_pick(unit=unit, candidates=candidates)
+
+
+def rule_pick(*, unit: OrgUnit, candidates: list[CirculationRule]) -> Resolution:
+    """The resolution among the rules matching (unit's path, category or any, item type or any):
+    the most specific wins; none means the system default."""
+    depth_of = {uid: i for i, uid in enumerate(unit.ancestor_ids)}
+    candidates = sorted(candidates, key=lambda r: (_specificity(r, depth_of), -r.pk), reverse=True)
     if not candidates:
         return Resolution(rule=CirculationRule(unit=unit), is_default=True, candidates=[])
     return Resolution(rule=candidates[0], is_default=False, candidates=candidates)

@@ -16,13 +16,14 @@ from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import Count, F, Q, Sum
+from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from thuvien.catalog.models import BibRecord, Item, ItemStatus, ItemType
+from thuvien.circulation import sql
 from thuvien.circulation.calendar import CALENDAR_KEYS, LibraryCalendar, end_of_day, local_date
-from thuvien.circulation.conf import settings_many
+from thuvien.circulation.conf import settings_from_rows, settings_many
 from thuvien.circulation.models import (
     ACTIVE_HOLD_STATES,
     CirculationRule,
@@ -39,12 +40,12 @@ from thuvien.circulation.models import (
     Transit,
 )
 from thuvien.circulation.notices import notice_queue
-from thuvien.circulation.policy import rule_resolve
+from thuvien.circulation.policy import rule_pick, rule_resolve
 from thuvien.circulation.states import check_hold_transition, check_loan_transition
 from thuvien.core.audit import audit, diff, snapshot
-from thuvien.core.models import ActivityEvent, OrgUnit, User
+from thuvien.core.models import ActivityEvent, AuditEntry, OrgUnit, OrgUnitSetting, User
 from thuvien.core.permissions import Perm, has_perm, require_perm
-from thuvien.patrons.models import Patron, PatronCategory, PatronStatus
+from thuvien.patrons.models import Patron, PatronBlock, PatronCategory, PatronStatus
 from thuvien.search.outbox import outbox_enqueue
 
 DESK_KEYS = [*CALENDAR_KEYS, "circ.max_fines", "circ.max_overdue", "circ.hold_pickup_days"]
@@ -137,15 +138,34 @@ class PatronStanding:
     reasons: list[str] = field(default_factory=list)
 
 
+def _standing_sql(patron_id: int, now: dt.datetime) -> tuple[str, list[Any]]:
+    """One statement: open loans, overdue loans, fines due and active blocks of a reader (indexed)."""
+    loan, fine = sql.table(Loan), sql.table(Fine)
+    patron_col, returned = sql.col(Loan, "patron"), sql.col(Loan, "returned_at")
+    amount, paid = sql.col(Fine, "amount"), sql.col(Fine, "paid")
+    return (
+        f"SELECT (SELECT COUNT(*) FROM {loan} WHERE {patron_col} = %s AND {returned} IS NULL), "  # noqa: S608
+        f"(SELECT COUNT(*) FROM {loan} WHERE {patron_col} = %s AND {returned} IS NULL "
+        f"AND {sql.col(Loan, 'state')} = %s AND {sql.col(Loan, 'due_at')} < %s), "
+        f"(SELECT SUM({amount} - {paid}) FROM {fine} WHERE {sql.col(Fine, 'patron')} = %s AND {paid} < {amount}), "
+        f"(SELECT COUNT(*) FROM {sql.table(PatronBlock)} WHERE {sql.col(PatronBlock, 'patron')} = %s "
+        f"AND {sql.col(PatronBlock, 'lifted_at')} IS NULL)",
+        [patron_id, patron_id, LoanState.ON_LOAN, sql.param(Loan, "due_at", now), patron_id, patron_id],
+    )
+
+
 def patron_standing(*, patron: Patron, values: dict[str, Any], now: dt.datetime,
                     max_loans: int | None = None) -> PatronStanding:
-    """Counts and block reasons of a reader in three aggregate queries, whatever the number of loans."""
-    agg = Loan.objects.filter(patron=patron, returned_at__isnull=True).aggregate(
-        open=Count("pk"), overdue=Count("pk", filter=Q(state=LoanState.ON_LOAN, due_at__lt=now)))
-    fines_due = Fine.objects.filter(patron=patron, paid__lt=F("amount")).aggregate(
-        due=Sum(F("amount") - F("paid")))["due"] or Decimal(0)
-    blocks = patron.blocks.filter(lifted_at__isnull=True).count()
-    standing = PatronStanding(agg["open"], agg["overdue"], Decimal(fines_due), blocks)
+    """Counts and block reasons of a reader in one aggregate query, whatever the number of loans."""
+    batch = sql.Batch()
+    batch.add(*_standing_sql(patron.pk, now))
+    return _standing(patron, batch.run().rows(0)[0], values, now, max_loans)
+
+
+def _standing(patron: Patron, counts: tuple[Any, ...], values: dict[str, Any], now: dt.datetime,
+              max_loans: int | None) -> PatronStanding:
+    open_loans, overdue, fines_due, blocks = counts
+    standing = PatronStanding(int(open_loans), int(overdue), Decimal(str(fines_due or 0)), int(blocks))
     reasons = standing.reasons
     if patron.status == PatronStatus.PENDING:
         reasons.append(_("Thẻ bạn đọc đang chờ duyệt."))
@@ -190,15 +210,94 @@ def loan_checkout(*, actor: User, item: Item, patron: Patron, desk: OrgUnit, req
         raise CirculationError(_("Tài liệu %(b)s vừa được cho mượn ở nơi khác.") % {"b": item.barcode}) from exc
 
 
+def _audit_entry(*, actor: User, action: str, obj: Any, unit: OrgUnit, changes: dict[str, list[str | None]],
+                 object_repr: str) -> AuditEntry:
+    """The row `thuvien.core.audit.audit()` writes (same fields), built to go out in the desk's batch."""
+    return AuditEntry(actor=actor if actor.pk else None, actor_label=actor.get_username() if actor.pk else "system",
+                      unit=unit, action=action, object_type=obj._meta.label_lower, object_id=str(obj.pk),
+                      object_repr=object_repr[:500], changes=changes)
+
+
+def _item_lock_sql(item_id: int) -> tuple[str, list[Any]]:
+    """Lock the item row and read it with its type (first statement of every desk batch)."""
+    i, t = sql.columns(Item, "i"), sql.columns(ItemType, "t")
+    return (f"SELECT {i.sql}, {t.sql} FROM {sql.table(Item)} AS i INNER JOIN {sql.table(ItemType)} AS t "  # noqa: S608
+            f"ON t.{sql.col(ItemType, 'id')} = i.{sql.col(Item, 'item_type')} WHERE i.{sql.col(Item, 'id')} = %s"
+            f"{sql.for_update('i')}", [item_id])
+
+
+def _item_load(row: sql.Row | None) -> Item:
+    if row is None:
+        raise Item.DoesNotExist
+    i = sql.columns(Item, "i")
+    item: Item = i.load(row)
+    item.item_type = sql.columns(ItemType, "t").load(row, len(i))
+    return item
+
+
+def _replay_sql(request_id: uuid.UUID | str) -> tuple[str, list[Any]]:
+    op = sql.columns(DeskOperation, "d")
+    return (f"SELECT {op.sql} FROM {sql.table(DeskOperation)} AS d WHERE d.{sql.col(DeskOperation, 'request_id')} = %s",  # noqa: S608
+            [sql.param(DeskOperation, "request_id", request_id)])
+
+
+def _replay_load(row: sql.Row | None, kind: str) -> DeskOperation | None:
+    if row is None:
+        return None
+    op: DeskOperation = sql.columns(DeskOperation, "d").load(row)
+    if op.kind != kind:
+        raise CirculationError(_("Mã yêu cầu này đã được dùng cho một thao tác khác."))
+    return op
+
+
 @transaction.atomic
 def _checkout(*, actor: User, item: Item, patron: Patron, desk: OrgUnit, request_id: uuid.UUID | str | None,
               override: bool, now: dt.datetime) -> Loan:
     require_perm(actor, Perm.CIRC_DESK, desk)
-    item = _lock_item(item)  # serialises desks (and retries) working on this item
-    op = _replay(request_id, "checkout")
+    # One batch of reads (one round trip on PostgreSQL), in this order: lock the item row (serialises
+    # desks and retries working on this item), read the idempotency log, lock the reader's row (always
+    # item, then reader), then the rules, settings, standing and holds that decide the loan.
+    reads = sql.Batch()
+    at_item = reads.add(*_item_lock_sql(item.pk))
+    at_op = reads.add(*_replay_sql(request_id)) if request_id is not None else None
+    p_cols, c_cols = sql.columns(Patron, "p"), sql.columns(PatronCategory, "c")
+    at_patron = reads.add(
+        f"SELECT {p_cols.sql}, {c_cols.sql} FROM {sql.table(Patron)} AS p INNER JOIN {sql.table(PatronCategory)} AS c "  # noqa: S608
+        f"ON c.{sql.col(PatronCategory, 'id')} = p.{sql.col(Patron, 'category')} WHERE p.{sql.col(Patron, 'id')} = %s"
+        f"{sql.for_update('p')}", [patron.pk])
+    ids = desk.ancestor_ids
+    r_cols = sql.columns(CirculationRule, "r")
+    at_rules = reads.add(
+        f"SELECT {r_cols.sql} FROM {sql.table(CirculationRule)} AS r WHERE r.{sql.col(CirculationRule, 'unit')} IN "  # noqa: S608
+        f"({sql.placeholders(len(ids))}) AND (r.{sql.col(CirculationRule, 'patron_category')} IS NULL OR "
+        f"r.{sql.col(CirculationRule, 'patron_category')} = (SELECT {sql.col(Patron, 'category')} FROM "
+        f"{sql.table(Patron)} WHERE {sql.col(Patron, 'id')} = %s)) AND (r.{sql.col(CirculationRule, 'item_type')} "
+        f"IS NULL OR r.{sql.col(CirculationRule, 'item_type')} = (SELECT {sql.col(Item, 'item_type')} FROM "
+        f"{sql.table(Item)} WHERE {sql.col(Item, 'id')} = %s))", [*ids, patron.pk, item.pk])
+    s_cols = sql.columns(OrgUnitSetting, "s", ["unit", "key", "value"])
+    at_settings = reads.add(
+        f"SELECT {s_cols.sql} FROM {sql.table(OrgUnitSetting)} AS s WHERE s.{sql.col(OrgUnitSetting, 'unit')} IN "  # noqa: S608
+        f"({sql.placeholders(len(ids))}) AND s.{sql.col(OrgUnitSetting, 'key')} IN "
+        f"({sql.placeholders(len(DESK_KEYS))})", [*ids, *DESK_KEYS])
+    at_standing = reads.add(*_standing_sql(patron.pk, now))
+    at_holds = reads.add(
+        f"SELECT {sql.col(Hold, 'id')} FROM {sql.table(Hold)} WHERE {sql.col(Hold, 'state')} IN "  # noqa: S608
+        f"({sql.placeholders(len(ACTIVE_HOLD_STATES))}) AND ({sql.col(Hold, 'target_item')} = %s OR "
+        f"({sql.col(Hold, 'patron')} = %s AND {sql.col(Hold, 'record')} = (SELECT {sql.col(Item, 'record')} FROM "
+        f"{sql.table(Item)} WHERE {sql.col(Item, 'id')} = %s)))", [*ACTIVE_HOLD_STATES, item.pk, patron.pk, item.pk])
+    next_id = sql.next_id_sql(Loan)
+    at_next_id = reads.add(next_id) if next_id is not None else None
+    found = reads.run()
+
+    item = _item_load(found.first(at_item))
+    op = _replay_load(found.first(at_op), "checkout") if at_op is not None else None
     if op is not None:
         return Loan.objects.get(pk=op.object_id)  # type: ignore[misc]
-    patron = _lock_patron(patron)
+    row = found.first(at_patron)
+    if row is None:
+        raise Patron.DoesNotExist
+    patron = p_cols.load(row)
+    patron.category = c_cols.load(row, len(p_cols))
     if item.status == ItemStatus.ON_LOAN:
         holder = Loan.objects.filter(item=item, returned_at__isnull=True).values_list("patron_id", flat=True).first()
         if holder == patron.pk:
@@ -206,17 +305,17 @@ def _checkout(*, actor: User, item: Item, patron: Patron, desk: OrgUnit, request
         raise CirculationError(_("Tài liệu %(b)s đang được cho mượn.") % {"b": item.barcode})
     if item.status == ItemStatus.WITHDRAWN:
         raise CirculationError(_("Tài liệu %(b)s đã thanh lý.") % {"b": item.barcode})
-    resolution = rule_resolve(unit=desk, category=patron.category, item_type=item.item_type)
+    resolution = rule_pick(unit=desk, candidates=[r_cols.load(r) for r in found.rows(at_rules)])
     rule = resolution.rule
-    values = settings_many(desk, DESK_KEYS)
-    standing = patron_standing(patron=patron, values=values, now=now, max_loans=rule.max_loans)
+    values = settings_from_rows(desk, DESK_KEYS, [tuple(s_cols.values(r)) for r in found.rows(at_settings)])
+    standing = _standing(patron, found.rows(at_standing)[0], values, now, rule.max_loans)
     reasons = list(standing.reasons)
     if not item.item_type.loanable:
         reasons.append(_("Loại tài liệu “%(t)s” không cho mượn về nhà.") % {"t": item.item_type.name})
     if item.status not in (ItemStatus.AVAILABLE, ItemStatus.ON_HOLD_SHELF):
         reasons.append(_("Tài liệu đang ở trạng thái “%(s)s”.") % {"s": item.get_status_display()})
-    holds = list(Hold.objects.filter(Q(target_item=item) | Q(patron=patron, record_id=item.record_id),
-                                     state__in=ACTIVE_HOLD_STATES).select_related("patron"))
+    hold_ids = [r[0] for r in found.rows(at_holds)]
+    holds = list(Hold.objects.filter(pk__in=hold_ids).select_related("patron")) if hold_ids else []
     own = next((h for h in holds if h.patron_id == patron.pk), None)
     others = [h for h in holds if h.patron_id != patron.pk and h.target_item_id == item.pk]
     for h in others:
@@ -233,27 +332,42 @@ def _checkout(*, actor: User, item: Item, patron: Patron, desk: OrgUnit, request
         check_hold_transition(own.state, HoldState.FULFILLED)
         own.state, own.closed_at, own.target_item = HoldState.FULFILLED, now, item
         own.save(update_fields=["state", "closed_at", "target_item", "updated_at"])
-    calendar = _calendar(values)
-    due = calendar.due_date(local_date(now), rule.loan_days)
-    Transit.objects.filter(item=item, received_at__isnull=True, cancelled_at__isnull=True).update(cancelled_at=now)
-    loan = Loan.objects.create(
+    due = _calendar(values).due_date(local_date(now), rule.loan_days)
+
+    # One batch of writes: close a transit in progress, the loan, the item, the event, the audit
+    # entry and the idempotency log (the outbox goes through the search app's own call).
+    writes = sql.Batch()
+    writes.add(f"UPDATE {sql.table(Transit)} SET {sql.col(Transit, 'cancelled_at')} = %s, "  # noqa: S608
+               f"{sql.col(Transit, 'updated_at')} = %s WHERE {sql.col(Transit, 'item')} = %s AND "
+               f"{sql.col(Transit, 'received_at')} IS NULL AND {sql.col(Transit, 'cancelled_at')} IS NULL",
+               [sql.param(Transit, "cancelled_at", now), sql.param(Transit, "updated_at", now), item.pk])
+    loan = Loan(
         item=item, patron=patron, library=desk, checked_out_at=now, due_at=end_of_day(due),
         rule=None if resolution.is_default else rule, fine_per_day=rule.fine_per_day, fine_cap=rule.fine_cap,
         grace_days=rule.grace_days, patron_category=patron.category.code, item_type=item.item_type.code, staff=actor,
     )
-    item.status = ItemStatus.ON_LOAN
-    item.save(update_fields=["status", "updated_at"])
+    if at_next_id is not None:
+        loan.pk = found.rows(at_next_id)[0][0]
+        writes.add(*sql.insert(loan))
+    else:
+        sql.insert_now(loan)
+    item.status, item.updated_at = ItemStatus.ON_LOAN, timezone.now()
+    writes.add(*sql.update(Item, item.pk, {"status": item.status, "updated_at": item.updated_at}))
+    writes.add(*sql.insert(ActivityEvent(kind="loan", unit=desk, attributes={
+        "category": patron.category.code, "item_type": item.item_type.code})))
+    writes.add(*sql.insert(_audit_entry(
+        actor=actor, action="loan.checkout", obj=loan, unit=desk,
+        changes={"item": [None, item.barcode], "patron": [None, patron.card_number], "due": [None, due.isoformat()]},
+        object_repr=f"{item.barcode} → {patron.card_number}")))
+    if request_id is not None:
+        writes.add(*sql.insert(DeskOperation(request_id=request_id, kind="checkout", object_id=loan.pk, result={})))
+    writes.run()
     for h in others:  # try another copy for the readers who lost this one
         target = _target(h)
         if target is not None:
             h.state, h.target_item = HoldState.TARGETED, target
             h.save(update_fields=["state", "target_item", "updated_at"])
     outbox_enqueue([item.record_id])
-    _event("loan", desk, category=patron.category.code, item_type=item.item_type.code)
-    audit(actor=actor, action="loan.checkout", obj=loan, unit=desk,
-          changes={"item": [None, item.barcode], "patron": [None, patron.card_number], "due": [None, due]},
-          object_repr=f"{item.barcode} → {patron.card_number}")
-    _remember(request_id, "checkout", loan.pk)
     return loan
 
 
@@ -364,16 +478,37 @@ def loan_checkin(*, actor: User, item: Item, desk: OrgUnit, request_id: uuid.UUI
 def _checkin(*, actor: User, item: Item, desk: OrgUnit, request_id: uuid.UUID | str | None,
              now: dt.datetime) -> CheckinResult:
     require_perm(actor, Perm.CIRC_DESK, desk)
-    item = Item.objects.select_for_update(of=("self",)).select_related("item_type", "library", "record").get(
-        pk=item.pk)
-    op = _replay(request_id, "checkin")
+    # One batch of reads: lock the item row, read the idempotency log, lock the open loan and the
+    # open transit, and count the holds that could claim this copy (routing needs them rarely).
+    reads = sql.Batch()
+    at_item = reads.add(*_item_lock_sql(item.pk))
+    at_op = reads.add(*_replay_sql(request_id)) if request_id is not None else None
+    l_cols, t_cols = sql.columns(Loan, "l"), sql.columns(Transit, "x")
+    at_loan = reads.add(
+        f"SELECT {l_cols.sql} FROM {sql.table(Loan)} AS l WHERE l.{sql.col(Loan, 'item')} = %s AND "  # noqa: S608
+        f"l.{sql.col(Loan, 'returned_at')} IS NULL{sql.for_update('l')}", [item.pk])
+    at_transit = reads.add(
+        f"SELECT {t_cols.sql} FROM {sql.table(Transit)} AS x WHERE x.{sql.col(Transit, 'item')} = %s AND "  # noqa: S608
+        f"x.{sql.col(Transit, 'received_at')} IS NULL AND x.{sql.col(Transit, 'cancelled_at')} IS NULL"
+        f"{sql.for_update('x')}", [item.pk])
+    state, h_item = sql.col(Hold, "state"), sql.col(Hold, "item")
+    at_holds = reads.add(
+        f"SELECT COUNT(*) FROM {sql.table(Hold)} WHERE ({sql.col(Hold, 'target_item')} = %s AND {state} IN (%s, %s)) "  # noqa: S608
+        f"OR ({state} = %s AND ({h_item} = %s OR ({h_item} IS NULL AND {sql.col(Hold, 'record')} = "
+        f"(SELECT {sql.col(Item, 'record')} FROM {sql.table(Item)} WHERE {sql.col(Item, 'id')} = %s))))",
+        [item.pk, HoldState.TARGETED, HoldState.IN_TRANSIT, HoldState.WAITING, item.pk, item.pk])
+    found = reads.run()
+
+    item = _item_load(found.first(at_item))
+    op = _replay_load(found.first(at_op), "checkin") if at_op is not None else None
     if op is not None:
         return _checkin_replay(op)
     if item.status == ItemStatus.WITHDRAWN:
         raise CirculationError(_("Tài liệu %(b)s đã thanh lý.") % {"b": item.barcode})
     before_status = item.status
-    loan = (Loan.objects.select_for_update(of=("self",)).select_related("patron")
-            .filter(item=item, returned_at__isnull=True).first())
+    row = found.first(at_loan)
+    loan: Loan | None = l_cols.load(row) if row is not None else None
+    writes = sql.Batch()
     fine = None
     days_late = 0
     if loan is not None:
@@ -385,29 +520,42 @@ def _checkin(*, actor: User, item: Item, desk: OrgUnit, request_id: uuid.UUID | 
                 fine = Fine.objects.create(patron_id=loan.patron_id, loan=loan, library=desk, kind=FineKind.OVERDUE,
                                            amount=amount, note=_("Trả muộn %(n)s ngày") % {"n": days_late})
         loan.state, loan.returned_at, loan.return_library = LoanState.RETURNED, now, desk
-        loan.save(update_fields=["state", "returned_at", "return_library", "updated_at"])
-        _event("return", desk, category=loan.patron_category, item_type=loan.item_type, days_late=max(days_late, 0))
-    transit = Transit.objects.select_for_update(of=("self",)).filter(
-        item=item, received_at__isnull=True, cancelled_at__isnull=True).first()
-    if transit is not None:
-        if transit.to_library_id == desk.pk:
-            transit.received_at = now
-            transit.save(update_fields=["received_at", "updated_at"])
-        else:
-            transit.cancelled_at = now
-            transit.save(update_fields=["cancelled_at", "updated_at"])
-    values = settings_many(desk, DESK_KEYS)
-    route, hold, new_transit = _route(item, desk, now, values)
-    item.save(update_fields=["status", "updated_at"])
-    if item.status != before_status:
-        outbox_enqueue([item.record_id])
-    audit(actor=actor, action="loan.checkin", obj=loan or item, unit=desk,
-          changes={"item": [item.barcode, item.barcode], "status": [before_status, item.status], "route": [None, route],
-                   "fine": [None, str(fine.amount) if fine else None]},
-          object_repr=item.barcode)
+        loan.updated_at = timezone.now()
+        writes.add(*sql.update(Loan, loan.pk, {"state": loan.state, "returned_at": now, "return_library": desk.pk,
+                                               "updated_at": loan.updated_at}))
+        writes.add(*sql.insert(ActivityEvent(kind="return", unit=desk, attributes={
+            "category": loan.patron_category, "item_type": loan.item_type, "days_late": max(days_late, 0)})))
+    row = found.first(at_transit)
+    if row is not None:
+        transit: Transit = t_cols.load(row)
+        end = "received_at" if transit.to_library_id == desk.pk else "cancelled_at"
+        setattr(transit, end, now)
+        transit.updated_at = timezone.now()
+        writes.add(*sql.update(Transit, transit.pk, {end: now, "updated_at": transit.updated_at}))
+    if found.rows(at_holds)[0][0]:
+        writes.run()  # a hold may claim this copy: the full routing (an open transit is closed first)
+        route, hold, new_transit = _route(item, desk, now)
+    elif item.library_id != desk.pk:
+        writes.run()
+        route, hold, new_transit = "transit_home", None, _send(item, desk, item.library, now, None)
+    else:
+        route, hold, new_transit = "shelve", None, None
+        item.status = ItemStatus.AVAILABLE
+    item.updated_at = timezone.now()
+    writes.add(*sql.update(Item, item.pk, {"status": item.status, "updated_at": item.updated_at}))
+    writes.add(*sql.insert(_audit_entry(
+        actor=actor, action="loan.checkin", obj=loan or item, unit=desk,
+        changes={"item": [item.barcode, item.barcode], "status": [before_status, item.status], "route": [None, route],
+                 "fine": [None, str(fine.amount) if fine else None]},
+        object_repr=item.barcode)))
     result = CheckinResult(item=item, route=route, loan=loan, fine=fine, hold=hold, transit=new_transit,
                            days_late=max(days_late, 0))
-    _remember(request_id, "checkin", loan.pk if loan else None, result.as_dict())
+    if request_id is not None:
+        writes.add(*sql.insert(DeskOperation(request_id=request_id, kind="checkin",
+                                             object_id=loan.pk if loan else None, result=result.as_dict())))
+    writes.run()
+    if item.status != before_status:
+        outbox_enqueue([item.record_id])
     return result
 
 
