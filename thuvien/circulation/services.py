@@ -21,7 +21,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from thuvien.catalog.models import BibRecord, Item, ItemStatus, ItemType
-from thuvien.circulation import sql
+from thuvien.circulation import sql, statements
 from thuvien.circulation.calendar import CALENDAR_KEYS, LibraryCalendar, end_of_day, local_date
 from thuvien.circulation.conf import settings_from_rows, settings_many
 from thuvien.circulation.models import (
@@ -45,7 +45,7 @@ from thuvien.circulation.states import check_hold_transition, check_loan_transit
 from thuvien.core.audit import audit, diff, snapshot
 from thuvien.core.models import ActivityEvent, AuditEntry, OrgUnit, OrgUnitSetting, User
 from thuvien.core.permissions import Perm, has_perm, require_perm
-from thuvien.patrons.models import Patron, PatronBlock, PatronCategory, PatronStatus
+from thuvien.patrons.models import Patron, PatronCategory, PatronStatus
 from thuvien.search.outbox import outbox_enqueue
 
 DESK_KEYS = [*CALENDAR_KEYS, "circ.max_fines", "circ.max_overdue", "circ.hold_pickup_days"]
@@ -138,27 +138,15 @@ class PatronStanding:
     reasons: list[str] = field(default_factory=list)
 
 
-def _standing_sql(patron_id: int, now: dt.datetime) -> tuple[str, list[Any]]:
-    """One statement: open loans, overdue loans, fines due and active blocks of a reader (indexed)."""
-    loan, fine = sql.table(Loan), sql.table(Fine)
-    patron_col, returned = sql.col(Loan, "patron"), sql.col(Loan, "returned_at")
-    amount, paid = sql.col(Fine, "amount"), sql.col(Fine, "paid")
-    return (
-        f"SELECT (SELECT COUNT(*) FROM {loan} WHERE {patron_col} = %s AND {returned} IS NULL), "  # noqa: S608
-        f"(SELECT COUNT(*) FROM {loan} WHERE {patron_col} = %s AND {returned} IS NULL "
-        f"AND {sql.col(Loan, 'state')} = %s AND {sql.col(Loan, 'due_at')} < %s), "
-        f"(SELECT SUM({amount} - {paid}) FROM {fine} WHERE {sql.col(Fine, 'patron')} = %s AND {paid} < {amount}), "
-        f"(SELECT COUNT(*) FROM {sql.table(PatronBlock)} WHERE {sql.col(PatronBlock, 'patron')} = %s "
-        f"AND {sql.col(PatronBlock, 'lifted_at')} IS NULL)",
-        [patron_id, patron_id, LoanState.ON_LOAN, sql.param(Loan, "due_at", now), patron_id, patron_id],
-    )
+def _standing_params(patron_id: int, now: dt.datetime) -> list[Any]:
+    return [patron_id, patron_id, LoanState.ON_LOAN, sql.param(Loan, "due_at", now), patron_id, patron_id]
 
 
 def patron_standing(*, patron: Patron, values: dict[str, Any], now: dt.datetime,
                     max_loans: int | None = None) -> PatronStanding:
     """Counts and block reasons of a reader in one aggregate query, whatever the number of loans."""
     batch = sql.Batch()
-    batch.add(*_standing_sql(patron.pk, now))
+    batch.add(statements.standing(), _standing_params(patron.pk, now))
     return _standing(patron, batch.run().rows(0)[0], values, now, max_loans)
 
 
@@ -218,14 +206,6 @@ def _audit_entry(*, actor: User, action: str, obj: Any, unit: OrgUnit, changes: 
                       object_repr=object_repr[:500], changes=changes)
 
 
-def _item_lock_sql(item_id: int) -> tuple[str, list[Any]]:
-    """Lock the item row and read it with its type (first statement of every desk batch)."""
-    i, t = sql.columns(Item, "i"), sql.columns(ItemType, "t")
-    return (f"SELECT {i.sql}, {t.sql} FROM {sql.table(Item)} AS i INNER JOIN {sql.table(ItemType)} AS t "  # noqa: S608
-            f"ON t.{sql.col(ItemType, 'id')} = i.{sql.col(Item, 'item_type')} WHERE i.{sql.col(Item, 'id')} = %s"
-            f"{sql.for_update('i')}", [item_id])
-
-
 def _item_load(row: sql.Row | None) -> Item:
     if row is None:
         raise Item.DoesNotExist
@@ -235,10 +215,10 @@ def _item_load(row: sql.Row | None) -> Item:
     return item
 
 
-def _replay_sql(request_id: uuid.UUID | str) -> tuple[str, list[Any]]:
-    op = sql.columns(DeskOperation, "d")
-    return (f"SELECT {op.sql} FROM {sql.table(DeskOperation)} AS d WHERE d.{sql.col(DeskOperation, 'request_id')} = %s",  # noqa: S608
-            [sql.param(DeskOperation, "request_id", request_id)])
+def _add_replay(batch: sql.Batch, request_id: uuid.UUID | str | None) -> int | None:
+    if request_id is None:
+        return None
+    return batch.add(statements.desk_operation(), [sql.param(DeskOperation, "request_id", request_id)])
 
 
 def _replay_load(row: sql.Row | None, kind: str) -> DeskOperation | None:
@@ -258,33 +238,15 @@ def _checkout(*, actor: User, item: Item, patron: Patron, desk: OrgUnit, request
     # desks and retries working on this item), read the idempotency log, lock the reader's row (always
     # item, then reader), then the rules, settings, standing and holds that decide the loan.
     reads = sql.Batch()
-    at_item = reads.add(*_item_lock_sql(item.pk))
-    at_op = reads.add(*_replay_sql(request_id)) if request_id is not None else None
-    p_cols, c_cols = sql.columns(Patron, "p"), sql.columns(PatronCategory, "c")
-    at_patron = reads.add(
-        f"SELECT {p_cols.sql}, {c_cols.sql} FROM {sql.table(Patron)} AS p INNER JOIN {sql.table(PatronCategory)} AS c "  # noqa: S608
-        f"ON c.{sql.col(PatronCategory, 'id')} = p.{sql.col(Patron, 'category')} WHERE p.{sql.col(Patron, 'id')} = %s"
-        f"{sql.for_update('p')}", [patron.pk])
+    at_item = reads.add(statements.item_lock(), [item.pk])
+    at_op = _add_replay(reads, request_id)
+    at_patron = reads.add(statements.patron_lock(), [patron.pk])
     ids = desk.ancestor_ids
-    r_cols = sql.columns(CirculationRule, "r")
-    at_rules = reads.add(
-        f"SELECT {r_cols.sql} FROM {sql.table(CirculationRule)} AS r WHERE r.{sql.col(CirculationRule, 'unit')} IN "  # noqa: S608
-        f"({sql.placeholders(len(ids))}) AND (r.{sql.col(CirculationRule, 'patron_category')} IS NULL OR "
-        f"r.{sql.col(CirculationRule, 'patron_category')} = (SELECT {sql.col(Patron, 'category')} FROM "
-        f"{sql.table(Patron)} WHERE {sql.col(Patron, 'id')} = %s)) AND (r.{sql.col(CirculationRule, 'item_type')} "
-        f"IS NULL OR r.{sql.col(CirculationRule, 'item_type')} = (SELECT {sql.col(Item, 'item_type')} FROM "
-        f"{sql.table(Item)} WHERE {sql.col(Item, 'id')} = %s))", [*ids, patron.pk, item.pk])
-    s_cols = sql.columns(OrgUnitSetting, "s", ["unit", "key", "value"])
-    at_settings = reads.add(
-        f"SELECT {s_cols.sql} FROM {sql.table(OrgUnitSetting)} AS s WHERE s.{sql.col(OrgUnitSetting, 'unit')} IN "  # noqa: S608
-        f"({sql.placeholders(len(ids))}) AND s.{sql.col(OrgUnitSetting, 'key')} IN "
-        f"({sql.placeholders(len(DESK_KEYS))})", [*ids, *DESK_KEYS])
-    at_standing = reads.add(*_standing_sql(patron.pk, now))
-    at_holds = reads.add(
-        f"SELECT {sql.col(Hold, 'id')} FROM {sql.table(Hold)} WHERE {sql.col(Hold, 'state')} IN "  # noqa: S608
-        f"({sql.placeholders(len(ACTIVE_HOLD_STATES))}) AND ({sql.col(Hold, 'target_item')} = %s OR "
-        f"({sql.col(Hold, 'patron')} = %s AND {sql.col(Hold, 'record')} = (SELECT {sql.col(Item, 'record')} FROM "
-        f"{sql.table(Item)} WHERE {sql.col(Item, 'id')} = %s)))", [*ACTIVE_HOLD_STATES, item.pk, patron.pk, item.pk])
+    at_rules = reads.add(statements.rules(len(ids)), [*ids, patron.pk, item.pk])
+    at_settings = reads.add(statements.unit_settings(len(ids), len(DESK_KEYS)), [*ids, *DESK_KEYS])
+    at_standing = reads.add(statements.standing(), _standing_params(patron.pk, now))
+    at_holds = reads.add(statements.checkout_holds(len(ACTIVE_HOLD_STATES)),
+                         [*ACTIVE_HOLD_STATES, item.pk, patron.pk, item.pk])
     next_id = sql.next_id_sql(Loan)
     at_next_id = reads.add(next_id) if next_id is not None else None
     found = reads.run()
@@ -296,8 +258,9 @@ def _checkout(*, actor: User, item: Item, patron: Patron, desk: OrgUnit, request
     row = found.first(at_patron)
     if row is None:
         raise Patron.DoesNotExist
+    p_cols = sql.columns(Patron, "p")
     patron = p_cols.load(row)
-    patron.category = c_cols.load(row, len(p_cols))
+    patron.category = sql.columns(PatronCategory, "c").load(row, len(p_cols))
     if item.status == ItemStatus.ON_LOAN:
         holder = Loan.objects.filter(item=item, returned_at__isnull=True).values_list("patron_id", flat=True).first()
         if holder == patron.pk:
@@ -305,6 +268,7 @@ def _checkout(*, actor: User, item: Item, patron: Patron, desk: OrgUnit, request
         raise CirculationError(_("Tài liệu %(b)s đang được cho mượn.") % {"b": item.barcode})
     if item.status == ItemStatus.WITHDRAWN:
         raise CirculationError(_("Tài liệu %(b)s đã thanh lý.") % {"b": item.barcode})
+    r_cols, s_cols = sql.columns(CirculationRule, "r"), sql.columns(OrgUnitSetting, "s", statements.SETTING_COLUMNS)
     resolution = rule_pick(unit=desk, candidates=[r_cols.load(r) for r in found.rows(at_rules)])
     rule = resolution.rule
     values = settings_from_rows(desk, DESK_KEYS, [tuple(s_cols.values(r)) for r in found.rows(at_settings)])
@@ -337,9 +301,7 @@ def _checkout(*, actor: User, item: Item, patron: Patron, desk: OrgUnit, request
     # One batch of writes: close a transit in progress, the loan, the item, the event, the audit
     # entry and the idempotency log (the outbox goes through the search app's own call).
     writes = sql.Batch()
-    writes.add(f"UPDATE {sql.table(Transit)} SET {sql.col(Transit, 'cancelled_at')} = %s, "  # noqa: S608
-               f"{sql.col(Transit, 'updated_at')} = %s WHERE {sql.col(Transit, 'item')} = %s AND "
-               f"{sql.col(Transit, 'received_at')} IS NULL AND {sql.col(Transit, 'cancelled_at')} IS NULL",
+    writes.add(statements.open_transit_cancel(),
                [sql.param(Transit, "cancelled_at", now), sql.param(Transit, "updated_at", now), item.pk])
     loan = Loan(
         item=item, patron=patron, library=desk, checked_out_at=now, due_at=end_of_day(due),
@@ -481,22 +443,12 @@ def _checkin(*, actor: User, item: Item, desk: OrgUnit, request_id: uuid.UUID | 
     # One batch of reads: lock the item row, read the idempotency log, lock the open loan and the
     # open transit, and count the holds that could claim this copy (routing needs them rarely).
     reads = sql.Batch()
-    at_item = reads.add(*_item_lock_sql(item.pk))
-    at_op = reads.add(*_replay_sql(request_id)) if request_id is not None else None
-    l_cols, t_cols = sql.columns(Loan, "l"), sql.columns(Transit, "x")
-    at_loan = reads.add(
-        f"SELECT {l_cols.sql} FROM {sql.table(Loan)} AS l WHERE l.{sql.col(Loan, 'item')} = %s AND "  # noqa: S608
-        f"l.{sql.col(Loan, 'returned_at')} IS NULL{sql.for_update('l')}", [item.pk])
-    at_transit = reads.add(
-        f"SELECT {t_cols.sql} FROM {sql.table(Transit)} AS x WHERE x.{sql.col(Transit, 'item')} = %s AND "  # noqa: S608
-        f"x.{sql.col(Transit, 'received_at')} IS NULL AND x.{sql.col(Transit, 'cancelled_at')} IS NULL"
-        f"{sql.for_update('x')}", [item.pk])
-    state, h_item = sql.col(Hold, "state"), sql.col(Hold, "item")
-    at_holds = reads.add(
-        f"SELECT COUNT(*) FROM {sql.table(Hold)} WHERE ({sql.col(Hold, 'target_item')} = %s AND {state} IN (%s, %s)) "  # noqa: S608
-        f"OR ({state} = %s AND ({h_item} = %s OR ({h_item} IS NULL AND {sql.col(Hold, 'record')} = "
-        f"(SELECT {sql.col(Item, 'record')} FROM {sql.table(Item)} WHERE {sql.col(Item, 'id')} = %s))))",
-        [item.pk, HoldState.TARGETED, HoldState.IN_TRANSIT, HoldState.WAITING, item.pk, item.pk])
+    at_item = reads.add(statements.item_lock(), [item.pk])
+    at_op = _add_replay(reads, request_id)
+    at_loan = reads.add(statements.open_loan_lock(), [item.pk])
+    at_transit = reads.add(statements.open_transit_lock(), [item.pk])
+    at_holds = reads.add(statements.checkin_holds(),
+                         [item.pk, HoldState.TARGETED, HoldState.IN_TRANSIT, HoldState.WAITING, item.pk, item.pk])
     found = reads.run()
 
     item = _item_load(found.first(at_item))
@@ -507,7 +459,7 @@ def _checkin(*, actor: User, item: Item, desk: OrgUnit, request_id: uuid.UUID | 
         raise CirculationError(_("Tài liệu %(b)s đã thanh lý.") % {"b": item.barcode})
     before_status = item.status
     row = found.first(at_loan)
-    loan: Loan | None = l_cols.load(row) if row is not None else None
+    loan: Loan | None = sql.columns(Loan, "l").load(row) if row is not None else None
     writes = sql.Batch()
     fine = None
     days_late = 0
@@ -527,7 +479,7 @@ def _checkin(*, actor: User, item: Item, desk: OrgUnit, request_id: uuid.UUID | 
             "category": loan.patron_category, "item_type": loan.item_type, "days_late": max(days_late, 0)})))
     row = found.first(at_transit)
     if row is not None:
-        transit: Transit = t_cols.load(row)
+        transit: Transit = sql.columns(Transit, "x").load(row)
         end = "received_at" if transit.to_library_id == desk.pk else "cancelled_at"
         setattr(transit, end, now)
         transit.updated_at = timezone.now()

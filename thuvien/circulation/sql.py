@@ -14,16 +14,18 @@ is a parameter. That is why the statements built with f-strings here and in serv
 
 from __future__ import annotations
 
+import functools
 import weakref
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import Any, cast
+from typing import Any, ParamSpec, cast
 
 from django.db import DEFAULT_DB_ALIAS, connections, models
 from django.db.backends.base.base import BaseDatabaseWrapper
 from django.db.models.sql import InsertQuery
 
 Row = tuple[Any, ...]
+P = ParamSpec("P")
 
 
 def connection_for(using: str | None = None) -> BaseDatabaseWrapper:
@@ -160,7 +162,22 @@ def columns(model: type[models.Model], alias: str, names: Sequence[str] | None =
     return found
 
 
-# -- parameters, locks, writes ------------------------------------------------------------------
+# -- statement texts, parameters, locks, writes ---------------------------------------------------
+
+def statement(build: Callable[P, str]) -> Callable[P, str]:
+    """Cache the SQL text `build(*args)` per database vendor: build it from identifiers only."""
+    texts: dict[tuple[Any, ...], str] = {}
+
+    @functools.wraps(build)
+    def text(*args: P.args, **kwargs: P.kwargs) -> str:
+        key = (connection_for().vendor, args, tuple(sorted(kwargs.items())))
+        found = texts.get(key)
+        if found is None:
+            found = texts[key] = build(*args, **kwargs)
+        return found
+
+    return text
+
 
 def table(model: type[models.Model], connection: BaseDatabaseWrapper | None = None) -> str:
     return (connection or connection_for()).ops.quote_name(model._meta.db_table)
@@ -193,31 +210,48 @@ def for_update(alias: str, connection: BaseDatabaseWrapper | None = None) -> str
     return " FOR UPDATE"
 
 
+_inserts: dict[tuple[Any, ...], tuple[str, list[models.Field[Any, Any]]]] = {}
+
+
 def insert(obj: models.Model, connection: BaseDatabaseWrapper | None = None) -> tuple[str, Sequence[Any]]:
     """The INSERT statement Django would run for a new `obj` (defaults and auto_now applied to `obj`);
-    the primary key is included when it is already set. No RETURNING: the caller knows what it needs."""
+    the primary key is included when it is already set. No RETURNING: the caller knows what it needs.
+    The text comes from Django's insert compiler once per model; the values are prepared per field
+    as that compiler prepares them."""
     connection = connection or connection_for()
-    meta = obj._meta
-    fields = [f for f in meta.local_concrete_fields if not getattr(f, "generated", False)]
-    if obj.pk is None and meta.auto_field is not None:
-        fields = [f for f in fields if f is not meta.auto_field]
-    query = InsertQuery(type(obj))
-    query.insert_values(fields, [obj], raw=False)
-    [(sql, params)] = query.get_compiler(connection=connection).as_sql()
+    key = (connection.vendor, type(obj), obj.pk is not None)
+    cached = _inserts.get(key)
+    if cached is not None:
+        text, fields = cached
+        params: Sequence[Any] = [f.get_db_prep_save(f.pre_save(obj, True), connection) for f in fields]
+    else:
+        meta = obj._meta
+        fields = [f for f in meta.local_concrete_fields if not getattr(f, "generated", False)]
+        if obj.pk is None and meta.auto_field is not None:
+            fields = [f for f in fields if f is not meta.auto_field]
+        query = InsertQuery(type(obj))
+        query.insert_values(fields, [obj], raw=False)
+        [(text, params)] = query.get_compiler(connection=connection).as_sql()
+        if text.count("%s") == len(fields) and not any(hasattr(f, "get_placeholder") for f in fields):
+            _inserts[key] = (text, fields)  # plain placeholders: the text does not depend on the values
     obj._state.adding = False
     obj._state.db = connection.alias
-    return sql, params
+    return text, params
+
+
+@statement
+def _update_text(model: type[models.Model], names: tuple[str, ...]) -> str:
+    sets = ", ".join(f"{col(model, k)} = %s" for k in names)
+    return f"UPDATE {table(model)} SET {sets} WHERE {col(model, str(model._meta.pk.name))} = %s"  # type: ignore[union-attr]  # noqa: S608
 
 
 def update(model: type[models.Model], pk: Any, values: dict[str, Any],
            connection: BaseDatabaseWrapper | None = None) -> tuple[str, list[Any]]:
     """UPDATE of one row by primary key, each value prepared as its field wants."""
     connection = connection or connection_for()
-    sets = ", ".join(f"{col(model, k, connection)} = %s" for k in values)
     params = [param(model, k, v, connection) for k, v in values.items()]
-    pk_name = model._meta.pk.name  # type: ignore[union-attr]
-    params.append(param(model, pk_name, pk, connection))
-    return f"UPDATE {table(model, connection)} SET {sets} WHERE {col(model, pk_name, connection)} = %s", params  # noqa: S608
+    params.append(param(model, model._meta.pk.name, pk, connection))  # type: ignore[union-attr]
+    return _update_text(model, tuple(values)), params
 
 
 def next_id_sql(model: type[models.Model], connection: BaseDatabaseWrapper | None = None) -> str | None:
