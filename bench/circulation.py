@@ -141,7 +141,7 @@ def main() -> None:
     with CaptureQueriesContext(connection) as q_in:
         loan_checkin(actor=actor, item=probe, desk=lib, request_id=uuid.uuid4())
     calls = {"checkout": len(q_out.captured_queries), "checkin": len(q_in.captured_queries)}
-    print(f"database calls per operation (fresh user, transaction included): checkout {calls['checkout']}, "
+    print(f"database calls per operation as Django logs them (a batch counts once): checkout {calls['checkout']}, "
           f"check-in {calls['checkin']}")
     opened["count"] = 0
     run_service(ordinary, items[:size], "ordinary")
