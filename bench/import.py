@@ -29,6 +29,7 @@ def main() -> None:
     os.environ["THUVIEN_HOME"] = home
     os.environ.pop("DATABASE_URL", None)
     os.environ["DJANGO_SETTINGS_MODULE"] = "thuvien.config.base"
+    os.environ.setdefault("THUVIEN_DEBUG", "0")  # as in production: no per-query debug logging
     import django
 
     django.setup()
@@ -77,19 +78,20 @@ def main() -> None:
     del tvt
 
     job = services.import_job_create(actor=actor, library=root, path=path)
-    started = time.monotonic()
+    started, cpu_started = time.monotonic(), time.process_time()
     job = services.import_job_run(job=job, actor=actor, batch_size=args.batch_size, workers=args.workers)
     took = time.monotonic() - started
+    cpu = time.process_time() - cpu_started
     rate = job.records_read / took
     peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     print(job.summary + f", items {job.items_created}")
     print(f"import: {job.records_read} records in {took:.1f} s = {rate:,.0f} records/s "
           f"(bibs {BibRecord.objects.count()}, items {Item.objects.count()}, outbox {OutboxEntry.objects.count()}); "
-          f"peak RSS {peak_mb:.0f} MB")
+          f"peak RSS {peak_mb:.0f} MB; CPU {cpu:.1f} s = {job.records_read / cpu:,.0f} records per CPU second")
     print(json.dumps({"records": job.records_read, "records_per_s": round(rate),
                       "pymarc_parse_records_per_s": round(pymarc_rate), "reader_records_per_s": round(reader_rate),
                       "items": job.items_created, "workers": args.workers if args.workers is not None
-                      else services.default_workers(), "seconds": round(took, 1), "peak_rss_mb": round(peak_mb)}))
+                      else services.default_workers(), "seconds": round(took, 1), "cpu_seconds": round(cpu, 1), "peak_rss_mb": round(peak_mb)}))
 
 
 if __name__ == "__main__":

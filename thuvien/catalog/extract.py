@@ -1,6 +1,7 @@
 """Columns of a BibRecord extracted from its MARC21 record (for display, sorting and indexing).
 
-Pure code over a pymarc Record: one pass over the fields, no database access.
+Pure code over MARC-in-JSON (a pymarc Record is converted first): one pass over the fields, no
+database access.
 """
 
 from __future__ import annotations
@@ -12,9 +13,10 @@ from pymarc import Field, Record
 
 from thuvien.catalog.marc.crosswalk import clean
 from thuvien.catalog.marc.isbn import isbn_normalize, issn_normalize
+from thuvien.catalog.marc.marcjson import to_json
 from thuvien.core.text import collation_key, fold, normalize
 
-__all__ = ["extract", "isbn_normalize", "material_type", "MAX_LENGTHS"]
+__all__ = ["extract", "extract_marc", "isbn_normalize", "material_type", "MAX_LENGTHS"]
 
 # Column widths of BibRecord's CharFields: extracted values are cut to fit (the MARC keeps all).
 MAX_LENGTHS = {"control_number": 64, "control_number_source": 64, "main_author": 500, "ddc": 64,
@@ -24,8 +26,21 @@ _YEAR = re.compile(r"(1[0-9]{3}|20[0-9]{2})")
 _LANG = re.compile(r"^[a-z]{3}$")
 
 
-def _join(field: Field, codes: str) -> str:
-    return clean(" ".join(s.value.strip() for s in field.subfields if s.code in codes and s.value.strip()))
+def _join(subfields: list[dict[str, str]], codes: str) -> str:
+    return clean(" ".join([v.strip() for s in subfields for c, v in s.items() if c in codes and v.strip()]))
+
+
+def _first(subfields: list[dict[str, str]], code: str) -> str | None:
+    """The first value of subfield `code` (pymarc's Field.get)."""
+    for s in subfields:
+        if code in s:
+            return s[code]
+    return None
+
+
+def _all(subfields: list[dict[str, str]], code: str) -> list[str]:
+    """Every value of subfield `code` in order (pymarc's Field.get_subfields)."""
+    return [s[code] for s in subfields if code in s]
 
 
 def material_type(leader: str, f008: str) -> str:
@@ -48,7 +63,19 @@ def _ddc(value: str) -> str:
 
 def extract(record: Record) -> dict[str, Any]:
     """The BibRecord column values of `record` (title, authors, subjects, ISBNs, language...)."""
-    leader = str(record.leader)
+    return extract_marc(to_json(record))
+
+
+_AUTHOR_TAGS = frozenset(("100", "110", "111", "700", "710", "711"))
+_SUBJECT_TAGS = frozenset(("600", "610", "611", "630", "648", "650", "651", "653", "655"))
+_SERIES_TAGS = frozenset(("490", "440", "800", "810", "830"))
+_NOTE_TAGS = frozenset(("500", "501", "504", "505", "520", "546", "586"))
+
+
+def extract_marc(marc: dict[str, Any]) -> dict[str, Any]:
+    """The BibRecord column values of a record in MARC-in-JSON (as `to_json` gives it): the one
+    extraction every import path and service uses."""
+    leader = marc["leader"]
     title = responsibility = main_author = ddc = call_090 = call_050 = ddc_b = ""
     publisher = place = edition = physical = f008 = control = control_src = ""
     pub_fallback = place_fallback = year_text = ""
@@ -61,84 +88,93 @@ def extract(record: Record) -> dict[str, Any]:
     series: list[str] = []
     notes: list[str] = []
     links: list[dict[str, str]] = []
-    for field in record.fields:
-        tag = field.tag
-        if field.control_field:
-            if tag == "001":
-                control = (field.data or "").strip()
-            elif tag == "003":
-                control_src = (field.data or "").strip()
-            elif tag == "008":
-                f008 = field.data or ""
-            continue
-        first = tag[0]
-        if tag == "245" and not title:
-            title = _join(field, "abnp")
-            responsibility = _join(field, "c")
-            if field.indicator2.isdigit():
-                nonfiling = int(field.indicator2)
-        elif tag in ("100", "110", "111", "700", "710", "711"):
-            name = _join(field, "abcdq" if tag.endswith("00") else "abcdn")
-            if name:
-                if first == "1" and not main_author:
-                    main_author = name
-                if name not in authors:
-                    authors.append(name)
-        elif first == "6" and tag in ("600", "610", "611", "630", "648", "650", "651", "653", "655"):
-            heading = " -- ".join(clean(s.value) for s in field.subfields
-                                  if s.code in "abcdgqtvxyz" and s.value.strip())
-            if heading and heading not in subjects:
-                subjects.append(heading)
-        elif tag == "020":
-            for value in field.get_subfields("a"):
-                isbn = isbn_normalize(value)
-                if isbn and isbn not in isbns:
-                    isbns.append(isbn)
-        elif tag == "022":
-            for value in field.get_subfields("a"):
-                issn = issn_normalize(value)
-                if issn and issn not in issns:
-                    issns.append(issn)
-        elif tag == "041":
-            for s in field.subfields:
-                if s.code in "ad":
-                    code = s.value.strip().lower()
-                    langs_041.extend(code[i:i + 3] for i in range(0, len(code) - 2, 3))
-        elif tag == "082" and not ddc:
-            ddcs = field.get_subfields("a")
-            if ddcs:
-                ddc = _ddc(ddcs[0])
-                ddc_b = (field.get("b") or "").strip()
-        elif tag == "090" and not call_090:
-            call_090 = _join(field, "ab")
-        elif tag == "050" and not call_050:
-            call_050 = _join(field, "ab")
-        elif tag in ("260", "264"):
-            is_pub = tag == "260" or field.indicator2 == "1"
-            b, a, c = field.get("b"), field.get("a"), field.get("c")
-            if is_pub:
-                publisher = publisher or clean(b or "")
-                place = place or clean(a or "")
-                year_text = year_text or (c or "")
-            else:
-                pub_fallback = pub_fallback or clean(b or "")
-                place_fallback = place_fallback or clean(a or "")
-                year_text = year_text or (c or "")
-        elif tag == "250" and not edition:
-            edition = _join(field, "ab")
-        elif tag == "300" and not physical:
-            physical = _join(field, "abce")
-        elif tag in ("490", "440", "800", "810", "830"):
-            name = _join(field, "atv" if tag != "490" else "av")
-            if name and name not in series:
-                series.append(name)
-        elif tag in ("500", "501", "504", "505", "520", "546", "586"):
-            note = _join(field, "a") if tag != "505" else _join(field, "agrt")
-            if note:
-                notes.append(note)
-        elif tag == "856":
-            for url in field.get_subfields("u"):
-                links.append({"url": url.strip(), "text": clean(field.get("y") or field.get("3") or field.get("z") or "")})
+    for entry in marc["fields"]:
+        for tag, value in entry.items():
+            if value.__class__ is not dict:  # a control field
+                if tag == "001":
+                    control = (value or "").strip()
+                elif tag == "003":
+                    control_src = (value or "").strip()
+                elif tag == "008":
+                    f008 = value or ""
+                continue
+            subs: list[dict[str, str]] = value["subfields"]
+            first = tag[0]
+            if tag == "245":
+                if not title:
+                    title = _join(subs, "abnp")
+                    responsibility = _join(subs, "c")
+                    ind2 = value["ind2"]
+                    if ind2.isdigit():
+                        nonfiling = int(ind2)
+            elif tag in _AUTHOR_TAGS:
+                name = _join(subs, "abcdq" if tag.endswith("00") else "abcdn")
+                if name:
+                    if first == "1" and not main_author:
+                        main_author = name
+                    if name not in authors:
+                        authors.append(name)
+            elif tag in _SUBJECT_TAGS:
+                heading = " -- ".join([clean(v) for s in subs for c, v in s.items()
+                                       if c in "abcdgqtvxyz" and v.strip()])
+                if heading and heading not in subjects:
+                    subjects.append(heading)
+            elif tag == "020":
+                for text in _all(subs, "a"):
+                    isbn = isbn_normalize(text)
+                    if isbn and isbn not in isbns:
+                        isbns.append(isbn)
+            elif tag == "022":
+                for text in _all(subs, "a"):
+                    issn = issn_normalize(text)
+                    if issn and issn not in issns:
+                        issns.append(issn)
+            elif tag == "041":
+                for s in subs:
+                    for c, v in s.items():
+                        if c in "ad":
+                            code = v.strip().lower()
+                            langs_041.extend(code[i:i + 3] for i in range(0, len(code) - 2, 3))
+            elif tag == "082":
+                if not ddc:
+                    ddcs = _all(subs, "a")
+                    if ddcs:
+                        ddc = _ddc(ddcs[0])
+                        ddc_b = (_first(subs, "b") or "").strip()
+            elif tag == "090":
+                if not call_090:
+                    call_090 = _join(subs, "ab")
+            elif tag == "050":
+                if not call_050:
+                    call_050 = _join(subs, "ab")
+            elif tag in ("260", "264"):
+                sub_b, sub_a, sub_c = _first(subs, "b"), _first(subs, "a"), _first(subs, "c")
+                if tag == "260" or value["ind2"] == "1":
+                    publisher = publisher or clean(sub_b or "")
+                    place = place or clean(sub_a or "")
+                    year_text = year_text or (sub_c or "")
+                else:
+                    pub_fallback = pub_fallback or clean(sub_b or "")
+                    place_fallback = place_fallback or clean(sub_a or "")
+                    year_text = year_text or (sub_c or "")
+            elif tag == "250":
+                if not edition:
+                    edition = _join(subs, "ab")
+            elif tag == "300":
+                if not physical:
+                    physical = _join(subs, "abce")
+            elif tag in _SERIES_TAGS:
+                name = _join(subs, "atv" if tag != "490" else "av")
+                if name and name not in series:
+                    series.append(name)
+            elif tag in _NOTE_TAGS:
+                note = _join(subs, "a") if tag != "505" else _join(subs, "agrt")
+                if note:
+                    notes.append(note)
+            elif tag == "856":
+                for url in _all(subs, "u"):
+                    links.append({"url": url.strip(),
+                                  "text": clean(_first(subs, "y") or _first(subs, "3") or _first(subs, "z") or "")})
     language = ""
     if len(f008) >= 38 and _LANG.match(f008[35:38]):
         language = f008[35:38]

@@ -4,19 +4,31 @@ transaction. Services and the import job runner call it; nothing else should."""
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import decimal
-import json
+import gc
 import re
-import uuid
+from collections.abc import Iterator
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 
+import orjson
+from django.db import connections, router
 from pymarc import Record
 
-from thuvien.catalog.bulk import RawJSON, insert_rows
-from thuvien.catalog.extract import extract, extract_authority, is_authority
+from thuvien.catalog.bulk import (
+    RawJSON,
+    insert_rows,
+    insert_rows_returning_ids,
+    json_text,
+    new_uuids,
+    select_in,
+)
+from thuvien.catalog.extract import extract_authority, extract_marc
+from thuvien.catalog.marc.iso2709 import JsonRecord
 from thuvien.catalog.marc.marcjson import from_json, to_json
+from thuvien.catalog.marc.reader import read_iso
 from thuvien.catalog.models import AuthorityRecord, BibIdentifier, BibRecord, Item, ItemStatus, ItemType
 from thuvien.core.audit import audit
 from thuvien.core.models import OrgUnit
@@ -29,6 +41,7 @@ if TYPE_CHECKING:
 MATCHES = ("001", "035", "isbn", "none")
 ON_MATCH = ("skip", "overlay", "merge")
 _PRICE = re.compile(r"[0-9][0-9.,]*")
+_AVAILABLE = str(ItemStatus.AVAILABLE.value)
 
 
 @dataclass
@@ -43,6 +56,76 @@ class ImportOutcome:
     warnings: list[str] = field(default_factory=list)
 
 
+class Holding(NamedTuple):
+    """What an 852/952 field says about an item, worked out without the database."""
+
+    tag: str
+    barcode: str
+    library_code: str
+    call_number: str
+    location: str
+    type_code: str
+    default_type: str
+    price: decimal.Decimal | None
+    price_warning: str | None
+    acquired_on: dt.date | None
+    source: str
+    notes: str
+
+
+def holding(tag: str, subs: dict[str, str], values: dict[str, Any]) -> Holding:
+    """The item facts of an 852/952 field ({code: first value}) of a record with `values`."""
+
+    def sub(code: str) -> str:
+        return (subs.get(code) or "").strip()
+    notes = "; ".join(v for v in (sub("z"), sub("x")) if v)
+    if tag == "952":
+        code = sub("a") or sub("b")
+        call = sub("o")
+        location, type_code = sub("c"), sub("y").lower()
+        price_text, date_text, source = sub("g") or sub("v"), sub("d"), sub("e")
+    else:
+        code = sub("b")
+        call = " ".join(v for v in (sub("h"), sub("i")) if v)
+        location, type_code = sub("c"), ""
+        price_text, date_text, source = sub("9"), "", ""
+    price, price_warning = _price(price_text) if price_text else (None, None)
+    return Holding(tag=tag, barcode=sub("p")[:64], library_code=code.upper(),
+                   call_number=(call or values["call_number"])[:128], location=location[:128], type_code=type_code,
+                   default_type=_default_type(values), price=price, price_warning=price_warning,
+                   acquired_on=_date(date_text) if date_text else None, source=source[:255], notes=notes)
+
+
+def _default_type(values: dict[str, Any]) -> str:
+    kind = values["material_type"]
+    if kind == "serial":
+        return "periodical"
+    if kind in ("video", "music", "audiobook"):
+        return "audiovisual"
+    return "book"
+
+
+def _price(text: str) -> tuple[decimal.Decimal | None, str | None]:
+    """(price, warning) from a price subfield such as "120.000 VND" or "$12.50"."""
+    match = _PRICE.search(text or "")
+    if not match:
+        return None, None
+    digits = match.group().replace(",", "").replace(".", "") if text.count(".") > 1 or "," in text \
+        else match.group().split(".")[0]
+    try:
+        value = decimal.Decimal(digits)
+    except decimal.InvalidOperation:
+        return None, f"price {text!r} not understood"
+    return (value if value < 10**12 else None), None
+
+
+def _date(text: str) -> dt.date | None:
+    try:
+        return dt.date.fromisoformat(text[:10]) if text else None
+    except ValueError:
+        return None
+
+
 @dataclass
 class Prepared:
     """A record reduced to what storing it needs (picklable, so worker processes can prepare
@@ -51,27 +134,71 @@ class Prepared:
 
     authority: bool
     values: dict[str, Any]
-    marc: dict[str, Any]
+    marc: dict[str, Any] | None  # None only after unpickling when marc_text is there: see marc_dict()
     marc_text: RawJSON | None = None
     ids: list[tuple[str, str]] = field(default_factory=list)
-    holdings: list[tuple[str, dict[str, str]]] = field(default_factory=list)
+    holdings: list[Holding] = field(default_factory=list)
+    json_columns: dict[str, RawJSON] = field(default_factory=dict)  # JSON text of values' list columns
+
+    def __getstate__(self) -> dict[str, Any]:
+        """Pickled without the MARC dict when its JSON text is there: unpickling thousands of small
+        dicts would cost the writing process more than the worker saved it."""
+        state = dict(self.__dict__)
+        if self.marc_text is not None:
+            state["marc"] = None
+        return state
+
+    def marc_dict(self) -> dict[str, Any]:
+        """The MARC-in-JSON dict (decoded again from marc_text after a trip through a worker)."""
+        if self.marc is None:
+            self.marc = orjson.loads(str(self.marc_text or "null"))  # exactly str: orjson refuses subclasses
+        return self.marc  # type: ignore[return-value]
+
+
+def prepare_raw(raw: bytes, *, encoding: str = "auto") -> tuple[Prepared | None, str | None, list[str]]:
+    """Read and prepare one ISO 2709 record in a worker process: (prepared, error, warnings)."""
+    record, error, warnings = read_iso(raw, encoding)
+    return (prepare(record, serialise=True) if record is not None else None), error, warnings
 
 
 def prepare(record: Record, *, serialise: bool = False) -> Prepared:
-    """Everything CPU-bound about storing a record, done without the database."""
-    marc = to_json(record)
-    text = RawJSON(json.dumps(marc, ensure_ascii=False, separators=(",", ":"))) if serialise else None
-    if is_authority(record):
+    """Everything CPU-bound about storing a record, done without the database. A record read by
+    the fast UTF-8 path (JsonRecord) is used through its MARC-in-JSON, never as pymarc fields."""
+    marc = record.untouched_json() if isinstance(record, JsonRecord) else None
+    if marc is None:
+        marc = to_json(record)
+    text = RawJSON(json_text(marc)) if serialise else None
+    if marc["leader"][6:7] == "z":  # leader/06 z: an authority record
         return Prepared(authority=True, values=extract_authority(record), marc=marc, marc_text=text)
-    values = extract(record)
-    holdings = []
-    for f in record.get_fields("852", "952"):
-        subs: dict[str, str] = {}
-        for sub in f.subfields:
-            subs.setdefault(sub.code, sub.value)
-        holdings.append((f.tag, subs))
-    return Prepared(authority=False, values=values, marc=marc, marc_text=text, ids=identifiers(record, values),
-                    holdings=holdings)
+    values = extract_marc(marc)
+    system: list[tuple[str, str]] = []
+    holdings: list[Holding] = []
+    for entry in marc["fields"]:
+        for tag, value in entry.items():
+            if tag in _SCANNED:
+                if tag == "035":
+                    system.extend(("035", v.strip()[:128]) for s in value["subfields"]
+                                  for c, v in s.items() if c == "a" and v.strip())
+                else:
+                    subs: dict[str, str] = {}
+                    for s in value["subfields"]:
+                        for c, v in s.items():
+                            subs.setdefault(c, v)
+                    holdings.append(holding(tag, subs, values))
+    return Prepared(authority=False, values=values, marc=marc, marc_text=text,
+                    ids=_identifiers(values, system), holdings=holdings,
+                    json_columns={name: RawJSON(json_text(values[name])) for name in _JSON_COLUMNS})
+
+
+_JSON_COLUMNS = tuple(f.attname for f in BibRecord._meta.concrete_fields
+                      if f.get_internal_type() == "JSONField" and f.attname != "marc")
+
+
+_SCANNED = frozenset(("035", "852", "952"))
+
+
+def _identifiers(values: dict[str, Any], system: list[tuple[str, str]]) -> list[tuple[str, str]]:
+    return [("isbn", v) for v in values["isbns"]] + [("issn", v) for v in values["issns"]] + system
 
 
 def match_keys(p: Prepared, match: str) -> list[tuple[str, str]]:
@@ -88,12 +215,9 @@ def match_keys(p: Prepared, match: str) -> list[tuple[str, str]]:
 
 
 def identifiers(record: Record, values: dict[str, Any]) -> list[tuple[str, str]]:
-    out = [("isbn", v) for v in values["isbns"]] + [("issn", v) for v in values["issns"]]
-    for f in record.get_fields("035"):
-        for v in f.get_subfields("a"):
-            if v.strip():
-                out.append(("035", v.strip()[:128]))
-    return out
+    """(kind, value) identifiers of a record indexed for matching: ISBNs, ISSNs, 035 $a."""
+    return _identifiers(values, [("035", v.strip()[:128]) for f in record.get_fields("035")
+                                 for v in f.get_subfields("a") if v.strip()])
 
 
 def merge_records(existing: Record, incoming: Record) -> Record:
@@ -105,6 +229,41 @@ def merge_records(existing: Record, incoming: Record) -> Record:
         if not f.control_field and str(f) not in have:
             merged.fields.append(f)
     return merged
+
+
+# For the length of a bulk import on SQLite: a 64 MB page cache (the indexes of a large catalogue
+# stay in memory) and a WAL checkpoint every ~40 MB instead of every 4 MB (fewer fsyncs; durability
+# and crash safety are unchanged, the WAL is simply longer between checkpoints).
+_SQLITE_IMPORT_PRAGMAS = {"cache_size": -65536, "wal_autocheckpoint": 10000}
+# The garbage collector's thresholds while importing: records are acyclic dicts and lists, but
+# their sheer number makes the default thresholds run a collection every few records.
+_IMPORT_GC_THRESHOLD = (50000, 20, 100)
+
+
+@contextlib.contextmanager
+def import_session() -> Iterator[None]:
+    """Process and connection settings for a bulk import (SQLite page cache and checkpoints, the
+    garbage collector's pace), restored afterwards. Enter it before starting worker processes."""
+    connection = connections[router.db_for_write(BibRecord)]
+    saved: dict[str, Any] = {}
+    if connection.vendor == "sqlite":
+        with connection.cursor() as cursor:
+            for name, value in _SQLITE_IMPORT_PRAGMAS.items():
+                cursor.execute(f"PRAGMA {name}")
+                saved[name] = cursor.fetchone()[0]
+                cursor.execute(f"PRAGMA {name} = {int(value)}")
+    thresholds = gc.get_threshold()
+    gc.freeze()  # the long-lived heap (Django, lookups) is not scanned again while importing
+    gc.set_threshold(*_IMPORT_GC_THRESHOLD)
+    try:
+        yield
+    finally:
+        gc.unfreeze()
+        gc.set_threshold(*thresholds)
+        if saved and connection.connection is not None:
+            with connection.cursor() as cursor:
+                for name, value in saved.items():
+                    cursor.execute(f"PRAGMA {name} = {int(value)}")
 
 
 class Importer:
@@ -121,6 +280,7 @@ class Importer:
         self.provenance = provenance[:255]
         self._units: dict[str, OrgUnit] | None = None
         self._types: dict[str, ItemType] | None = None
+        self._unit_cache: dict[str, tuple[OrgUnit, bool, bool, bool]] = {}
 
     # --- lookups, loaded once per importer -------------------------------------------------
     @property
@@ -129,6 +289,19 @@ class Importer:
             self._units = {u.code.upper(): u for u in OrgUnit.objects.filter(path__startswith=self.library.path)
                            .select_related("kind")}
         return self._units
+
+    def _unit(self, code: str) -> tuple[OrgUnit, bool, bool, bool]:
+        """Where an item with library code `code` goes: (unit, code known, unit holds items,
+        actor may add items there); worked out once per code and importer."""
+        found = self._unit_cache.get(code)
+        if found is None:
+            unit = self.units.get(code) if code else self.library
+            known = unit is not None
+            if unit is None:
+                unit = self.library
+            allowed = unit.pk == self.library.pk or has_perm(self.actor, Perm.CATALOG_EDIT, unit)
+            found = self._unit_cache[code] = (unit, known, unit.kind.holds_items, allowed)
+        return found
 
     @property
     def item_types(self) -> dict[str, ItemType]:
@@ -157,7 +330,7 @@ class Importer:
             for pos in range(start, len(bib_idx)):
                 i = bib_idx[pos]
                 keys = match_keys(records[i], self.match)
-                if seen.intersection(keys):
+                if not seen.isdisjoint(keys):
                     break
                 seen.update(keys)
                 chunk.append((i, records[i], keys))
@@ -170,17 +343,25 @@ class Importer:
         found: dict[tuple[str, str], int] = {}
         if not keys:
             return found
+        qn = connections[router.db_for_read(BibRecord)].ops.quote_name
+        bibs = qn(BibRecord._meta.db_table)
         if self.match == "001":
             numbers = {k[1].split("\x1f")[0] for k in keys}
-            for pk, num, src in BibRecord.objects.filter(control_number__in=numbers, is_deleted=False).order_by(
-                    "pk").values_list("pk", "control_number", "control_number_source"):
-                found.setdefault(("001", f"{num}\x1f{src}"), pk)
+            # is_deleted is tested here, not in SQL: SQLite would pick its index over control_number's.
+            rows = select_in(f"SELECT id, control_number, control_number_source, is_deleted FROM {bibs} "  # noqa: S608
+                             "WHERE control_number IN ({})", numbers, model=BibRecord)
+            for pk, num, src, deleted in sorted(rows):
+                if not deleted:
+                    found.setdefault(("001", f"{num}\x1f{src}"), pk)
         else:
             kind = "035" if self.match == "035" else "isbn"
-            for pk, value in BibIdentifier.objects.filter(kind=kind, value__in={k[1] for k in keys},
-                                                          record__is_deleted=False).order_by("record_id").values_list(
-                    "record_id", "value"):
-                found.setdefault((kind, value), pk)
+            idents = qn(BibIdentifier._meta.db_table)
+            rows = select_in(f"SELECT i.record_id, i.value, b.is_deleted FROM {idents} i "  # noqa: S608
+                             f"JOIN {bibs} b ON b.id = i.record_id WHERE i.kind = %s AND i.value IN ({{}})",
+                             {k[1] for k in keys}, model=BibIdentifier, params=(kind,))
+            for pk, value, deleted in sorted(rows):
+                if not deleted:
+                    found.setdefault((kind, value), pk)
         return {k: v for k, v in found.items() if k in keys}
 
     def _store_bibs(self, chunk: list[tuple[int, Prepared, list[tuple[str, str]]]]) -> list[ImportOutcome]:
@@ -191,6 +372,7 @@ class Importer:
         touched: list[tuple[BibRecord, Prepared, ImportOutcome]] = []
         matched = set(existing.values())
         current = BibRecord.objects.in_bulk(list(matched)) if matched and self.on_match != "skip" else {}
+        fixed = {"owner_id": self.library.pk, "created_by_id": self.actor.pk, "provenance": self.provenance}
         for _i, p, keys in chunk:
             hit = next((existing[k] for k in keys if k in existing), None)
             if hit is not None:
@@ -199,27 +381,26 @@ class Importer:
                     continue
                 bib = current[hit]
                 if self.on_match == "merge":
-                    p = prepare(merge_records(from_json(bib.marc), from_json(p.marc)))
+                    p = prepare(merge_records(from_json(bib.marc), from_json(p.marc_dict())))
                 for name, value in p.values.items():
                     setattr(bib, name, value)
-                bib.marc = p.marc
+                bib.marc = p.marc_dict()
                 if self.provenance:
                     bib.provenance = self.provenance
                 outcome = ImportOutcome(action="updated", bib_id=hit)
                 touched.append((bib, p, outcome))
             else:
-                row = {**p.values, "uuid": uuid.uuid4(), "marc": p.marc_text if p.marc_text is not None else p.marc,
-                       "owner_id": self.library.pk, "created_by_id": self.actor.pk, "provenance": self.provenance}
+                row = {**p.values, **p.json_columns, "marc": p.marc_text if p.marc_text is not None else p.marc,
+                       **fixed}
                 outcome = ImportOutcome(action="imported")
                 new.append((row, p, outcome))
             outcomes.append(outcome)
         if new:
-            insert_rows(BibRecord, (row for row, _p, _o in new))
-            by_uuid = {row["uuid"]: outcome for row, _p, outcome in new}
-            uuids = list(by_uuid)
-            for start in range(0, len(uuids), 500):
-                for uid, pk in BibRecord.objects.filter(uuid__in=uuids[start:start + 500]).values_list("uuid", "pk"):
-                    by_uuid[uid].bib_id = pk
+            for (row, _p, _o), value in zip(new, new_uuids(BibRecord, len(new)), strict=True):
+                row["uuid"] = value
+            for (_row, _p, outcome), pk in zip(new, insert_rows_returning_ids(BibRecord, [row for row, _p, _o in new]),
+                                              strict=True):
+                outcome.bib_id = pk
         for bib, _p, _o in touched:
             bib.save()
         if touched:
@@ -234,96 +415,53 @@ class Importer:
 
     # --- items from 852/952 ----------------------------------------------------------------
     def _items(self, stored: list[tuple[int, Prepared, ImportOutcome]]) -> None:
-        wanted: list[tuple[int, tuple[str, dict[str, str]], ImportOutcome, dict[str, Any]]] = []
-        for pk, p, outcome in stored:
-            for holding in p.holdings:
-                wanted.append((pk, holding, outcome, p.values))
+        wanted = [(pk, h, outcome) for pk, p, outcome in stored for h in p.holdings]
         if not wanted:
             return
-        barcodes = {(h[1].get("p") or "").strip() for _b, h, _o, _v in wanted}
-        taken = set(Item.objects.filter(barcode__in=barcodes).values_list("barcode", flat=True))
+        items_table = connections[router.db_for_read(Item)].ops.quote_name(Item._meta.db_table)
+        taken = {row[0] for row in select_in(f"SELECT barcode FROM {items_table} WHERE barcode IN ({{}})",  # noqa: S608
+                                             {h.barcode for _b, h, _o in wanted}, model=Item)}
         items: list[dict[str, Any]] = []
-        for bib, f, outcome, values in wanted:
-            item = self._item_from_field(bib, f, values, outcome.warnings, taken)
+        for bib, h, outcome in wanted:
+            item = self._item_row(bib, h, outcome.warnings, taken)
             if item is not None:
-                taken.add(item["barcode"])
+                taken.add(h.barcode)
                 items.append(item)
                 outcome.items += 1
+        for item, value in zip(items, new_uuids(Item, len(items)), strict=True):
+            item["uuid"] = value
         insert_rows(Item, items)
 
-    def _item_from_field(self, record_id: int, holding: tuple[str, dict[str, str]], values: dict[str, Any],
-                         warnings: list[str], taken: set[str]) -> dict[str, Any] | None:
-        tag, subs = holding
-
-        def sub(code: str) -> str:
-            return (subs.get(code) or "").strip()
-        barcode = sub("p")[:64]
+    def _item_row(self, record_id: int, h: Holding, warnings: list[str], taken: set[str]) -> dict[str, Any] | None:
+        """The Item row (without its uuid) for one 852/952 field, or None with a warning saying why."""
+        tag, barcode = h.tag, h.barcode
         if not barcode:
             warnings.append(f"{tag}: no barcode ($p); no item created")
             return None
         if barcode in taken:
             warnings.append(f"{tag}: barcode {barcode} already exists; no item created")
             return None
-        code = (sub("b") if tag == "852" else (sub("a") or sub("b"))).upper()
-        unit = self.units.get(code) if code else self.library
-        if unit is None:
+        code = h.library_code
+        unit, known, holds, allowed = self._unit(code)
+        if not known:
             warnings.append(f"{tag}: library code {code!r} is not {self.library.code} or below it; item put in "
                             f"{self.library.code}")
-            unit = self.library
-        if not unit.kind.holds_items:
+        if not holds:
             warnings.append(f"{tag}: {unit.code} does not hold items; item {barcode} not created")
             return None
-        if unit.pk != self.library.pk and not has_perm(self.actor, Perm.CATALOG_EDIT, unit):
+        if not allowed:
             warnings.append(f"{tag}: no permission to add items at {unit.code}; item {barcode} not created")
             return None
-        if tag == "952":
-            call = sub("o")
-            location, type_code = sub("c"), sub("y").lower()
-            price_text, date_text, source = sub("g") or sub("v"), sub("d"), sub("e")
-            notes = "; ".join(v for v in (sub("z"), sub("x")) if v)
-        else:
-            call = " ".join(v for v in (sub("h"), sub("i")) if v)
-            location, type_code = sub("c"), ""
-            price_text, date_text, source = sub("9"), "", ""
-            notes = "; ".join(v for v in (sub("z"), sub("x")) if v)
-        item_type = self.item_types.get(type_code) or self.item_types.get(self._default_type(values))
+        types = self.item_types
+        item_type = types.get(h.type_code) or types.get(h.default_type)
         if item_type is None:
             raise LookupError("item types are missing; run the catalog migrations")
-        return {"uuid": uuid.uuid4(), "record_id": record_id, "library_id": unit.pk, "barcode": barcode,
-                "call_number": (call or values["call_number"])[:128], "shelving_location": location[:128],
-                "item_type_id": item_type.pk, "status": ItemStatus.AVAILABLE,
-                "price": self._price(price_text, warnings), "acquired_on": self._date(date_text),
-                "acquisition_source": source[:255], "notes": notes, "rfid_tag": None}
-
-    @staticmethod
-    def _default_type(values: dict[str, Any]) -> str:
-        kind = values["material_type"]
-        if kind == "serial":
-            return "periodical"
-        if kind in ("video", "music", "audiobook"):
-            return "audiovisual"
-        return "book"
-
-    @staticmethod
-    def _price(text: str, warnings: list[str]) -> decimal.Decimal | None:
-        match = _PRICE.search(text or "")
-        if not match:
-            return None
-        digits = match.group().replace(",", "").replace(".", "") if text.count(".") > 1 or "," in text \
-            else match.group().split(".")[0]
-        try:
-            value = decimal.Decimal(digits)
-        except decimal.InvalidOperation:
-            warnings.append(f"price {text!r} not understood")
-            return None
-        return value if value < 10**12 else None
-
-    @staticmethod
-    def _date(text: str) -> dt.date | None:
-        try:
-            return dt.date.fromisoformat(text[:10]) if text else None
-        except ValueError:
-            return None
+        if h.price_warning:
+            warnings.append(h.price_warning)
+        return {"record_id": record_id, "library_id": unit.pk, "barcode": barcode, "call_number": h.call_number,
+                "shelving_location": h.location, "item_type_id": item_type.pk, "status": _AVAILABLE,
+                "price": h.price, "acquired_on": h.acquired_on, "acquisition_source": h.source, "notes": h.notes,
+                "rfid_tag": None}
 
     # --- authorities -----------------------------------------------------------------------
     def _store_authorities(self, records: list[Prepared]) -> list[ImportOutcome]:
@@ -342,11 +480,11 @@ class Importer:
             if found is not None:
                 for name, value in values.items():
                     setattr(found, name, value)
-                found.marc = prepared.marc
+                found.marc = prepared.marc_dict()
                 found.save()
                 outcomes.append(ImportOutcome(action="updated", authority=found))
                 continue
-            auth = AuthorityRecord(marc=prepared.marc, **values)
+            auth = AuthorityRecord(marc=prepared.marc_dict(), **values)
             if values["control_number"]:
                 existing[key] = auth
             new.append(auth)

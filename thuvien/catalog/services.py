@@ -30,9 +30,11 @@ from thuvien.catalog.importer import (
     ImportOutcome,
     Prepared,
     identifiers,
+    import_session,
     prepare,
+    prepare_raw,
 )
-from thuvien.catalog.marc.iso2709 import MarcError, parse_record, split_records
+from thuvien.catalog.marc.iso2709 import MarcError, split_records
 from thuvien.catalog.marc.marcjson import to_json
 from thuvien.catalog.marc.reader import ENCODINGS, FORMATS, ReadResult, iter_records, sniff_format
 from thuvien.catalog.models import (
@@ -322,12 +324,8 @@ def _prepare_raw_chunk(chunk: list[tuple[int, bytes]], encoding: str) -> list[Pa
     """Worker process: parse and prepare a chunk of ISO 2709 records (no database access)."""
     out: list[Parsed] = []
     for offset, raw in chunk:
-        try:
-            record, warnings = parse_record(raw, encoding=encoding)
-        except MarcError as exc:
-            out.append(Parsed(offset, len(raw), None, raw, str(exc), []))
-        else:
-            out.append(Parsed(offset, len(raw), prepare(record, serialise=True), b"", None, warnings))
+        prepared, error, warnings = prepare_raw(raw, encoding=encoding)
+        out.append(Parsed(offset, len(raw), prepared, raw if prepared is None else b"", error, warnings))
     return out
 
 
@@ -386,14 +384,15 @@ def import_job_run(*, job: ImportJob, actor: User, batch_size: int = 500, worker
         workers = default_workers() if seekable and job.total_bytes - job.position > PARALLEL_BYTES else 0
     try:
         batches: Iterator[list[Parsed]]
-        if seekable and workers > 0:
-            batches = _parallel_batches(job.path, job.position, batch_size, job.encoding, workers)
-        else:
-            batches = _serial_batches(job, fmt, batch_size, seekable)
-        for batch in batches:
-            _commit_batch(job, importer, batch, seekable, fmt)
-            if progress:
-                progress(job)
+        with import_session():
+            if seekable and workers > 0:
+                batches = _parallel_batches(job.path, job.position, batch_size, job.encoding, workers)
+            else:
+                batches = _serial_batches(job, fmt, batch_size, seekable)
+            for batch in batches:
+                _commit_batch(job, importer, batch, seekable, fmt)
+                if progress:
+                    progress(job)
     except (OSError, ValueError) as exc:
         job.status = ImportJob.Status.FAILED
         job.error = str(exc)

@@ -66,6 +66,7 @@ _LETTER_MARKS = {
 }
 
 
+@lru_cache(maxsize=4096)
 def _split_letter(ch: str) -> tuple[str, int]:
     """A character as (Vietnamese base letter, tone rank)."""
     lowered = ch.lower()

@@ -3,8 +3,10 @@ checked against the data, text decoded as MARC-8 or UTF-8 with detection of a ly
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
-from typing import BinaryIO
+from itertools import accumulate
+from typing import Any, BinaryIO
 
 from pymarc import Field, Indicators, Leader, Record, Subfield
 
@@ -12,6 +14,11 @@ from thuvien.catalog.marc.marc8 import Marc8Error, looks_like_utf8, marc8_decode
 
 RT, FT, SF = 0x1D, 0x1E, 0x1F
 _BLOCK = 1 << 20
+# The fast UTF-8 path accepts only what parse_record reads without a warning (see parse_utf8_json).
+_CLEAN_LEADER = re.compile(rb"[0-9]{5}[ -~]{4}a[ -~]{2}[0-9]{5}[ -~]{7}")
+_CLEAN_ENTRY = re.compile(r"([ -~]{3})([0-9]{4})([0-9]{5})")
+_CLEAN_INDICATORS = re.compile("[ -~]{2}\x1f")
+_BAD_SUBFIELD = re.compile("\x1f(?![0-9a-z])")
 
 
 class MarcError(ValueError):
@@ -198,3 +205,81 @@ def _field(tag: str, chunk: bytes, how: str, warnings: list[str]) -> Field:
         value = texts[n][1:] if texts is not None else _text(part[1:], how, f"{tag}${code}")
         subfields.append(Subfield(code, value))
     return _new_field(tag, None, Indicators(ind[0], ind[1]), subfields)
+
+
+def parse_utf8_json(raw: bytes) -> dict[str, Any] | None:
+    """The fast path for clean UTF-8 records: MARC-in-JSON straight from the bytes, or None when
+    the record needs `parse_record` (MARC-8, or anything it would reject or warn about: lengths,
+    base address, directory, indicators, subfield codes, invalid UTF-8...).
+
+    When not None the result equals `to_json(parse_record(raw)[0])` and parse_record would give
+    no warnings (tested over every UTF-8 file in the shared data and the generated catalogue).
+    """
+    size = len(raw)
+    if size < 25 or raw[-1] != RT or not _CLEAN_LEADER.fullmatch(raw, 0, 24) or int(raw[:5]) != size:
+        return None
+    dir_end = raw.find(b"\x1e", 24)
+    if dir_end < 0 or int(raw[12:17]) != dir_end + 1:
+        return None
+    entries = _CLEAN_ENTRY.findall(raw[24:dir_end].decode("ascii", "replace"))
+    pieces = raw[dir_end + 1:-1].split(b"\x1e")
+    if len(entries) * 12 != dir_end - 24 or len(pieces) != len(entries) + 1 or pieces[-1] or not entries:
+        return None
+    # The directory must say exactly what the field terminators say: fields in order, no gaps.
+    tags, lengths, starts = zip(*entries, strict=True)
+    sizes = [len(p) + 1 for p in pieces]
+    sizes.pop()
+    if list(map(int, lengths)) != sizes or list(map(int, starts)) != [0, *accumulate(sizes)][:-1]:
+        return None
+    try:
+        text = raw[dir_end + 1:-2].decode("utf-8")
+    except UnicodeDecodeError:
+        return None
+    if _BAD_SUBFIELD.search(text):  # an empty subfield or an unusual code: parse_record warns
+        return None
+    fields: list[dict[str, Any]] = []
+    append = fields.append
+    indicators = _CLEAN_INDICATORS.match
+    for tag, chunk in zip(tags, text.split("\x1e"), strict=True):
+        if tag < "010" and tag.isdigit():
+            if "\x1f" in chunk:
+                return None
+            append({tag: chunk})
+        elif indicators(chunk):
+            append({tag: {"ind1": chunk[0], "ind2": chunk[1],
+                          "subfields": [{part[0]: part[1:]} for part in chunk[3:].split("\x1f")]}})
+        else:
+            return None
+    return {"leader": raw[:24].decode("ascii"), "fields": fields}
+
+
+class JsonRecord(Record):
+    """A Record read by the fast path: `marc` is its MARC-in-JSON, used as is by the importer;
+    the pymarc fields are parsed from the raw bytes by `parse_record` only when something asks
+    for them (so they are exactly what the general path gives)."""
+
+    def __init__(self, marc: dict[str, Any], raw: bytes) -> None:  # noqa: D107 - pymarc's init is skipped
+        self.marc = marc
+        self._raw = raw
+        self._fields: list[Field] | None = None
+        self.leader = Leader(marc["leader"])
+        self.pos = 0
+        self.force_utf8 = False
+        self.to_unicode = True
+        self._Record__pos = 0
+
+    @property  # type: ignore[override]
+    def fields(self) -> list[Field]:
+        if self._fields is None:
+            self._fields = parse_record(self._raw)[0].fields  # type: ignore[assignment]
+        return self._fields
+
+    @fields.setter
+    def fields(self, value: list[Field]) -> None:
+        self._fields = value
+
+    def untouched_json(self) -> dict[str, Any] | None:
+        """`marc` when neither the fields nor the leader have been looked at or changed since reading."""
+        if self._fields is None and str(self.leader) == self.marc["leader"]:
+            return self.marc
+        return None

@@ -10,7 +10,7 @@ from typing import BinaryIO
 
 from pymarc import Record
 
-from thuvien.catalog.marc.iso2709 import MarcError, parse_record, split_records
+from thuvien.catalog.marc.iso2709 import JsonRecord, MarcError, parse_record, parse_utf8_json, split_records
 from thuvien.catalog.marc.marcjson import from_json, iter_json
 from thuvien.catalog.marc.marcxml import iter_marcxml
 
@@ -81,13 +81,23 @@ def iter_records(source: str | Path | BinaryIO, *, format: str = "auto",  # noqa
                 yield ReadResult(record=None, raw=raw, offset=offset, index=index, error=error)
 
 
+def read_iso(raw: bytes, encoding: str = "auto") -> tuple[Record | None, str | None, list[str]]:
+    """One ISO 2709 record as (record, error, warnings): a clean UTF-8 record goes the fast path
+    (a JsonRecord, no pymarc fields built), anything else through parse_record's checks."""
+    marc = parse_utf8_json(raw) if encoding != "marc8" else None
+    if marc is not None:
+        return JsonRecord(marc, raw), None, []
+    try:
+        record, warnings = parse_record(raw, encoding=encoding)
+    except MarcError as exc:
+        return None, str(exc), []
+    return record, None, warnings
+
+
 def _iter_iso(stream: BinaryIO, encoding: str, start_offset: int) -> Iterator[ReadResult]:
     if start_offset:
         stream.seek(start_offset)
     for index, (offset, raw) in enumerate(split_records(stream)):
-        try:
-            record, warnings = parse_record(raw, encoding=encoding)
-        except MarcError as exc:
-            yield ReadResult(record=None, raw=raw, offset=start_offset + offset, index=index, error=str(exc))
-        else:
-            yield ReadResult(record=record, raw=raw, offset=start_offset + offset, index=index, warnings=warnings)
+        record, error, warnings = read_iso(raw, encoding)
+        yield ReadResult(record=record, raw=raw, offset=start_offset + offset, index=index, error=error,
+                         warnings=warnings)
