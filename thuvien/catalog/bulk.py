@@ -137,11 +137,15 @@ def _params(connection: Any, plan: _Plan, rows: Iterable[dict[str, Any]]) -> lis
     getter, adapters, callables = plan.getter, plan.adapters, plan.callable_defaults
     batch: list[tuple[Any, ...]] = []
     for row in rows:
-        full = {**base, **row, **forced}
-        for attname, default in callables:
-            if attname not in row:
-                full[attname] = default()
-        values = list(getter(full))
+        row.update(forced)  # the rows are the caller's throw-away dicts
+        try:
+            values = list(getter(row))  # a complete row: no merging with the defaults
+        except KeyError:
+            full = {**base, **row}
+            for attname, default in callables:
+                if attname not in row:
+                    full[attname] = default()
+            values = list(getter(full))
         for i, conv in adapters:
             values[i] = conv(values[i])
         batch.append(tuple(values))
@@ -149,7 +153,8 @@ def _params(connection: Any, plan: _Plan, rows: Iterable[dict[str, Any]]) -> lis
 
 
 def insert_rows(model: type[models.Model], rows: Iterable[dict[str, Any]]) -> int:
-    """Insert dicts of {attname: value} (missing attnames take the field default); returns the count.
+    """Insert dicts of {attname: value} (missing attnames take the field default; auto_now fields
+    are set in the dicts themselves); returns the count.
     The primary key is left to the database (see insert_rows_returning_ids)."""
     connection, plan = _plan(model)
     batch = _params(connection, plan, rows)

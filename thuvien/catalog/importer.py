@@ -76,8 +76,10 @@ class Holding(NamedTuple):
 def holding(tag: str, subs: dict[str, str], values: dict[str, Any]) -> Holding:
     """The item facts of an 852/952 field ({code: first value}) of a record with `values`."""
 
+    get = subs.get
+
     def sub(code: str) -> str:
-        return (subs.get(code) or "").strip()
+        return (get(code) or "").strip()
     notes = "; ".join(v for v in (sub("z"), sub("x")) if v)
     if tag == "952":
         code = sub("a") or sub("b")
@@ -187,7 +189,11 @@ def prepare(record: Record, *, serialise: bool = False) -> Prepared:
                     holdings.append(holding(tag, subs, values))
     return Prepared(authority=False, values=values, marc=marc, marc_text=text,
                     ids=_identifiers(values, system), holdings=holdings,
-                    json_columns={name: RawJSON(json_text(values[name])) for name in _JSON_COLUMNS})
+                    json_columns={name: RawJSON(json_text(values[name])) if values[name] else _EMPTY_LIST
+                                  for name in _JSON_COLUMNS})
+
+
+_EMPTY_LIST = RawJSON("[]")
 
 
 _JSON_COLUMNS = tuple(f.attname for f in BibRecord._meta.concrete_fields
@@ -372,7 +378,8 @@ class Importer:
         touched: list[tuple[BibRecord, Prepared, ImportOutcome]] = []
         matched = set(existing.values())
         current = BibRecord.objects.in_bulk(list(matched)) if matched and self.on_match != "skip" else {}
-        fixed = {"owner_id": self.library.pk, "created_by_id": self.actor.pk, "provenance": self.provenance}
+        fixed = {"owner_id": self.library.pk, "created_by_id": self.actor.pk, "provenance": self.provenance,
+                 "is_deleted": False, "deleted_at": None}
         for _i, p, keys in chunk:
             hit = next((existing[k] for k in keys if k in existing), None)
             if hit is not None:

@@ -83,6 +83,23 @@ def _split_letter(ch: str) -> tuple[str, int]:
     return base, tone
 
 
+@lru_cache(maxsize=8192)
+def _char_key(ch: str) -> tuple[str, str]:
+    """What one character adds to collation_key: (primary part, secondary part)."""
+    if ch.isspace():
+        return " ", ""
+    base, tone = _split_letter(ch)
+    rank = _BASE_RANK.get(base)
+    if rank is not None:
+        return chr(0x30 + rank), str(tone)  # '0'..: letters after space and punctuation
+    if base.isdigit():
+        return "!" + base, ""  # digits before letters
+    if base.isalpha():
+        # Letters of other scripts keep their own order, after the Vietnamese alphabet.
+        return "~" + format(ord(base), "06x"), ""
+    return "", ""  # punctuation is ignored for sorting, as library filing rules do
+
+
 def collation_key(text: str) -> str:
     """A string whose plain code-point order is Vietnamese dictionary order of `text`.
 
@@ -90,22 +107,5 @@ def collation_key(text: str) -> str:
     secondary: tones (ngang < huyền < hỏi < ngã < sắc < nặng) compared word by word only when the
     letters are equal. The key is plain ASCII-range text so databases compare it byte-wise.
     """
-    text = normalize(text)
-    primary: list[str] = []
-    secondary: list[str] = []
-    for ch in text:
-        if ch.isspace():
-            primary.append(" ")
-            continue
-        base, tone = _split_letter(ch)
-        rank = _BASE_RANK.get(base)
-        if rank is not None:
-            primary.append(chr(0x30 + rank))  # '0'..: letters after space and punctuation
-            secondary.append(str(tone))
-        elif base.isdigit():
-            primary.append("!" + base)  # digits before letters
-        elif base.isalpha():
-            # Letters of other scripts keep their own order, after the Vietnamese alphabet.
-            primary.append("~" + format(ord(base), "06x"))
-        # punctuation is ignored for sorting, as library filing rules do
-    return "".join(primary) + "\x1f" + "".join(secondary)
+    keys = [_char_key(ch) for ch in normalize(text)]
+    return "".join([primary for primary, _ in keys]) + "\x1f" + "".join([secondary for _, secondary in keys])
