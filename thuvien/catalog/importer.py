@@ -142,19 +142,35 @@ class Prepared:
     holdings: list[Holding] = field(default_factory=list)
     json_columns: dict[str, RawJSON] = field(default_factory=dict)  # JSON text of values' list columns
 
-    def __getstate__(self) -> dict[str, Any]:
-        """Pickled without the MARC dict when its JSON text is there: unpickling thousands of small
-        dicts would cost the writing process more than the worker saved it."""
-        state = dict(self.__dict__)
-        if self.marc_text is not None:
-            state["marc"] = None
-        return state
+    def __reduce__(self) -> tuple[Any, ...]:
+        """Pickled compactly for the trip from a worker process to the writer: no MARC dict when
+        its JSON text is there, values and items as flat tuples of plain values (unpickling
+        thousands of small objects would cost the writer more than the worker saved it)."""
+        keys = _VALUE_KEYS if not self.authority else tuple(self.values)
+        holdings = tuple((*h[:7], None if h.price is None else str(h.price), h.price_warning,
+                          None if h.acquired_on is None else h.acquired_on.toordinal(), *h[10:])
+                         for h in self.holdings)
+        return _unpack, (self.authority, keys, tuple(self.values.values()),
+                         self.marc if self.marc_text is None else None, self.marc_text, tuple(self.ids), holdings,
+                         tuple(self.json_columns.get(name, "") for name in _JSON_COLUMNS) if self.json_columns else ())
 
     def marc_dict(self) -> dict[str, Any]:
         """The MARC-in-JSON dict (decoded again from marc_text after a trip through a worker)."""
         if self.marc is None:
             self.marc = orjson.loads(str(self.marc_text or "null"))  # exactly str: orjson refuses subclasses
         return self.marc  # type: ignore[return-value]
+
+
+def _unpack(authority: bool, keys: tuple[str, ...], values: tuple[Any, ...], marc: dict[str, Any] | None,
+            marc_text: str | None, ids: tuple[tuple[str, str], ...], holdings: tuple[tuple[Any, ...], ...],
+            json_columns: tuple[str, ...]) -> Prepared:
+    return Prepared(
+        authority=authority, values=dict(zip(keys, values, strict=True)), marc=marc,
+        marc_text=RawJSON(marc_text) if marc_text is not None else None, ids=list(ids),
+        holdings=[Holding._make((*h[:7], None if h[7] is None else decimal.Decimal(h[7]), h[8],
+                                 None if h[9] is None else dt.date.fromordinal(h[9]), *h[10:])) for h in holdings],
+        json_columns=dict(zip(_JSON_COLUMNS, (RawJSON(t) for t in json_columns), strict=True)) if json_columns
+        else {})
 
 
 def prepare_raw(raw: bytes, *, encoding: str = "auto") -> tuple[Prepared | None, str | None, list[str]]:
@@ -169,7 +185,10 @@ def prepare(record: Record, *, serialise: bool = False) -> Prepared:
     marc = record.untouched_json() if isinstance(record, JsonRecord) else None
     if marc is None:
         marc = to_json(record)
-    text = RawJSON(json_text(marc)) if serialise else None
+        text = RawJSON(json_text(marc)) if serialise else None
+    else:  # the fast path made the JSON text along with the dict
+        known = record.marc_text  # type: ignore[attr-defined]
+        text = RawJSON(known if known is not None else json_text(marc)) if serialise else None
     if marc["leader"][6:7] == "z":  # leader/06 z: an authority record
         return Prepared(authority=True, values=extract_authority(record), marc=marc, marc_text=text)
     values = extract_marc(marc)
@@ -194,6 +213,9 @@ def prepare(record: Record, *, serialise: bool = False) -> Prepared:
 
 
 _EMPTY_LIST = RawJSON("[]")
+_VALUE_KEYS = ("leader", "control_number", "control_number_source", "title", "title_sort", "responsibility",
+               "main_author", "authors", "subjects", "ddc", "call_number", "isbns", "issns", "language", "languages",
+               "year", "publisher", "place", "edition", "series", "physical", "notes", "material_type", "links")
 
 
 _JSON_COLUMNS = tuple(f.attname for f in BibRecord._meta.concrete_fields

@@ -77,8 +77,8 @@ def test_fast_path_equals_general_path_on_shared_files(shared_data):
             raws = [raw for _offset, raw in split_records(fh)]
         total += len(raws)
         fast += _check_all(raws)
-    # the UTF-8 files (brkrtest_UTF8, nepali, loongboonmee, ...) go the fast way; MARC-8 and the
-    # damaged records do not
+    # the clean UTF-8 records (brkrtest_UTF8.mrc: all, backslashes and quotes included) go the fast
+    # way; MARC-8 and damaged records do not
     assert 0 < fast < total
     utf8 = shared_data / "marc" / "marc4j" / "brkrtest_UTF8.mrc"
     with utf8.open("rb") as fh:
@@ -132,12 +132,14 @@ def test_new_uuids_are_unique_time_ordered_version_7():
     assert values[:1000] == sorted(values[:1000])
 
 
-def test_bulk_import_gives_each_record_its_own_items(shared_data, net, admin_user, tmp_path):
-    """Ids assigned by the batch insert: every item hangs off the record whose 952 it came from."""
+@pytest.mark.parametrize("workers", [0, 1])
+def test_bulk_import_gives_each_record_its_own_items(shared_data, net, admin_user, tmp_path, workers):
+    """Ids assigned by the batch insert: every item hangs off the record whose 952 it came from,
+    whether the records were prepared in this process or in a worker."""
     path = tmp_path / "gen.mrc"
     path.write_bytes(_generated(250, seed=5))
     job = services.import_job_create(actor=admin_user, library=net.province, path=path)
-    job = services.import_job_run(job=job, actor=admin_user, batch_size=64)
+    job = services.import_job_run(job=job, actor=admin_user, batch_size=64, workers=workers)
     assert (job.imported, job.quarantined) == (250, 0)
     barcodes_of = {r.record["001"].data: {f["p"] for f in r.record.get_fields("952")} for r in iter_records(path)}
     items = list(Item.objects.values_list("record__control_number", "barcode"))
