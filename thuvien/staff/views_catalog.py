@@ -14,7 +14,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.paginator import Paginator
+from django.core.paginator import Page, Paginator
 from django.db import transaction
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -26,12 +26,15 @@ from thuvien.catalog.exports import FORMATS, render_record
 from thuvien.catalog.extract import extract
 from thuvien.catalog.marc import lint
 from thuvien.catalog.marc.editor import record_from_rows, rows_from_record
+from thuvien.catalog.marc.isbn import isbn_normalize
 from thuvien.catalog.marc.writer import RecordTooLong
 from thuvien.catalog.models import AuthorityRecord, BibRecord, ImportJob, Item, QuarantinedRecord
 from thuvien.catalog.quick import QuickRecord, build_record
 from thuvien.catalog.tasks import import_job_task
 from thuvien.core.models import OrgUnit
 from thuvien.core.permissions import Perm, has_perm, is_staff_member, scope_q
+from thuvien.search.selectors import record_search, records_in_order
+from thuvien.search.syntax import QuerySyntaxError, parse_user_query
 from thuvien.staff.forms_catalog import ImportForm, ItemForm, QuickForm, ReimportForm
 
 
@@ -58,12 +61,53 @@ def _catalogue_units(user: Any) -> Any:
             .order_by("path"))
 
 
+class _SearchHits:
+    """One page of search-engine hits shaped for Django's Paginator (which only slices this page)."""
+
+    def __init__(self, total: int, records: list[BibRecord]) -> None:
+        self.total, self.records = total, records
+
+    def count(self) -> int:
+        return self.total
+
+    def __len__(self) -> int:
+        return self.total
+
+    def __getitem__(self, _slice: slice) -> list[BibRecord]:
+        return self.records
+
+
+PAGE_SIZE = 25
+
+
+def _catalogue_page(q: str, page_number: str | None) -> tuple[Page, str]:
+    """Identifiers (ISBN, 001, #id) go to the database; words go to the search engine, so staff
+    find records with or without diacritics exactly as readers do."""
+    q = q.strip()
+    if not q or isbn_normalize(q) or q.isdigit() or q.startswith("#"):
+        return Paginator(selectors.bib_list(q=q), PAGE_SIZE).get_page(page_number), ""
+    try:
+        node = parse_user_query(q)
+    except QuerySyntaxError as exc:
+        return Paginator([], PAGE_SIZE).get_page(1), str(exc)
+    try:
+        number = max(1, int(page_number or 1))
+    except ValueError:
+        number = 1
+    result = record_search(query=node, offset=(number - 1) * PAGE_SIZE, limit=PAGE_SIZE)
+    if result.total and (number - 1) * PAGE_SIZE >= result.total:
+        number = (result.total - 1) // PAGE_SIZE + 1
+        result = record_search(query=node, offset=(number - 1) * PAGE_SIZE, limit=PAGE_SIZE)
+    hits = _SearchHits(result.total, records_in_order([h.record_id for h in result.hits]))
+    return Paginator(hits, PAGE_SIZE).get_page(number), ""  # type: ignore[arg-type]
+
+
 @staff_only
 def home(request: HttpRequest) -> HttpResponse:
     q = request.GET.get("q", "")
-    page = Paginator(selectors.bib_list(q=q), 25).get_page(request.GET.get("page"))
+    page, error = _catalogue_page(q, request.GET.get("page"))
     return render(request, "staff/catalog/home.html", {
-        "q": q, "page": page,
+        "q": q, "page": page, "error": error,
         "open_quarantine": selectors.quarantine_list(user=request.user).count(),
         "jobs": selectors.import_job_list(user=request.user)[:5],
     })

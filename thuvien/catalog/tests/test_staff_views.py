@@ -147,3 +147,17 @@ def test_api_record_marc_and_holdings(client, net, cataloguer_a):
     assert marc == bib.marc
     assert client.get(f"/api/v1/records/{bib.pk}/holdings").json() == [
         {"library": "C", "library_name": "Phòng đọc xã C", "total": 1, "available": 1}]
+
+
+def test_staff_catalogue_search_uses_the_search_engine(client, vn_catalogue, cataloguer_a):
+    """Staff find records as readers do: without diacritics, by author, with deleted ones left out."""
+    client.force_login(cataloguer_a)
+    page = client.get("/staff/catalog/", {"q": "truyen kieu"}).context["page"]
+    assert [b.title for b in page.object_list] == ["Truyện Kiều"]
+    assert page.paginator.count == 1
+    page = client.get("/staff/catalog/", {"q": 'tác giả:"Nam Cao"'}).context["page"]
+    assert sorted(b.title for b in page.object_list) == ["Chí Phèo", "Lão Hạc"]
+    response = client.get("/staff/catalog/", {"q": 'tác giả:"Nam'})
+    assert response.context["error"] != "" and list(response.context["page"].object_list) == []
+    # a page past the end shows the last page instead of failing
+    assert client.get("/staff/catalog/", {"q": "nguyen", "page": "99"}).context["page"].number == 1
