@@ -258,6 +258,38 @@ class RuleTestForm(forms.Form):
                                        required=False)
 
 
+class RuleForm(forms.Form):
+    """One cell of the policy matrix; empty category or item type means "any"."""
+
+    unit = forms.ModelChoiceField(label=gettext_lazy("Áp dụng tại (cả đơn vị con)"), queryset=OrgUnit.objects.none())
+    patron_category = forms.ModelChoiceField(label=gettext_lazy("Đối tượng bạn đọc"), required=False,
+                                             queryset=PatronCategory.objects.all(),
+                                             empty_label=gettext_lazy("mọi đối tượng"))
+    item_type = forms.ModelChoiceField(label=gettext_lazy("Loại tài liệu"), required=False,
+                                       queryset=ItemType.objects.all(), empty_label=gettext_lazy("mọi loại"))
+    loan_days = forms.IntegerField(label=gettext_lazy("Số ngày mượn"), min_value=0, max_value=365, initial=14)
+    renewals = forms.IntegerField(label=gettext_lazy("Số lần gia hạn"), min_value=0, max_value=20, initial=1)
+    max_loans = forms.IntegerField(label=gettext_lazy("Số tài liệu mượn tối đa"), min_value=0, max_value=500,
+                                   initial=5)
+    max_holds = forms.IntegerField(label=gettext_lazy("Số đặt mượn tối đa (0 = không cho đặt)"), min_value=0,
+                                   max_value=100, initial=3)
+    fine_per_day = forms.DecimalField(label=gettext_lazy("Phạt quá hạn mỗi ngày (đồng)"), min_value=0,
+                                      decimal_places=0, initial=0)
+    fine_cap = forms.DecimalField(label=gettext_lazy("Mức phạt tối đa (đồng)"), min_value=0, decimal_places=0,
+                                  initial=0)
+    grace_days = forms.IntegerField(label=gettext_lazy("Số ngày ân hạn"), min_value=0, max_value=60, initial=0)
+
+    def __init__(self, *args, units=None, **kwargs):  # type: ignore[no-untyped-def]
+        super().__init__(*args, **kwargs)
+        self.fields["unit"].queryset = units if units is not None else OrgUnit.objects.none()  # type: ignore[attr-defined]
+
+
+def _policy_units(user) -> list[int]:  # type: ignore[no-untyped-def]
+    """Ids of active units where `user` may set loan rules."""
+    return [u.pk for u in OrgUnit.objects.filter(is_active=True).only("pk", "path")
+            if has_perm(user, Perm.CIRC_POLICY, u)]
+
+
 @login_required
 def policy(request: HttpRequest) -> HttpResponse:
     rules = (CirculationRule.objects.select_related("unit", "patron_category", "item_type")
@@ -268,4 +300,27 @@ def policy(request: HttpRequest) -> HttpResponse:
     if form.is_bound and form.is_valid():
         resolution = rule_resolve(unit=form.cleaned_data["unit"], category=form.cleaned_data["category"],
                                   item_type=form.cleaned_data["item_type"])
-    return render(request, "staff/circ/policy.html", {"page": page, "form": form, "resolution": resolution})
+    editable = set(_policy_units(request.user))
+    rule_form = RuleForm(request.POST if "save" in request.POST else None,
+                         units=OrgUnit.objects.filter(pk__in=editable).order_by("path"))
+    if request.method == "POST":
+        try:
+            if "delete" in request.POST:
+                rule = get_object_or_404(CirculationRule, pk=request.POST["delete"])
+                circ.rule_delete(actor=request.user, rule=rule)  # type: ignore[arg-type]
+                messages.success(request, _("Đã xoá quy định."))
+                return redirect("staff:circ:policy")
+            if rule_form.is_valid():
+                data = dict(rule_form.cleaned_data)
+                circ.rule_save(actor=request.user, unit=data.pop("unit"),  # type: ignore[arg-type]
+                               patron_category=data.pop("patron_category"), item_type=data.pop("item_type"),
+                               terms=data)
+                messages.success(request, _("Đã lưu quy định."))
+                return redirect("staff:circ:policy")
+        except PermissionDenied as exc:
+            messages.error(request, str(exc))
+            return render(request, "staff/refused.html", {"reason": str(exc)}, status=403)
+        except ValidationError as exc:
+            rule_form.add_error(None, exc)
+    return render(request, "staff/circ/policy.html", {"page": page, "form": form, "resolution": resolution,
+                                                      "rule_form": rule_form, "editable": editable})

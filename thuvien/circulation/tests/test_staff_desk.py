@@ -59,3 +59,39 @@ def test_register_reader_at_the_desk(desk, net):
                                                "consents": ["service"]})
     p = Patron.objects.get()
     assert r.url == f"/staff/circ/patrons/{p.card_number}/" and p.home_library == net.a
+
+
+def test_manager_edits_the_policy_matrix_in_own_subtree(client, net, base_rule, staff_factory):
+    from thuvien.catalog.models import ItemType
+    from thuvien.circulation.models import CirculationRule
+    from thuvien.core.models import AuditEntry, Role
+    from thuvien.patrons.models import PatronCategory
+
+    manager = staff_factory("mgr_rules", net.a, Role.LIBRARY_MANAGER)
+    client.force_login(manager)
+    child = PatronCategory.objects.get(code="child")
+    terms = {"loan_days": 7, "renewals": 0, "max_loans": 2, "max_holds": 1, "fine_per_day": 500,
+             "fine_cap": 5000, "grace_days": 1}
+    resp = client.post("/staff/circ/policy/", {"save": "1", "unit": net.a.pk, "patron_category": child.pk,
+                                               "item_type": "", **terms})
+    assert resp.status_code == 302
+    rule = CirculationRule.objects.get(unit=net.a, patron_category=child, item_type=None)
+    assert (rule.loan_days, rule.max_loans, rule.fine_cap) == (7, 2, 5000)
+    # saving the same cell again edits it
+    client.post("/staff/circ/policy/", {"save": "1", "unit": net.a.pk, "patron_category": child.pk,
+                                        "item_type": "", **{**terms, "loan_days": 10}})
+    assert CirculationRule.objects.filter(unit=net.a).count() == 1
+    assert CirculationRule.objects.get(pk=rule.pk).loan_days == 10
+    assert AuditEntry.objects.filter(action__startswith="circ.rule", unit=net.a).count() == 2
+    # the province-wide rule and the sibling library are out of reach: not offered, and refused if forged
+    page = client.get("/staff/circ/policy/")
+    assert set(page.context["editable"]) == {net.a.pk, net.c.pk}
+    resp = client.post("/staff/circ/policy/", {"save": "1", "unit": net.b.pk, "patron_category": "",
+                                               "item_type": ItemType.objects.get(code="book").pk, **terms})
+    assert resp.status_code == 200 and "unit" in resp.context["rule_form"].errors
+    assert not CirculationRule.objects.filter(unit=net.b).exists()
+    resp = client.post("/staff/circ/policy/", {"delete": base_rule.pk})
+    assert resp.status_code == 403
+    assert CirculationRule.objects.filter(pk=base_rule.pk).exists()
+    client.post("/staff/circ/policy/", {"delete": rule.pk})
+    assert not CirculationRule.objects.filter(pk=rule.pk).exists()
