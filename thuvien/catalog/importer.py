@@ -185,10 +185,7 @@ def prepare(record: Record, *, serialise: bool = False) -> Prepared:
     marc = record.untouched_json() if isinstance(record, JsonRecord) else None
     if marc is None:
         marc = to_json(record)
-        text = RawJSON(json_text(marc)) if serialise else None
-    else:  # the fast path made the JSON text along with the dict
-        known = record.marc_text  # type: ignore[attr-defined]
-        text = RawJSON(known if known is not None else json_text(marc)) if serialise else None
+    text = RawJSON(json_text(marc)) if serialise else None
     if marc["leader"][6:7] == "z":  # leader/06 z: an authority record
         return Prepared(authority=True, values=extract_authority(record), marc=marc, marc_text=text)
     values = extract_marc(marc)

@@ -6,10 +6,8 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 from itertools import accumulate
-from json.encoder import encode_basestring as _encode_json_string  # type: ignore[attr-defined]
 from typing import Any, BinaryIO
 
-import orjson
 from pymarc import Field, Indicators, Leader, Record, Subfield
 
 from thuvien.catalog.marc.marc8 import Marc8Error, looks_like_utf8, marc8_decode
@@ -17,16 +15,10 @@ from thuvien.catalog.marc.marc8 import Marc8Error, looks_like_utf8, marc8_decode
 RT, FT, SF = 0x1D, 0x1E, 0x1F
 _BLOCK = 1 << 20
 # The fast UTF-8 path accepts only what parse_record reads without a warning (see parse_utf8_json).
-# (Printable ASCII but '"' and '\\' in the leader and indicators, alphanumeric tags: what goes into
-# the JSON text as is.)
-_CLEAN_LEADER = re.compile(rb"[0-9]{5}[ !#-\[\]-~]{4}a[ !#-\[\]-~]{2}[0-9]{5}[ !#-\[\]-~]{7}")
-_CLEAN_ENTRY = re.compile(r"([0-9A-Za-z]{3})([0-9]{4})([0-9]{5})")
+_CLEAN_LEADER = re.compile(rb"[0-9]{5}[ -~]{4}a[ -~]{2}[0-9]{5}[ -~]{7}")
+_CLEAN_ENTRY = re.compile(r"([ -~]{3})([0-9]{4})([0-9]{5})")
+_CLEAN_INDICATORS = re.compile("[ -~]{2}\x1f")
 _BAD_SUBFIELD = re.compile("\x1f(?![0-9a-z])")
-# In the JSON-escaped data (which has no backslash of its own): each subfield delimiter and code
-# becomes the end of the previous subfield object and the start of the next.
-_SUBFIELD_CODE = re.compile("\x1f(.)")
-_FIELD_MARK, _SUBFIELD_MARK = "\ue01e", "\ue01f"
-_ESCAPED_DATA_FIELD = re.compile(r'[ !#-\[\]-~]{2}"\},\{"')
 
 
 class MarcError(ValueError):
@@ -215,17 +207,13 @@ def _field(tag: str, chunk: bytes, how: str, warnings: list[str]) -> Field:
     return _new_field(tag, None, Indicators(ind[0], ind[1]), subfields)
 
 
-def parse_utf8_text(raw: bytes) -> str | None:
-    """The fast path for clean UTF-8 records: the MARC-in-JSON text straight from the bytes, or
-    None when the record needs `parse_record` (MARC-8, or anything it would reject or warn about:
-    lengths, base address, directory, indicators, subfield codes, invalid UTF-8...; and, to keep
-    this simple, a quote or backslash in the leader or indicators, or U+E01E/U+E01F in the data).
+def parse_utf8_json(raw: bytes) -> dict[str, Any] | None:
+    """The fast path for clean UTF-8 records: MARC-in-JSON straight from the bytes, or None when
+    the record needs `parse_record` (MARC-8, or anything it would reject or warn about: lengths,
+    base address, directory, indicators, subfield codes, invalid UTF-8...).
 
-    When not None the text is `json.dumps(to_json(parse_record(raw)[0]), ensure_ascii=False,
-    separators=(",", ":"))` and parse_record would give no warnings (tested over every UTF-8 file
-    in the shared data and the generated catalogue). The data is escaped as one JSON string and
-    the field and subfield delimiters are turned into JSON structure, so no Python object is
-    made per subfield.
+    When not None the result equals `to_json(parse_record(raw)[0])` and parse_record would give
+    no warnings (tested over every UTF-8 file in the shared data and the generated catalogue).
     """
     size = len(raw)
     if size < 25 or raw[-1] != RT or not _CLEAN_LEADER.fullmatch(raw, 0, 24) or int(raw[:5]) != size:
@@ -247,30 +235,22 @@ def parse_utf8_text(raw: bytes) -> str | None:
         text = raw[dir_end + 1:-2].decode("utf-8")
     except UnicodeDecodeError:
         return None
-    if _BAD_SUBFIELD.search(text) or _FIELD_MARK in text or _SUBFIELD_MARK in text:
-        return None  # (an empty subfield or an unusual code: parse_record warns)
-    # Delimiters become private-use marks that JSON escaping leaves alone, then JSON structure.
-    escaped = _encode_json_string(text.replace("\x1e", _FIELD_MARK).replace("\x1f", _SUBFIELD_MARK))[1:-1]
-    for code in set(_SUBFIELD_CODE.findall(text)):  # one C-speed replace per distinct code
-        escaped = escaped.replace(_SUBFIELD_MARK + code, '"},{"' + code + '":"')
-    parts = []
-    data_field = _ESCAPED_DATA_FIELD.match
-    for tag, chunk in zip(tags, escaped.split(_FIELD_MARK), strict=True):
+    if _BAD_SUBFIELD.search(text):  # an empty subfield or an unusual code: parse_record warns
+        return None
+    fields: list[dict[str, Any]] = []
+    append = fields.append
+    indicators = _CLEAN_INDICATORS.match
+    for tag, chunk in zip(tags, text.split("\x1e"), strict=True):
         if tag < "010" and tag.isdigit():
-            if '"},{"' in chunk:  # a subfield delimiter in a control field
+            if "\x1f" in chunk:
                 return None
-            parts.append(f'{{"{tag}":"{chunk}"}}')
-        elif data_field(chunk):
-            parts.append(f'{{"{tag}":{{"ind1":"{chunk[0]}","ind2":"{chunk[1]}","subfields":[{chunk[5:]}"}}]}}}}')
+            append({tag: chunk})
+        elif indicators(chunk):
+            append({tag: {"ind1": chunk[0], "ind2": chunk[1],
+                          "subfields": [{part[0]: part[1:]} for part in chunk[3:].split("\x1f")]}})
         else:
             return None
-    return f'{{"leader":"{raw[:24].decode("ascii")}","fields":[{",".join(parts)}]}}'
-
-
-def parse_utf8_json(raw: bytes) -> dict[str, Any] | None:
-    """parse_utf8_text as the MARC-in-JSON dict (equal to `to_json(parse_record(raw)[0])`)."""
-    text = parse_utf8_text(raw)
-    return orjson.loads(text) if text is not None else None  # type: ignore[no-any-return]
+    return {"leader": raw[:24].decode("ascii"), "fields": fields}
 
 
 class JsonRecord(Record):
@@ -278,9 +258,8 @@ class JsonRecord(Record):
     the pymarc fields are parsed from the raw bytes by `parse_record` only when something asks
     for them (so they are exactly what the general path gives)."""
 
-    def __init__(self, marc: dict[str, Any], raw: bytes, text: str | None = None) -> None:  # noqa: D107
+    def __init__(self, marc: dict[str, Any], raw: bytes) -> None:  # noqa: D107 - pymarc's init is skipped
         self.marc = marc
-        self.marc_text = text  # the JSON text of `marc` when known (parse_utf8_text)
         self._raw = raw
         self._fields: list[Field] | None = None
         self.leader = Leader(marc["leader"])

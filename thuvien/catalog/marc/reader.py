@@ -8,10 +8,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import BinaryIO
 
-import orjson
 from pymarc import Record
 
-from thuvien.catalog.marc.iso2709 import JsonRecord, MarcError, parse_record, parse_utf8_text, split_records
+from thuvien.catalog.marc.iso2709 import JsonRecord, MarcError, parse_record, parse_utf8_json, split_records
 from thuvien.catalog.marc.marcjson import from_json, iter_json
 from thuvien.catalog.marc.marcxml import iter_marcxml
 
@@ -85,9 +84,9 @@ def iter_records(source: str | Path | BinaryIO, *, format: str = "auto",  # noqa
 def read_iso(raw: bytes, encoding: str = "auto") -> tuple[Record | None, str | None, list[str]]:
     """One ISO 2709 record as (record, error, warnings): a clean UTF-8 record goes the fast path
     (a JsonRecord, no pymarc fields built), anything else through parse_record's checks."""
-    text = parse_utf8_text(raw) if encoding != "marc8" else None
-    if text is not None:
-        return JsonRecord(orjson.loads(text), raw, text), None, []
+    marc = parse_utf8_json(raw) if encoding != "marc8" else None
+    if marc is not None:
+        return JsonRecord(marc, raw), None, []
     try:
         record, warnings = parse_record(raw, encoding=encoding)
     except MarcError as exc:
