@@ -76,3 +76,15 @@ def notices_send_pending(limit: int = 500) -> int:
         notice.save(update_fields=["sent_at", "error"])
         sent += 1
     return sent
+
+
+def receipt_text(*, desk_name: str, patron: Patron, loans: list) -> tuple[str, str]:  # type: ignore[type-arg]
+    """Subject and body of a loan receipt (the same lines as the printed one)."""
+    from django.utils.translation import gettext as _
+
+    subject = _("Biên nhận mượn tài liệu — %(desk)s") % {"desk": desk_name}
+    lines = [f"{patron.full_name} · {_('Số thẻ')} {patron.card_number}", ""]
+    for loan in loans:
+        due = timezone.localtime(loan.due_at).strftime("%d/%m/%Y")
+        lines.append(f"{loan.item.barcode}  {loan.item.record.title}  — {_('hạn trả')} {due}")
+    return subject, "\n".join(lines)

@@ -34,12 +34,13 @@ from thuvien.circulation.models import (
     HoldState,
     Loan,
     LoanState,
+    Notice,
     NoticeKind,
     Payment,
     PaymentMethod,
     Transit,
 )
-from thuvien.circulation.notices import notice_queue
+from thuvien.circulation.notices import notice_queue, notices_send_pending, receipt_text
 from thuvien.circulation.policy import rule_pick, rule_resolve
 from thuvien.circulation.states import check_hold_transition, check_loan_transition
 from thuvien.core.audit import audit, diff, snapshot
@@ -856,6 +857,21 @@ def rule_delete(*, actor: User, rule: CirculationRule) -> None:
     require_perm(actor, Perm.CIRC_POLICY, rule.unit)
     audit(actor=actor, action="circ.rule_delete", obj=rule, unit=rule.unit, changes=diff(snapshot(rule, list(RULE_FIELDS)), {}))
     rule.delete()
+
+
+@transaction.atomic
+def receipt_email(*, actor: User, desk: OrgUnit, patron: Patron, loans: list[Loan]) -> Notice:
+    """E-mail the reader a receipt for `loans` (asked for at the desk); sent after commit."""
+    require_desk(actor, desk)
+    if not patron.email:
+        raise ValidationError(_("Bạn đọc chưa có địa chỉ thư điện tử."))
+    subject, body = receipt_text(desk_name=desk.name, patron=patron, loans=loans)
+    notice = Notice.objects.create(patron=patron, kind=NoticeKind.RECEIPT, channel="email", to=patron.email,
+                                   subject=subject, body=body)
+    audit(actor=actor, action="circ.receipt_email", obj=patron, unit=desk,
+          changes={"loans": [None, [ln.pk for ln in loans]]})
+    transaction.on_commit(notices_send_pending)
+    return notice
 
 
 def require_desk(actor: User, desk: OrgUnit) -> None:

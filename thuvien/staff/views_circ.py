@@ -191,6 +191,14 @@ def receipt(request: HttpRequest, card: str) -> HttpResponse:
     today = timezone.localdate()
     loans = [ln for ln in circ_sel.loan_list_current(patron=reader)
              if timezone.localtime(ln.checked_out_at).date() == today] or list(circ_sel.loan_list_current(patron=reader))
+    if request.method == "POST":
+        try:
+            circ.receipt_email(actor=request.user, desk=desk, patron=reader, loans=loans)  # type: ignore[arg-type]
+        except ValidationError as exc:
+            messages.error(request, "; ".join(exc.messages))
+        else:
+            messages.success(request, _("Đã gửi biên nhận tới %(email)s.") % {"email": reader.email})
+        return redirect("staff:circ:receipt", card=reader.card_number)
     return render(request, "staff/circ/receipt.html", {"desk": desk, "reader": reader, "loans": loans, "now": timezone.now()})
 
 

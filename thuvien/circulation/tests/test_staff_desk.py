@@ -95,3 +95,28 @@ def test_manager_edits_the_policy_matrix_in_own_subtree(client, net, base_rule, 
     assert CirculationRule.objects.filter(pk=base_rule.pk).exists()
     client.post("/staff/circ/policy/", {"delete": rule.pk})
     assert not CirculationRule.objects.filter(pk=rule.pk).exists()
+
+
+def test_receipt_printed_and_emailed(desk, net, base_rule, patron_factory, item_factory, record_factory,
+                                     django_capture_on_commit_callbacks, mailoutbox):
+    from thuvien.core.models import AuditEntry
+
+    patron_factory("R1", net.a, full_name="Hà Văn Tùng", email="tung@example.vn")
+    item_factory("RC1", net.a, record=record_factory("Vợ chồng A Phủ"))
+    desk.post("/staff/circ/patrons/R1/", {"action": "checkout", "barcode": "RC1"})
+    page = desk.get("/staff/circ/patrons/R1/receipt/").content.decode()
+    assert "Vợ chồng A Phủ" in page and 'id="email-receipt"' in page
+    with django_capture_on_commit_callbacks(execute=True):
+        resp = desk.post("/staff/circ/patrons/R1/receipt/")
+    assert resp.status_code == 302
+    assert len(mailoutbox) == 1
+    mail = mailoutbox[0]
+    assert mail.to == ["tung@example.vn"]
+    assert mail.subject == "Biên nhận mượn tài liệu — Thư viện huyện A"
+    assert "RC1  Vợ chồng A Phủ  — hạn trả" in mail.body and "Hà Văn Tùng · Số thẻ R1" in mail.body
+    assert AuditEntry.objects.filter(action="circ.receipt_email").count() == 1
+    # a reader without e-mail gets a clear message and nothing is sent
+    patron_factory("R2", net.a, full_name="Ma Thị Lan")
+    resp = desk.post("/staff/circ/patrons/R2/receipt/", follow=True)
+    assert "Bạn đọc chưa có địa chỉ thư điện tử." in resp.content.decode()
+    assert len(mailoutbox) == 1
