@@ -8,5 +8,6 @@ urlpatterns = [
     path("patrons/new/", v.patron_new, name="patron_new"),
     path("patrons/<str:card>/", v.patron, name="patron"),
     path("patrons/<str:card>/receipt/", v.receipt, name="receipt"),
+    path("patrons/<str:card>/card/", v.card, name="card"),
     path("policy/", v.policy, name="policy"),
 ]

@@ -23,6 +23,7 @@ from thuvien.circulation import selectors as circ_sel
 from thuvien.circulation import services as circ
 from thuvien.circulation.models import CirculationRule, Fine, Loan
 from thuvien.circulation.policy import rule_resolve
+from thuvien.core.barcodes import code128_svg
 from thuvien.core.models import OrgUnit
 from thuvien.core.permissions import Perm, has_perm
 from thuvien.patrons import selectors as patron_sel
@@ -200,6 +201,18 @@ def receipt(request: HttpRequest, card: str) -> HttpResponse:
             messages.success(request, _("Đã gửi biên nhận tới %(email)s.") % {"email": reader.email})
         return redirect("staff:circ:receipt", card=reader.card_number)
     return render(request, "staff/circ/receipt.html", {"desk": desk, "reader": reader, "loans": loans, "now": timezone.now()})
+
+
+@login_required
+def card(request: HttpRequest, card: str) -> HttpResponse:
+    """A printable library card (ID-1 size) with the card number as a Code 128 barcode."""
+    try:
+        desk = _desk(request)
+    except PermissionDenied as exc:
+        return _refused(request, exc)
+    reader = get_object_or_404(Patron.objects.select_related("category", "home_library"), card_number=card)
+    return render(request, "staff/circ/card.html", {"desk": desk, "reader": reader,
+                                                    "barcode_svg": code128_svg(reader.card_number)})
 
 
 class PatronForm(forms.Form):

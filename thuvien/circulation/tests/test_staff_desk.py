@@ -120,3 +120,12 @@ def test_receipt_printed_and_emailed(desk, net, base_rule, patron_factory, item_
     resp = desk.post("/staff/circ/patrons/R2/receipt/", follow=True)
     assert "Bạn đọc chưa có địa chỉ thư điện tử." in resp.content.decode()
     assert len(mailoutbox) == 1
+
+
+def test_printable_reader_card_with_barcode(desk, net, patron_factory):
+    patron_factory("CB123456", net.a, full_name="Lò Văn Hải")
+    page = desk.get("/staff/circ/patrons/CB123456/").content.decode()
+    assert 'href="/staff/circ/patrons/CB123456/card/"' in page
+    card = desk.get("/staff/circ/patrons/CB123456/card/").content.decode()
+    assert "Lò Văn Hải" in card and "Thư viện huyện A" in card
+    assert card.count("<svg ") == 1 and ">CB123456</text>" in card

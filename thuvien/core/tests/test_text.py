@@ -62,3 +62,16 @@ def test_tone_is_secondary_to_letters():
 
 def test_word_boundaries_file_before_longer_words():
     assert sorted(["Nam Cao", "Nam", "Namibia"], key=collation_key) == ["Nam", "Nam Cao", "Namibia"]
+
+
+def test_code128_svg_is_inline_and_encodes_value():
+    import pytest
+
+    from thuvien.core.barcodes import code128_svg
+
+    svg = code128_svg("CB000001")
+    assert svg.startswith("<svg ") and svg.rstrip().endswith("</svg>")
+    assert ">CB000001</text>" in svg
+    assert svg.count("<rect") > 20  # bars
+    with pytest.raises(ValueError):
+        code128_svg("Đ01")
