@@ -2,9 +2,12 @@
 one worker), the server's peak RSS, and SRU searchRetrieve latency for 10 records.
 
     uv run python bench/oai.py [--records 100000] [--sru-queries 200] [--page-size 500]
+    uv run python bench/oai.py --catalogue-home /tmp/thuvien-bench-search --sru-queries 200
 
 Records are written straight to the table (MARC-in-JSON plus the extracted columns), then indexed
-with `thuvien reindex`. The last line is one JSON object.
+with `thuvien reindex`. With --catalogue-home, only the SRU part runs, against the catalogue and index
+that bench/search.py built there (1,000,000 records by default; nothing is generated or re-indexed,
+the words of the queries come from that catalogue's titles and authors). The last line is one JSON object.
 """
 
 from __future__ import annotations
@@ -102,23 +105,7 @@ def tree_rss_now_mb(pid: int) -> float:
     return total / 1024
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--records", type=int, default=100000)
-    parser.add_argument("--sru-queries", type=int, default=200)
-    parser.add_argument("--page-size", type=int, default=500)
-    args = parser.parse_args()
-    home = tempfile.mkdtemp(prefix="thuvien-bench-oai-")
-    env = {k: v for k, v in os.environ.items() if k != "DATABASE_URL"}
-    env.update(THUVIEN_HOME=home, THUVIEN_DEBUG="0", DJANGO_SETTINGS_MODULE="thuvien.config.base")
-    os.environ.update(env)
-    os.environ.pop("DATABASE_URL", None)
-    import django
-
-    django.setup()
-    from django.core.management import call_command
-
-    call_command("migrate", verbosity=0)
+def write_records(count: int) -> None:
     from thuvien.catalog.models import BibRecord
     from thuvien.core.demo import system_user
     from thuvien.core.models import UnitKind
@@ -132,7 +119,7 @@ def main() -> None:
     rng = random.Random(2026)
     started = time.monotonic()
     batch = []
-    for n in range(1, args.records + 1):
+    for n in range(1, count + 1):
         marc, cols = marc_for(n, rng)
         batch.append(BibRecord(marc=marc, leader=marc["leader"], title_sort=collation_key(cols["title"]), owner=lib,
                                **cols))
@@ -140,15 +127,92 @@ def main() -> None:
             BibRecord.objects.bulk_create(batch)
             batch = []
     BibRecord.objects.bulk_create(batch)
-    print(f"wrote {args.records} records in {time.monotonic() - started:.1f} s")
+    print(f"wrote {count} records in {time.monotonic() - started:.1f} s")
+
+
+def sru_queries(count: int, reuse: bool) -> list[str]:
+    """CQL queries in a fixed order: a title word; a title word and an author; two words anywhere and a
+    date range. Words and authors come from the generator's lists, or from the reused catalogue."""
+    qrng = random.Random(7)
+    words, authors = list(WORDS), list(AUTHORS)
+    if reuse:
+        from thuvien.catalog.models import BibRecord
+
+        top = BibRecord.objects.order_by("-id").values_list("id", flat=True).first() or 1
+        rows = BibRecord.objects.filter(id__in=[qrng.randint(1, top) for _ in range(300)])
+        sample = list(rows.values_list("title", "main_author"))
+        words = sorted({w.lower() for t, _ in sample for w in t.split() if w.isalpha()})
+        authors = sorted({a for _, a in sample if a})
+    out = []
+    for i in range(count):
+        w = qrng.sample(words, 2)
+        out.append(f'dc.title = "{w[0]}"' if i % 3 == 0 else (
+            f"dc.title = {w[0]} and dc.creator = \"{qrng.choice(authors)}\"" if i % 3 == 1 else
+            f"cql.anywhere = {w[0]} {w[1]} and dc.date >= 1990"))
+    return out
+
+
+def harvest(base: str, pid: int) -> tuple[float, int, float]:
+    """A full ListRecords marc21 harvest: records/s, pages, peak RSS of the server."""
+    rss_before = tree_rss_now_mb(pid)
+    token_re = re.compile(rb"<resumptionToken[^>]*>([^<]+)</resumptionToken>")
     started = time.monotonic()
-    subprocess.run([sys.executable, "-m", "thuvien", "reindex"], env=env, cwd=ROOT, check=True,
-                   stdout=subprocess.DEVNULL)
-    print(f"indexed in {time.monotonic() - started:.1f} s")
+    params = {"verb": "ListRecords", "metadataPrefix": "marc21"}
+    harvested, pages, rss_samples = 0, 0, []
+    while True:
+        body = urllib.request.urlopen(f"{base}/oai?{urllib.parse.urlencode(params)}", timeout=120).read()
+        harvested += body.count(b"<record>")
+        pages += 1
+        if pages % 20 == 0:
+            rss_samples.append(tree_rss_now_mb(pid))
+        m = token_re.search(body)
+        if not m:
+            break
+        params = {"verb": "ListRecords", "resumptionToken": m.group(1).decode()}
+    elapsed = time.monotonic() - started
+    rate = harvested / elapsed
+    peak = max([tree_rss_peak_mb(pid), *rss_samples])  # one process's high-water mark or the tree's sum
+    print(f"ListRecords marc21: {harvested} records in {pages} pages, {elapsed:.1f} s, {rate:,.0f} records/s")
+    print(f"server RSS: before {rss_before:.0f} MB, samples {[round(s) for s in rss_samples[:3]]}..."
+          f"{[round(s) for s in rss_samples[-3:]]} MB, peak {peak:.0f} MB")
+    return rate, pages, peak
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--records", type=int, default=100000)
+    parser.add_argument("--sru-queries", type=int, default=200)
+    parser.add_argument("--page-size", type=int, default=500)
+    parser.add_argument("--catalogue-home", help="THUVIEN_HOME of a catalogue built by bench/search.py: SRU only")
+    args = parser.parse_args()
+    reuse = bool(args.catalogue_home)
+    home = args.catalogue_home or tempfile.mkdtemp(prefix="thuvien-bench-oai-")
+    env = {k: v for k, v in os.environ.items() if k != "DATABASE_URL"}
+    env.update(THUVIEN_HOME=home, THUVIEN_DEBUG="0", DJANGO_SETTINGS_MODULE="thuvien.config.base")
+    os.environ.update(env)
+    os.environ.pop("DATABASE_URL", None)
+    import django
+
+    django.setup()
+    from django.core.management import call_command
+
+    call_command("migrate", verbosity=0)
+    from thuvien.catalog.models import BibRecord
+
+    if reuse:
+        args.records = BibRecord.objects.count()
+        print(f"reusing {args.records:,} records in {home}")
+    else:
+        write_records(args.records)
+        started = time.monotonic()
+        subprocess.run([sys.executable, "-m", "thuvien", "reindex"], env=env, cwd=ROOT, check=True,
+                       stdout=subprocess.DEVNULL)
+        print(f"indexed in {time.monotonic() - started:.1f} s")
+    sru_mix = sru_queries(args.sru_queries, reuse)
 
     port = free_port()
     settings_dir = Path(home) / "benchsettings"
-    settings_dir.mkdir()
+    settings_dir.mkdir(exist_ok=True)
     (settings_dir / "bench_settings.py").write_text(
         f"from thuvien.config.base import *  # noqa\nTHUVIEN_OAI_PAGE_SIZE = {args.page_size}\n")
     env_server = dict(env, DJANGO_SETTINGS_MODULE="bench_settings",
@@ -165,50 +229,32 @@ def main() -> None:
         except OSError:
             time.sleep(0.2)
     try:
-        rss_before = tree_rss_now_mb(server.pid)
-        token_re = re.compile(rb"<resumptionToken[^>]*>([^<]+)</resumptionToken>")
-        started = time.monotonic()
-        params = {"verb": "ListRecords", "metadataPrefix": "marc21"}
-        harvested, pages, rss_samples = 0, 0, []
-        while True:
-            body = urllib.request.urlopen(f"{base}/oai?{urllib.parse.urlencode(params)}", timeout=120).read()
-            harvested += body.count(b"<record>")
-            pages += 1
-            if pages % 20 == 0:
-                rss_samples.append(tree_rss_now_mb(server.pid))
-            m = token_re.search(body)
-            if not m:
-                break
-            params = {"verb": "ListRecords", "resumptionToken": m.group(1).decode()}
-        elapsed = time.monotonic() - started
-        rate = harvested / elapsed
-        peak = max([tree_rss_peak_mb(server.pid), *rss_samples])  # one process's high-water mark or the tree's sum
-        print(f"ListRecords marc21: {harvested} records in {pages} pages, {elapsed:.1f} s, {rate:,.0f} records/s")
-        print(f"server RSS: before {rss_before:.0f} MB, samples {[round(s) for s in rss_samples[:3]]}..."
-              f"{[round(s) for s in rss_samples[-3:]]} MB, peak {peak:.0f} MB")
-
-        qrng = random.Random(7)
-        latencies = []
-        for i in range(args.sru_queries):
-            w = qrng.sample(WORDS, 2)
-            query = f'dc.title = "{w[0]}"' if i % 3 == 0 else (
-                f"dc.title = {w[0]} and dc.creator = \"{qrng.choice(AUTHORS)}\"" if i % 3 == 1 else
-                f"cql.anywhere = {w[0]} {w[1]} and dc.date >= 1990")
+        rate, pages, peak = None, 0, 0.0
+        if not reuse:
+            rate, pages, peak = harvest(base, server.pid)
+        latencies, found = [], 0
+        urllib.request.urlopen(f"{base}/sru?query=warm&maximumRecords=1", timeout=600).read()  # opens the index
+        for query in sru_mix:
             url = f"{base}/sru?" + urllib.parse.urlencode({"version": "1.2", "operation": "searchRetrieve",
                                                            "query": query, "maximumRecords": "10",
                                                            "recordSchema": "marcxml"})
             t = time.monotonic()
             body = urllib.request.urlopen(url, timeout=30).read()
             latencies.append((time.monotonic() - t) * 1000)
-            assert b"numberOfRecords" in body
+            m = re.search(rb"numberOfRecords>(\d+)<", body)
+            assert m, body[:300]
+            found += int(m.group(1)) > 0
+        peak = max(peak, tree_rss_peak_mb(server.pid))
         latencies.sort()
         p50 = latencies[len(latencies) // 2]
         p95 = latencies[int(len(latencies) * 0.95) - 1]
-        print(f"SRU searchRetrieve (10 marcxml records) on {args.records} records: p50 {p50:.1f} ms, p95 {p95:.1f} ms")
+        print(f"SRU searchRetrieve (10 marcxml records) on {args.records} records: p50 {p50:.1f} ms, p95 {p95:.1f} ms"
+              f", {found}/{len(sru_mix)} queries found records (load average"
+              f" {' '.join(f'{x:.2f}' for x in os.getloadavg())})")
     finally:
         server.terminate()
         server.wait(timeout=30)
-    print(json.dumps({"records": args.records, "records_per_s": round(rate), "pages": pages,
+    print(json.dumps({"records": args.records, "records_per_s": round(rate) if rate else None, "pages": pages,
                       "peak_rss_mb": round(peak), "sru_p95_ms": round(p95, 1), "sru_p50_ms": round(p50, 1),
                       "sru_corpus_records": args.records}))
 

@@ -2,10 +2,14 @@
 index build time and size, peak RSS, and SQLite FTS5 over the same titles as a baseline.
 
     uv run python bench/search.py [--records 1000000] [--home /tmp/thuvien-bench-search] [--queries 1000]
+                                  [--http-workers 1] [--no-facet-cache]
 
 The catalogue is built once into --home (reused when it already holds --records records). Records are
-bulk-inserted straight into the tables (the catalogue import has its own benchmark); the index is
-then built with the same code as `thuvien reindex`. Last line: one JSON object.
+bulk-inserted straight into the tables (the catalogue import has its own benchmark), with a small MARC
+record each (001/008/020/082/100/245/264/650) so bench/oai.py can serve them over SRU; the index is
+then built with the same code as `thuvien reindex` (rebuilt when its schema changed). HTTP goes to the
+JSON API served by granian (`--http-workers` processes, as `thuvien serve` runs it) in a separate
+process that opens the same index slot. Last line: one JSON object.
 """
 
 from __future__ import annotations
@@ -15,10 +19,11 @@ import json
 import os
 import random
 import resource
+import socket
 import sqlite3
 import statistics
+import subprocess
 import sys
-import threading
 import time
 from pathlib import Path
 
@@ -28,6 +33,8 @@ parser.add_argument("--queries", type=int, default=1000)
 parser.add_argument("--home", default="/tmp/thuvien-bench-search")
 parser.add_argument("--seed", type=int, default=2026)
 parser.add_argument("--rebuild", action="store_true", help="rebuild the index even if it is up to date")
+parser.add_argument("--http-workers", type=int, default=1, help="granian worker processes for the HTTP part")
+parser.add_argument("--no-facet-cache", action="store_true", help="count facets afresh for every query")
 args = parser.parse_args()
 
 os.environ["THUVIEN_HOME"] = args.home
@@ -40,13 +47,14 @@ import django  # noqa: E402
 
 django.setup()
 
+from django.conf import settings  # noqa: E402
 from django.core.management import call_command  # noqa: E402
 from django.db import connection, transaction  # noqa: E402
 
 from thuvien.catalog.models import BibRecord, Item, ItemStatus, ItemType  # noqa: E402
 from thuvien.core.models import OrgUnit, UnitKind  # noqa: E402
 from thuvien.core.text import collation_key, fold  # noqa: E402
-from thuvien.search.engine import get_index  # noqa: E402
+from thuvien.search.engine import SCHEMA_VERSION, get_index  # noqa: E402
 from thuvien.search.selectors import parse_user_query, record_search  # noqa: E402
 
 DATA = Path(__file__).resolve().parents[2] / "shared" / "data" / "vi" / "tiki_books.csv"
@@ -73,6 +81,48 @@ def title_words() -> list[str]:
                 t = row.get("title") or row.get("name") or ""
                 words.extend(w for w in t.split() if w.isalpha())
     return words or FALLBACK_WORDS
+
+
+def small_marc(*, control: str, title: str, author: str, isbn: str, ddc: str, subject: str, year: int,
+               publisher: str) -> dict:
+    def df(tag: str, ind: str, *subfields: tuple[str, str]) -> dict:
+        return {tag: {"ind1": ind[0], "ind2": ind[1], "subfields": [{c: v} for c, v in subfields]}}
+
+    return {"leader": "00000nam a2200000 a 4500", "fields": [
+        {"001": control}, {"008": f"260101s{year}    vm            000 0 vie d"}, df("020", "  ", ("a", isbn)),
+        df("082", "04", ("a", ddc)), df("100", "1 ", ("a", author)), df("245", "10", ("a", title), ("c", author)),
+        df("264", " 1", ("a", "Hà Nội :"), ("b", publisher + ","), ("c", str(year))), df("650", " 7", ("a", subject))]}
+
+
+MARC_UPGRADE_SQL = """
+UPDATE catalog_bibrecord SET marc = json_object('leader', leader, 'fields', json_array(
+  json_object('001', control_number),
+  json_object('008', '260101s' || coalesce(year, '    ') || '    vm            000 0 vie d'),
+  json_object('020', json_object('ind1', ' ', 'ind2', ' ', 'subfields', json_array(
+    json_object('a', json_extract(isbns, '$[0]'))))),
+  json_object('082', json_object('ind1', '0', 'ind2', '4', 'subfields', json_array(json_object('a', ddc)))),
+  json_object('100', json_object('ind1', '1', 'ind2', ' ', 'subfields', json_array(json_object('a', main_author)))),
+  json_object('245', json_object('ind1', '1', 'ind2', '0', 'subfields', json_array(
+    json_object('a', title), json_object('c', main_author)))),
+  json_object('264', json_object('ind1', ' ', 'ind2', '1', 'subfields', json_array(
+    json_object('a', 'Hà Nội :'), json_object('b', publisher || ','), json_object('c', cast(year as text))))),
+  json_object('650', json_object('ind1', ' ', 'ind2', '7', 'subfields', json_array(
+    json_object('a', json_extract(subjects, '$[0]')))))))
+WHERE json_array_length(marc, '$.fields') = 0
+"""
+
+
+def upgrade_marc() -> None:
+    """Catalogues generated before records carried MARC get it in one statement (SQLite)."""
+    if connection.vendor != "sqlite":
+        return
+    with connection.cursor() as cur:
+        cur.execute("SELECT 1 FROM catalog_bibrecord WHERE json_array_length(marc, '$.fields') = 0 LIMIT 1")
+        if cur.fetchone() is None:
+            return
+        t = time.monotonic()
+        cur.execute(MARC_UPGRADE_SQL)
+    print(f"MARC added to the generated records in {time.monotonic() - t:.0f} s")
 
 
 def build_catalogue(n: int, seed: int) -> None:
@@ -109,12 +159,15 @@ def build_catalogue(n: int, seed: int) -> None:
             num = have + len(recs)
             core = f"978604{num % 1000000:06d}"
             check = (10 - sum(int(d) * (1 if i % 2 == 0 else 3) for i, d in enumerate(core)) % 10) % 10
+            publisher = rng.choice(["Kim Đồng", "Trẻ", "Văn học", "Giáo dục"])
             recs.append(BibRecord(
-                control_number=f"BN{num:08d}", marc={"leader": "00000nam a2200000 a 4500", "fields": []},
+                control_number=f"BN{num:08d}",
+                marc=small_marc(control=f"BN{num:08d}", title=title, author=author, isbn=core + str(check),
+                                ddc=DDC[s], subject=SUBJECTS[s], year=year, publisher=publisher),
                 leader="00000nam a2200000 a 4500", title=title, title_sort=collation_key(title),
                 main_author=author, authors=[author], subjects=[SUBJECTS[s]], ddc=DDC[s], call_number=DDC[s],
                 isbns=[core + str(check)], language="vie" if rng.random() < 0.8 else "eng",
-                languages=[], year=year, publisher=rng.choice(["Kim Đồng", "Trẻ", "Văn học", "Giáo dục"]),
+                languages=[], year=year, publisher=publisher,
                 material_type="book" if rng.random() < 0.9 else "serial", owner=root))
         with transaction.atomic():
             created = BibRecord.objects.bulk_create(recs, batch_size=1000)
@@ -220,22 +273,45 @@ def fts5_baseline(db: Path, mix: list[tuple[str, str, bool]]) -> list[float]:
     return ms
 
 
-def http_server():  # type: ignore[no-untyped-def]
-    from socketserver import ThreadingMixIn
-    from wsgiref.simple_server import WSGIRequestHandler, WSGIServer, make_server
+def http_server(workers: int) -> tuple[subprocess.Popen[bytes], int]:
+    """granian serving the WSGI app, as `thuvien serve` does; waits until a search answers."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = int(sock.getsockname()[1])
+    env = {**os.environ, "PYTHONUNBUFFERED": "1"}
+    if args.no_facet_cache:
+        conf = Path(args.home) / "benchsettings"
+        conf.mkdir(exist_ok=True)
+        (conf / "bench_search_settings.py").write_text(
+            "from thuvien.config.base import *  # noqa\nTHUVIEN_SEARCH_FACET_CACHE = 0\n")
+        env.update(DJANGO_SETTINGS_MODULE="bench_search_settings",
+                   PYTHONPATH=f"{conf}:{Path(__file__).resolve().parents[1]}")
+    proc = subprocess.Popen([sys.executable, "-m", "granian", "--interface", "wsgi", "--host", "127.0.0.1",  # noqa: S603
+                             "--port", str(port), "--workers", str(workers), "--blocking-threads", "1",
+                             "--log-level", "warning", "thuvien.config.wsgi:application"],
+                            env=env, cwd=str(Path(__file__).resolve().parents[1]))
+    import urllib.request
 
-    from django.core.wsgi import get_wsgi_application
+    for _ in range(600):
+        try:
+            urllib.request.urlopen(f"http://127.0.0.1:{port}/api/v1/search?q=a&facets=false", timeout=60).read()  # noqa: S310
+            return proc, port
+        except OSError:
+            time.sleep(0.5)
+    proc.terminate()
+    raise RuntimeError("granian did not answer")
 
-    class Quiet(WSGIRequestHandler):
-        def log_message(self, *a):  # type: ignore[no-untyped-def]
-            pass
 
-    class Threaded(ThreadingMixIn, WSGIServer):
-        daemon_threads = True
+def load_avg() -> str:
+    return " ".join(f"{x:.2f}" for x in os.getloadavg())
 
-    srv = make_server("127.0.0.1", 0, get_wsgi_application(), server_class=Threaded, handler_class=Quiet)
-    threading.Thread(target=srv.serve_forever, daemon=True).start()
-    return srv
+
+def index_is_current() -> bool:
+    state = Path(args.home) / "index" / "slot-0" / "state.json"
+    try:
+        return json.loads(state.read_text()).get("schema") == SCHEMA_VERSION
+    except (OSError, ValueError):
+        return False
 
 
 def main() -> None:
@@ -244,7 +320,11 @@ def main() -> None:
     build_catalogue(args.records, args.seed)
     print(f"catalogue ready: {BibRecord.objects.count():,} records, {Item.objects.count():,} items "
           f"({time.monotonic() - t0:.0f} s)")
-    fresh = not (Path(args.home) / "index").exists()
+    upgrade_marc()
+    print(f"load average at start: {load_avg()}")
+    if args.no_facet_cache:
+        settings.THUVIEN_SEARCH_FACET_CACHE = 0
+    fresh = not index_is_current()
     t = time.monotonic()
     index = get_index()  # builds the index if missing
     build_s = time.monotonic() - t if fresh else None
@@ -292,8 +372,14 @@ def main() -> None:
     import http.client
     from urllib.parse import urlencode
 
-    srv = http_server()
-    conn = http.client.HTTPConnection("127.0.0.1", srv.server_address[1])
+    load_service = load_avg()
+    print(f"load average after the service part: {load_service}")
+    index.release()  # hand the index slot to the server process
+    srv, port = http_server(args.http_workers)
+    conn = http.client.HTTPConnection("127.0.0.1", port)
+    for _kind, q, with_facets in mix[:3]:  # warm up
+        conn.request("GET", "/api/v1/search?" + urlencode({"q": q, "facets": "true" if with_facets else "false"}))
+        conn.getresponse().read()
     http_ms: list[float] = []
     for _kind, q, with_facets in mix:
         path = "/api/v1/search?" + urlencode({"q": q, "size": 20, "facets": "true" if with_facets else "false"})
@@ -307,7 +393,10 @@ def main() -> None:
     http_f = [m for m, (_, _, f) in zip(http_ms, mix, strict=True) if f]
     http_s = summary("HTTP API (all)", http_ms)
     http_facets = summary("HTTP API with facets", http_f)
-    srv.shutdown()
+    srv.terminate()
+    srv.wait(timeout=30)
+    load_http = load_avg()
+    print(f"load average after the HTTP part: {load_http}")
 
     db = Path(args.home) / "thuvien.sqlite3"
     fts_ms = fts5_baseline(db, mix)
@@ -323,7 +412,8 @@ def main() -> None:
         "index_build_s": round(build_s, 1) if build_s is not None else None, "index_size_mb": round(size_mb, 1),
         "fts5_service_p95_ms": round(fts["p95"], 2), "fts5_service_p50_ms": round(fts["p50"], 2),
         "fts5_over_service_p95_ratio": round(fts["p95"] / service["p95"], 2) if service["p95"] else None,
-        "peak_rss_mb": round(rss_mb, 0),
+        "peak_rss_mb": round(rss_mb, 0), "http_workers": args.http_workers,
+        "facet_cache": not args.no_facet_cache, "load_avg_service": load_service, "load_avg_http": load_http,
     }, ensure_ascii=False))
 
 

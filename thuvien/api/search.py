@@ -17,12 +17,13 @@ from thuvien.search.selectors import (
     holdings_counts,
     parse_user_query,
     record_get_public,
+    record_rows_in_order,
     record_search,
-    records_in_order,
 )
 
 router = Router(tags=["search"])
 
+RESULT_COLUMNS = ("control_number", "title", "authors", "main_author", "year", "material_type")
 SortName = Literal["relevance", "title", "author", "newest", "oldest"]
 
 
@@ -138,8 +139,8 @@ def search(request: HttpRequest, params: Query[SearchParams]) -> dict[str, Any]:
                                filters={k: v for k, v in filters.items() if v})
     except IndexUnavailable as exc:
         raise HttpError(503, "Chỉ mục tìm kiếm đang được dựng lại; xin thử lại sau ít phút.") from exc
-    records = records_in_order(result.record_ids)
-    counts = holdings_counts(record_ids=[r.pk for r in records], library=library)
+    rows = record_rows_in_order(result.record_ids, RESULT_COLUMNS)
+    counts = holdings_counts(record_ids=[r["id"] for r in rows], library=library)
     highlights = {h.record_id: h.highlights for h in result.hits}
     scope = library.code if library else None
     return {
@@ -148,13 +149,14 @@ def search(request: HttpRequest, params: Query[SearchParams]) -> dict[str, Any]:
         "size": params.size,
         "results": [
             {
-                "id": r.pk, "control_number": r.control_number, "title": r.title,
-                "authors": _names(r.authors) or ([r.main_author] if r.main_author else []),
-                "year": r.year, "material_type": r.material_type,
-                "availability": {"total": counts[r.pk].total, "available": counts[r.pk].available, "scope": scope},
-                "highlights": highlights.get(r.pk, {}),
+                "id": r["id"], "control_number": r["control_number"], "title": r["title"],
+                "authors": _names(r["authors"]) or ([r["main_author"]] if r["main_author"] else []),
+                "year": r["year"], "material_type": r["material_type"],
+                "availability": {"total": counts[r["id"]].total, "available": counts[r["id"]].available,
+                                 "scope": scope},
+                "highlights": highlights.get(r["id"], {}),
             }
-            for r in records
+            for r in rows
         ],
         "facets": result.facets,
     }

@@ -18,6 +18,7 @@ import tantivy
 from tantivy import Occur, Query
 
 from thuvien.core.text import fold, normalize
+from thuvien.search.documents import PREFIX_GRAM_FIELDS, PREFIX_GRAMS
 from thuvien.search.isbn import isbn_forms, issn_form
 from thuvien.search.query import And, MatchAll, Node, Not, Or, Range, Term
 
@@ -216,7 +217,7 @@ class Compiler:
             exact_field = fname if fname in HAS_EXACT else None
             if prefix:
                 target = exact_field if (exact_only and exact_field) else fname + "_f"
-                alts.append(Query.regex_query(self.schema, target, re.escape(w if target == exact_field else fw) + ".*"))
+                alts.append(self._prefix(target, w if target == exact_field else fw))
             elif exact_only and exact_field:
                 alts.append(self._term(exact_field, w))
             else:
@@ -234,6 +235,15 @@ class Compiler:
         if len(per_field) == 1:
             return per_field[0]
         return Query.disjunction_max_query(per_field, tie_breaker=0.2)
+
+    def _prefix(self, target: str, word: str) -> Query:
+        """Words of `target` starting with `word`, scored as a constant. A short prefix of a folded field is
+        one indexed term (the <field>_p twin holds every word's leading characters) instead of a regex
+        expanding to thousands of words; the documents and the score are the same."""
+        base = target.removesuffix("_f")
+        if target.endswith("_f") and base in PREFIX_GRAM_FIELDS and 2 <= len(word) <= PREFIX_GRAMS:
+            return Query.const_score_query(Query.term_query(self.schema, base + "_p", word), 1.0)
+        return Query.regex_query(self.schema, target, re.escape(word) + ".*")
 
     def _phrase(self, words: list[str], folded: list[str], fields: tuple[tuple[str, float], ...], node: Term) -> Query:
         alts: list[Query] = []

@@ -2,10 +2,15 @@
 
 from __future__ import annotations
 
+import json
 from collections import defaultdict
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Any
+
+import tantivy
+from django.db import connections
 
 from thuvien.catalog.models import BibRecord, Item, ItemStatus
 from thuvien.core.text import collation_key, fold, normalize
@@ -16,8 +21,45 @@ RECORD_COLUMNS = (
     "call_number", "isbns", "issns", "language", "languages", "year", "publisher", "place", "series",
     "notes", "material_type",
 )
+JSON_COLUMNS = frozenset({"authors", "subjects", "isbns", "issns", "languages", "series", "notes"})
 NO_YEAR_NEWEST = 0
 NO_YEAR_OLDEST = 99_999
+# Folded words' leading 2..PREFIX_GRAMS characters go in <field>_p, so a short prefix is one term, not thousands.
+PREFIX_GRAM_FIELDS = ("title", "author", "subject")
+PREFIX_GRAMS = 4  # prefixes of 2..4 characters are indexed; longer ones expand to few terms anyway
+SET_SEPARATOR = "\x1f"  # joins library codes / ids in the single-valued "libset" / "availset" fields
+
+# Exactly the "default" tokenizer of the text fields, so indexed prefixes are prefixes of indexed words.
+_ANALYZER = (tantivy.TextAnalyzerBuilder(tantivy.Tokenizer.simple())
+             .filter(tantivy.Filter.remove_long(40)).filter(tantivy.Filter.lowercase()).build())
+
+
+@lru_cache(maxsize=65536)
+def _word_key(word: str) -> tuple[str, str]:
+    primary, _, secondary = collation_key(word).partition("\x1f")
+    return primary, secondary
+
+
+def fast_collation_key(text: str) -> str:
+    """collation_key(text), computed word by word with a cache (the key is built character by character,
+    spaces kept in the primary part and skipped in the secondary one, so the pieces join exactly)."""
+    words = normalize(text).split(" ")
+    keys = [_word_key(w) for w in words]
+    return " ".join(p for p, _ in keys) + "\x1f" + "".join(s for _, s in keys)
+
+
+@lru_cache(maxsize=65536)
+def _word_prefixes(token: str) -> tuple[str, ...]:
+    return tuple(token[:n] for n in range(2, min(len(token), PREFIX_GRAMS) + 1))
+
+
+def prefix_grams(folded: str) -> str:
+    """The 2..PREFIX_GRAMS-character prefixes of every word of a folded text, space-separated."""
+    out: dict[str, None] = {}
+    for token in _ANALYZER.analyze(folded):
+        for gram in _word_prefixes(token):
+            out[gram] = None
+    return " ".join(out)
 
 
 def _texts(value: Any) -> list[str]:
@@ -95,8 +137,13 @@ class IndexDoc:
             for v in values:
                 v = normalize(v)
                 if v:
+                    fv = fold(v)
                     d[name].append(v)
-                    d[name + "_f"].append(fold(v))
+                    d[name + "_f"].append(fv)
+                    if name in PREFIX_GRAM_FIELDS:
+                        grams = prefix_grams(fv)
+                        if grams:
+                            d[name + "_p"].append(grams)
         for v in self.call_numbers:
             if v.strip():
                 d["callno_f"].append(fold(v))
@@ -125,11 +172,14 @@ class IndexDoc:
                 d["ddc_t"].append(digits[:2] + "0")
         d["lib"].extend(self.libraries)
         d["lib_code"].extend(self.library_codes)
+        if self.library_codes:
+            d["libset"].append(SET_SEPARATOR.join(self.library_codes))
         d["avail"].extend(self.available_libraries)
         if self.available_libraries:
             d["avail_any"].append("y")
-        d["title_key"].append(collation_key(self.title) or "\x7f")
-        d["author_key"].append(collation_key(self.main_author) if self.main_author else "\x7f")
+            d["availset"].append(SET_SEPARATOR.join(str(i) for i in self.available_libraries))
+        d["title_key"].append(fast_collation_key(self.title) or "\x7f")
+        d["author_key"].append(fast_collation_key(self.main_author) if self.main_author else "\x7f")
         year_new = self.year if self.year is not None else NO_YEAR_NEWEST
         year_old = self.year if self.year is not None else NO_YEAR_OLDEST
         d["newest"].append((year_new << 32) | (self.id & 0xFFFFFFFF))
@@ -206,13 +256,34 @@ def documents_for(record_ids: Iterable[int]) -> dict[int, IndexDoc | None]:
     return found
 
 
+def _decode(value: Any) -> Any:
+    if isinstance(value, str):
+        return [] if value == "[]" else json.loads(value)
+    return value
+
+
+def _rows_after(last: int, batch: int) -> list[dict[str, Any]]:
+    """Record rows as .values() would give them, through the cursor (no per-value ORM converters)."""
+    qs = BibRecord.objects.filter(is_deleted=False, id__gt=last).order_by("id").values(*RECORD_COLUMNS)[:batch]
+    sql, params = qs.query.get_compiler(using=qs.db).as_sql()
+    with connections[qs.db].cursor() as cur:
+        cur.execute(sql, params)
+        raw = cur.fetchall()
+    json_at = [i for i, name in enumerate(RECORD_COLUMNS) if name in JSON_COLUMNS]
+    rows: list[dict[str, Any]] = []
+    for values in raw:
+        values = list(values)
+        for i in json_at:
+            values[i] = _decode(values[i])
+        rows.append(dict(zip(RECORD_COLUMNS, values, strict=True)))
+    return rows
+
+
 def iter_all_documents(batch: int = 2000) -> Iterator[list[IndexDoc]]:
     """Every live record, in id order, in batches (keyset pagination: constant memory)."""
     last = 0
     while True:
-        rows = list(
-            BibRecord.objects.filter(is_deleted=False, id__gt=last).order_by("id").values(*RECORD_COLUMNS)[:batch]
-        )
+        rows = _rows_after(last, batch)
         if not rows:
             return
         holdings = _holdings([r["id"] for r in rows])

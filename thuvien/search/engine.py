@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import contextlib
 import fcntl
+import itertools
 import json
 import logging
 import os
@@ -27,14 +28,15 @@ from typing import IO, Any
 
 import tantivy
 from django.conf import settings
+from django.db import connection
 from django.db.models import Max, Q
 
-from thuvien.search.documents import IndexDoc, documents_for, iter_all_documents
+from thuvien.search.documents import PREFIX_GRAM_FIELDS, IndexDoc, documents_for, iter_all_documents
 from thuvien.search.models import OutboxEntry, OutboxPruneMark
 
 log = logging.getLogger("thuvien.search")
 
-SCHEMA_VERSION = 3
+SCHEMA_VERSION = 4
 MAX_SLOTS = 64
 APPLY_BATCH = 2000
 # An outbox id below the cursor that is not yet visible may belong to a transaction still open;
@@ -42,9 +44,12 @@ APPLY_BATCH = 2000
 GAP_TIMEOUT_S = 600.0
 MAX_GAPS = 200  # ranges
 WRITER_HEAP = 64_000_000
+# Building from scratch: a bigger heap per thread means fewer, larger segments (fewer merges while
+# building, and every query visits fewer segments).
+BUILD_HEAP_PER_THREAD = 200_000_000
 
 TEXT_FIELDS = ("title", "author", "subject", "series", "publisher", "notes")
-RAW_FAST = ("lib_code", "lang", "mtype", "subj", "ddc_h", "ddc_t", "title_key", "author_key")
+RAW_FAST = ("lib_code", "lang", "mtype", "subj", "ddc_h", "ddc_t", "title_key", "author_key", "libset", "availset")
 
 
 def build_schema() -> tantivy.Schema:
@@ -56,6 +61,8 @@ def build_schema() -> tantivy.Schema:
     sb.add_text_field("callno_f", tokenizer_name="default")
     sb.add_text_field("title_s", stored=True, tokenizer_name="raw", index_option="basic")
     sb.add_text_field("author_s", stored=True, tokenizer_name="raw", index_option="basic")
+    for name in PREFIX_GRAM_FIELDS:
+        sb.add_text_field(name + "_p", tokenizer_name="default", index_option="basic")
     for name in ("isbn", "issn", "cn", "ddc", "avail_any"):
         sb.add_text_field(name, tokenizer_name="raw", index_option="basic")
     for name in RAW_FAST:
@@ -66,6 +73,9 @@ def build_schema() -> tantivy.Schema:
     sb.add_integer_field("newest", fast=True)
     sb.add_integer_field("oldest", fast=True)
     return sb.build()
+
+
+_generations = itertools.count(1)
 
 
 class IndexUnavailable(RuntimeError):
@@ -87,6 +97,8 @@ class SearchIndex:
         self.index: tantivy.Index | None = None
         self._writer: tantivy.IndexWriter | None = None
         self.cursor = 0
+        # Changes (process-wide unique) whenever the searcher may see different documents; caches key on it.
+        self.generation = next(_generations)
         # Ranges of outbox ids below the cursor not yet seen: (first, last, when first noticed).
         self.gaps: list[tuple[int, int, float]] = []
 
@@ -167,6 +179,7 @@ class SearchIndex:
                     log.warning("search index %s unreadable (%s); rebuilding", self.tantivy_dir, exc)
                 else:
                     self.index = index
+                    self.generation = next(_generations)
                     self.cursor = int(state.get("cursor", 0))
                     self.gaps = [(int(a), int(b), float(t)) for a, b, t in (state.get("gaps") or [])]
                     if self.cursor < pruned_through():
@@ -210,7 +223,7 @@ class SearchIndex:
             total = BibRecord.objects.filter(is_deleted=False).count()
             index = tantivy.Index(self.schema, path=str(self.tantivy_dir), reuse=False)
             threads = max(1, min(4, (os.cpu_count() or 1)))
-            writer = index.writer(heap_size=WRITER_HEAP * threads, num_threads=threads)
+            writer = index.writer(heap_size=BUILD_HEAP_PER_THREAD * threads, num_threads=threads)
             done = 0
             for batch in iter_all_documents():
                 for doc in batch:
@@ -223,6 +236,7 @@ class SearchIndex:
             index.config_reader(reload_policy="manual")
             index.reload()
             self.index = index
+            self.generation = next(_generations)
             self.cursor, self.gaps = start_cursor, []
             self._write_state()
             self.rebuild_flag.unlink(missing_ok=True)
@@ -239,18 +253,26 @@ class SearchIndex:
         applied = 0
         with self.lock:
             while True:
-                cond = Q(id__gt=self.cursor)
-                for lo, hi, _ in self.gaps:
-                    cond |= Q(id__range=(lo, hi))
-                entries = list(
-                    OutboxEntry.objects.filter(cond).order_by("id").values_list("id", "record_id")[:APPLY_BATCH]
-                )
+                entries = self._pending()
                 if not entries:
                     self._expire_gaps()
                     return applied
                 applied += self._apply(entries)
                 if len(entries) < APPLY_BATCH:
                     return applied
+
+    def _pending(self) -> list[tuple[int, int]]:
+        """The next outbox entries to apply: after the cursor, or in a gap (one cheap query per search)."""
+        if not self.gaps:  # the usual case, on every search: plain SQL, no ORM compile
+            table = connection.ops.quote_name(OutboxEntry._meta.db_table)
+            with connection.cursor() as cur:
+                cur.execute(f"SELECT id, record_id FROM {table} WHERE id > %s ORDER BY id LIMIT %s",  # noqa: S608
+                            [self.cursor, APPLY_BATCH])
+                return [(int(i), int(r)) for i, r in cur.fetchall()]
+        cond = Q(id__gt=self.cursor)
+        for lo, hi, _ in self.gaps:
+            cond |= Q(id__range=(lo, hi))
+        return list(OutboxEntry.objects.filter(cond).order_by("id").values_list("id", "record_id")[:APPLY_BATCH])
 
     def _apply(self, entries: list[tuple[int, int]]) -> int:
         record_ids = {r for _, r in entries}
@@ -267,6 +289,7 @@ class SearchIndex:
             raise
         assert self.index is not None
         self.index.reload()
+        self.generation = next(_generations)
         now = time.time()
         seen = sorted({i for i, _ in entries})
         gaps: list[tuple[int, int, float]] = []

@@ -8,10 +8,14 @@ from __future__ import annotations
 
 import html
 import re
-from collections import defaultdict
+import threading
+from collections import OrderedDict, defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import Any
 
 import tantivy
+from django.conf import settings
 from django.db.models import Count, Q, Subquery
 from tantivy import Occur, Query
 
@@ -19,13 +23,14 @@ from thuvien.catalog.models import BibRecord, Item, ItemStatus
 from thuvien.core.models import OrgUnit
 from thuvien.core.text import fold, normalize
 from thuvien.search.compile import Compiler, Highlight, words_of
+from thuvien.search.documents import SET_SEPARATOR
 from thuvien.search.engine import get_index
 from thuvien.search.query import Node, Term
 from thuvien.search.syntax import QuerySyntaxError, parse_user_query
 
 __all__ = [
     "FACETS", "SORTS", "Hit", "QuerySyntaxError", "SearchResult", "autocomplete", "holdings_counts",
-    "parse_user_query", "record_get_public", "record_search", "suggest_query",
+    "parse_user_query", "record_get_public", "record_rows_in_order", "record_search", "suggest_query",
 ]
 
 # sort name -> (fast field, order) ; None = relevance
@@ -182,30 +187,104 @@ def record_search(
     total = int(res.count or 0)  # type: ignore[attr-defined]
     result = SearchResult(total=total, hits=hits, fuzzy=bool(compiler.fuzzy_used))
     if facets:
-        result.facets = _facets(searcher, schema, final, scope_ids, scope_codes, result.total)
+        key = (index.generation, repr(query), None if scope_ids is None else tuple(scope_ids),
+               tuple(sorted((k, tuple(v)) for k, v in (filters or {}).items() if v)),
+               tuple(sorted((code, tuple(units)) for code, units in scopes.cache.items())))
+        result.facets = _cached_facets(
+            key, lambda: _facets(searcher, schema, final, scope_ids, scope_codes, result.total), result.total)
+        result.facets = {name: list(values) for name, values in result.facets.items()}
     return result
+
+
+# Library and availability facets come from single-valued fields holding each record's whole set of
+# libraries ("libset": codes) and of libraries with a copy on the shelf ("availset": ids): counting the
+# distinct sets is several times cheaper than counting a multi-valued field, and summing them per library
+# is exact as long as every distinct set came back (otherwise we fall back to the direct count).
+SET_BUCKETS = 2000
+FACET_CACHE_SIZE = 256
+FACET_CACHE_MIN_TOTAL = 2000  # smaller result sets are counted faster than they are looked up
+_facet_cache: OrderedDict[tuple[object, ...], dict[str, list[tuple[str, int]]]] = OrderedDict()
+_facet_cache_lock = threading.Lock()
+
+
+def _bucket_key(key: object) -> str:
+    return str(int(key)) if isinstance(key, float) else str(key)
+
+
+def _complete(data: dict[str, Any], name: str) -> list[tuple[str, int]] | None:
+    agg = data.get(name, {})
+    if agg.get("sum_other_doc_count", 0):
+        return None
+    return [(_bucket_key(b["key"]), int(b["doc_count"])) for b in agg.get("buckets", [])]
 
 
 def _facets(searcher: tantivy.Searcher, schema: tantivy.Schema, final: Query, scope_ids: list[int] | None,
             scope_codes: set[str] | None, total: int) -> dict[str, list[tuple[str, int]]]:
-    out: dict[str, list[tuple[str, int]]] = {}
+    """Every facet in one aggregation pass over the matching documents (plus a fallback pass when a
+    catalogue has more distinct library sets than SET_BUCKETS)."""
     if total == 0:
         return {name: [] for name in [*FACETS, "availability"]}
-    aggs = {name: {"terms": {"field": fname, "size": size}} for name, (fname, size) in FACETS.items()}
+    aggs: dict[str, Any] = {name: {"terms": {"field": fname, "size": size}}
+                            for name, (fname, size) in FACETS.items() if name != "library"}
+    for name in ("libset", "availset"):
+        aggs[name] = {"terms": {"field": name, "size": SET_BUCKETS, "segment_size": SET_BUCKETS}}
     data = searcher.aggregate(final, aggs)
+    out: dict[str, list[tuple[str, int]]] = {}
     for name in FACETS:
-        buckets = data.get(name, {}).get("buckets", [])
-        values = [(str(int(b["key"])) if isinstance(b["key"], float) else str(b["key"]), int(b["doc_count"]))
-                  for b in buckets]
-        if name == "library" and scope_codes is not None:
-            values = [(k, n) for k, n in values if k in scope_codes]
-        out[name] = values
-    avail_q = (Query.term_set_query(schema, "avail", scope_ids) if scope_ids is not None
-               else Query.term_query(schema, "avail_any", "y"))
-    counted = searcher.search(Query.boolean_query([(Occur.Must, final), (Occur.Must, avail_q)]), 1, count=True)
-    available = counted.count  # type: ignore[attr-defined]
-    out["availability"] = [("available", int(available or 0)), ("unavailable", total - int(available or 0))]
+        if name != "library":
+            out[name] = [(_bucket_key(b["key"]), int(b["doc_count"])) for b in data.get(name, {}).get("buckets", [])]
+
+    libsets = _complete(data, "libset")
+    if libsets is None:
+        lib_field, lib_size = FACETS["library"]
+        buckets = searcher.aggregate(final, {"l": {"terms": {"field": lib_field, "size": lib_size}}})["l"]["buckets"]
+        per_library = sorted(((_bucket_key(b["key"]), int(b["doc_count"])) for b in buckets),
+                             key=lambda kv: (-kv[1], kv[0]))
+        if scope_codes is not None:
+            per_library = [(k, n) for k, n in per_library if k in scope_codes]
+    else:
+        counts: dict[str, int] = defaultdict(int)
+        for key, n in libsets:
+            for code in key.split(SET_SEPARATOR):
+                if scope_codes is None or code in scope_codes:
+                    counts[code] += n
+        per_library = sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))[:FACETS["library"][1]]
+    out["library"] = per_library
+
+    if scope_ids is None:  # any copy on the shelf anywhere: every bucket counts
+        agg = data.get("availset", {})
+        available = sum(int(b["doc_count"]) for b in agg.get("buckets", [])) + int(agg.get("sum_other_doc_count", 0))
+    else:
+        availsets = _complete(data, "availset")
+        if availsets is None:
+            counted = searcher.search(Query.boolean_query(
+                [(Occur.Must, final), (Occur.Must, Query.term_set_query(schema, "avail", scope_ids))]), 1, count=True)
+            available = int(counted.count or 0)  # type: ignore[attr-defined]
+        else:
+            in_scope = {str(i) for i in scope_ids}
+            available = sum(n for key, n in availsets if not in_scope.isdisjoint(key.split(SET_SEPARATOR)))
+    out["availability"] = [("available", available), ("unavailable", total - available)]
     return out
+
+
+def _cached_facets(key: tuple[object, ...], compute: Callable[[], dict[str, list[tuple[str, int]]]],
+                   total: int) -> dict[str, list[tuple[str, int]]]:
+    """Facet counts of large result sets, remembered per (query, scope, filters, index generation):
+    paging through results, or many readers asking the same common word, counts them once."""
+    size = int(getattr(settings, "THUVIEN_SEARCH_FACET_CACHE", FACET_CACHE_SIZE))
+    if total < FACET_CACHE_MIN_TOTAL or size <= 0:
+        return compute()
+    with _facet_cache_lock:
+        found = _facet_cache.get(key)
+        if found is not None:
+            _facet_cache.move_to_end(key)
+            return found
+    facets = compute()
+    with _facet_cache_lock:
+        _facet_cache[key] = facets
+        while len(_facet_cache) > size:
+            _facet_cache.popitem(last=False)
+    return facets
 
 
 # ---- suggestions ------------------------------------------------------------------------------
@@ -332,6 +411,14 @@ def record_get_public(*, record_id: int) -> BibRecord | None:
         .prefetch_related("items__library", "items__item_type")
         .first()
     )
+
+
+def record_rows_in_order(record_ids: list[int], fields: tuple[str, ...]) -> list[dict[str, Any]]:
+    """Just these columns of a result page's records, in result order (one query, no model instances;
+    deleted or vanished records dropped)."""
+    rows = BibRecord.objects.filter(id__in=record_ids, is_deleted=False).values("id", *fields)
+    found = {row["id"]: row for row in rows}
+    return [found[i] for i in record_ids if i in found]
 
 
 def records_in_order(record_ids: list[int]) -> list[BibRecord]:
