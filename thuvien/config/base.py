@@ -140,7 +140,7 @@ LOGGING = {
     "loggers": {"thuvien": {"level": "INFO", "propagate": True}},
 }
 
-STATICFILES_DIRS = [REPO_ROOT / "node_modules" / "htmx.org" / "dist"]
+STATICFILES_DIRS = [BASE_DIR / "static", REPO_ROOT / "node_modules" / "htmx.org" / "dist"]
 WHITENOISE_USE_FINDERS = True
 SILENCED_SYSTEM_CHECKS = ["staticfiles.W004"]
 

@@ -43,3 +43,16 @@ def test_anonymous_user_is_sent_to_login(client, db):
     response = client.get("/staff/network/")
     assert response.status_code == 302
     assert response["Location"].startswith("/staff/login/")
+
+
+def test_every_stylesheet_and_script_on_the_pages_is_served(client, db):
+    """The pages' CSS and JS resolve through the static finders (WhiteNoise serves them)."""
+    from django.contrib.staticfiles import finders
+
+    html = client.get("/").content.decode() + client.get("/staff/login/").content.decode()
+    import re
+
+    assets = set(re.findall(r'(?:href|src)="/static/([^"]+)"', html))
+    assert {"thuvien/site.css", "htmx.min.js"} <= assets
+    for asset in assets:
+        assert finders.find(asset) is not None, asset
