@@ -146,7 +146,9 @@ class Prepared:
         """Pickled compactly for the trip from a worker process to the writer: no MARC dict when
         its JSON text is there, values and items as flat tuples of plain values (unpickling
         thousands of small objects would cost the writer more than the worker saved it)."""
-        keys = _VALUE_KEYS if not self.authority else tuple(self.values)
+        keys = tuple(self.values)
+        if keys == _VALUE_KEYS:
+            keys = _VALUE_KEYS  # one shared tuple: pickled once per batch
         holdings = tuple((*h[:7], None if h.price is None else str(h.price), h.price_warning,
                           None if h.acquired_on is None else h.acquired_on.toordinal(), *h[10:])
                          for h in self.holdings)
