@@ -36,6 +36,14 @@ def load(*, network: OrgUnit, stdout: TextIO) -> None:
     libraries = list(OrgUnit.objects.filter(path__startswith=network.path, kind__holds_items=True, is_active=True)
                      .order_by("path"))
     main = next((u for u in libraries if u.code.endswith("-TVT")), libraries[0] if libraries else network)
+    # Real foreign MARC files first, so the Vietnamese books are the newest acquisitions on the home page.
+    for name in REAL_FILES:
+        path = SHARED / "marc" / name
+        if not path.exists():
+            continue
+        job = services.import_job_create(actor=actor, library=main, path=path)
+        job = services.import_job_run(job=job, actor=actor, batch_size=1000)
+        stdout.write(f"  {name}: {job.summary}\n")
     importer = Importer(actor=actor, library=network, match="none")
     records = []
     for i, book in enumerate(read_tiki(csv_path)):
@@ -58,10 +66,3 @@ def load(*, network: OrgUnit, stdout: TextIO) -> None:
             items += sum(o.items for o in outcomes)
             importer.audit_batch(outcomes, source="demo: tiki_books.csv")
     stdout.write(f"Mục lục demo: {len(records)} biểu ghi sách tiếng Việt (tạo từ dữ liệu Tiki), {items} bản.\n")
-    for name in REAL_FILES:
-        path = SHARED / "marc" / name
-        if not path.exists():
-            continue
-        job = services.import_job_create(actor=actor, library=main, path=path)
-        job = services.import_job_run(job=job, actor=actor, batch_size=1000)
-        stdout.write(f"  {name}: {job.summary}\n")

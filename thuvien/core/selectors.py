@@ -8,6 +8,7 @@ from django.db.models import Q, QuerySet
 
 from thuvien.core.models import AuditEntry, OrgUnit, User
 from thuvien.core.permissions import Perm, scope_q
+from thuvien.core.text import collation_key
 
 
 def unit_subtree(unit: OrgUnit, *, include_inactive: bool = False) -> QuerySet[OrgUnit]:
@@ -28,13 +29,15 @@ class TreeNode:
 
 
 def unit_tree(*, include_inactive: bool = False) -> list[TreeNode]:
-    """The whole network as nested nodes, built from one query."""
-    qs = OrgUnit.objects.select_related("kind").order_by("depth", "name")
+    """The whole network as nested nodes, built from one query; siblings ordered by kind (as the
+    administrators rank kinds) and then by name in Vietnamese order."""
+    qs = OrgUnit.objects.select_related("kind").order_by("depth")
     if not include_inactive:
         qs = qs.filter(is_active=True)
     nodes: dict[int, TreeNode] = {}
     roots: list[TreeNode] = []
-    for unit in qs:
+    units = sorted(qs, key=lambda u: (u.depth, u.kind.sort_order, collation_key(u.name)))
+    for unit in units:
         node = TreeNode(unit)
         nodes[unit.pk] = node
         parent = nodes.get(unit.parent_id) if unit.parent_id else None
