@@ -141,7 +141,9 @@ def tiki_record(book: TikiBook, *, year: int, isbn: str = "", agency: str = "") 
     publisher, place = publisher_and_place(book.publisher)
     return build_record(QuickRecord(
         title=book.title, authors=book.authors, publisher=publisher, place=place, year=year, pages=book.pages,
-        size="21 cm", ddc=ddc, subjects=[subject], keywords=[book.category] if book.category else [],
+        size="21 cm", ddc=ddc, subjects=[subject],
+        # the shop's own category as an uncontrolled term, unless it only repeats the subject
+        keywords=[book.category] if book.category and fold(book.category) != fold(subject) else [],
         language="vie", isbn=isbn, price=f"{int(book.price):,}đ".replace(",", ".") if book.price.isdigit() else "",
         notes=[GENERATED_NOTE], audience="j" if juvenile else " ", fiction=fiction, cataloguing_agency=agency,
     ))
