@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any, Literal
 
 from django.http import HttpRequest
+from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema
 from ninja.errors import HttpError
 
@@ -114,7 +115,7 @@ def _library(code: str | None) -> OrgUnit | None:
         return None
     unit = OrgUnit.objects.filter(code__iexact=code.strip(), is_active=True).first()
     if unit is None:
-        raise HttpError(422, f"Không có đơn vị có mã “{code}” (library={code}).")
+        raise HttpError(422, _("Không có đơn vị có mã “%(code)s” (library=%(code)s).") % {"code": code})
     return unit
 
 
@@ -138,7 +139,7 @@ def search(request: HttpRequest, params: Query[SearchParams]) -> dict[str, Any]:
                                limit=params.size, sort=params.sort, facets=params.facets,
                                filters={k: v for k, v in filters.items() if v})
     except IndexUnavailable as exc:
-        raise HttpError(503, "Chỉ mục tìm kiếm đang được dựng lại; xin thử lại sau ít phút.") from exc
+        raise HttpError(503, _("Chỉ mục tìm kiếm đang được dựng lại; xin thử lại sau ít phút.")) from exc
     rows = record_rows_in_order(result.record_ids, RESULT_COLUMNS)
     counts = holdings_counts(record_ids=[r["id"] for r in rows], library=library)
     highlights = {h.record_id: h.highlights for h in result.hits}
@@ -188,7 +189,7 @@ def record(request: HttpRequest, record_id: int) -> dict[str, Any]:
     """The full record (extracted fields and MARC-in-JSON) with every copy in the network."""
     bib = record_get_public(record_id=record_id)
     if bib is None:
-        raise HttpError(404, f"Không có biểu ghi số {record_id}.")
+        raise HttpError(404, _("Không có biểu ghi số %(id)s.") % {"id": record_id})
     labels = dict(ItemStatus.choices)
     items = sorted(bib.items.all(), key=lambda i: (i.library.path, i.barcode))
     data = {name: getattr(bib, name) for name in RecordOut.model_fields if hasattr(bib, name) and name != "holdings"}

@@ -56,3 +56,12 @@ def test_every_stylesheet_and_script_on_the_pages_is_served(client, db):
     assert {"thuvien/site.css", "htmx.min.js"} <= assets
     for asset in assets:
         assert finders.find(asset) is not None, asset
+
+
+def test_data_driven_names_follow_the_page_language(client, net, staff_factory):
+    user = staff_factory("mgr_lang", net.a, Role.LIBRARY_MANAGER)
+    client.force_login(user)
+    assert "Phòng đọc xã/phường · C" in client.get("/staff/network/").content.decode()
+    client.post(reverse("set_language"), {"language": "en", "next": "/"})
+    html = client.get("/staff/network/").content.decode()
+    assert "Commune/ward reading room · C" in html and "Phòng đọc xã/phường" not in html
