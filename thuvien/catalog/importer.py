@@ -4,14 +4,15 @@ transaction. Services and the import job runner call it; nothing else should."""
 
 from __future__ import annotations
 
+import collections
 import contextlib
 import datetime as dt
 import decimal
 import gc
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, NamedTuple
+from typing import TYPE_CHECKING, Any, NamedTuple, TypeVar
 
 import orjson
 from django.db import connections, router
@@ -291,6 +292,43 @@ def import_session() -> Iterator[None]:
             with connection.cursor() as cursor:
                 for name, value in saved.items():
                     cursor.execute(f"PRAGMA {name} = {int(value)}")
+
+
+_C = TypeVar("_C")
+_B = TypeVar("_B")
+
+
+def shared_batches(chunks: Iterator[_C], *, submit: Callable[[_C], Any], prepare_here: Callable[[_C], _B],
+                   in_flight: int, ahead: int = 4) -> Iterator[_B]:
+    """Prepared batches in file order, from worker processes (`submit` returns an AsyncResult) and,
+    whenever the next one is not ready yet, from this process itself instead of waiting: on a
+    quiet machine the workers keep ahead of the writer, on a loaded one this process takes over
+    as much of the parsing as the workers cannot do. At most `ahead` batches are held."""
+    pending: collections.deque[tuple[bool, Any]] = collections.deque()
+    busy = 0
+    source = iter(chunks)
+    exhausted = False
+
+    def take() -> _C | None:
+        nonlocal exhausted
+        chunk = None if exhausted else next(source, None)
+        exhausted = chunk is None
+        return chunk
+
+    while True:
+        while busy < in_flight and len(pending) < ahead and (chunk := take()) is not None:
+            pending.append((True, submit(chunk)))
+            busy += 1
+        while (pending and pending[0][0] and not pending[0][1].ready() and len(pending) < ahead
+               and (chunk := take()) is not None):
+            pending.append((False, prepare_here(chunk)))
+        if not pending:
+            return
+        remote, item = pending.popleft()
+        if remote:
+            busy -= 1
+            item = item.get()
+        yield item
 
 
 class Importer:

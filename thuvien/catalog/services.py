@@ -7,7 +7,6 @@ log shows who). Items belong to a library: only cataloguers of that library's su
 
 from __future__ import annotations
 
-import collections
 import hashlib
 import multiprocessing
 import os
@@ -33,6 +32,7 @@ from thuvien.catalog.importer import (
     import_session,
     prepare,
     prepare_raw,
+    shared_batches,
 )
 from thuvien.catalog.marc.iso2709 import MarcError, split_records
 from thuvien.catalog.marc.marcjson import to_json
@@ -343,24 +343,22 @@ def _iso_chunks(path: str, start: int, size: int) -> Iterator[list[tuple[int, by
 
 
 def _parallel_batches(path: str, start: int, size: int, encoding: str, workers: int) -> Iterator[list[Parsed]]:
-    """Batches prepared by `workers` processes, in file order, at most 2 per worker in flight."""
+    """Batches prepared by `workers` processes, in file order, at most 2 per worker in flight; when
+    the next is not ready this process prepares a later one itself (see shared_batches)."""
     context = multiprocessing.get_context("fork")
     with context.Pool(workers) as pool:
-        pending: collections.deque[Any] = collections.deque()
-        for chunk in _iso_chunks(path, start, size):
-            pending.append(pool.apply_async(_prepare_raw_chunk, (chunk, encoding)))
-            if len(pending) >= 2 * workers:
-                yield pending.popleft().get()
-        while pending:
-            yield pending.popleft().get()
+        yield from shared_batches(_iso_chunks(path, start, size),
+                                  submit=lambda chunk: pool.apply_async(_prepare_raw_chunk, (chunk, encoding)),
+                                  prepare_here=lambda chunk: _prepare_raw_chunk(chunk, encoding),
+                                  in_flight=2 * workers)
 
 
 def default_workers() -> int:
-    """Processes that prepare records in parallel with the database writes: none on a machine
-    with fewer than 4 cores (measured slower there: pickling costs more than it saves), else
-    one per core beyond two, up to 4."""
+    """Processes that prepare records in parallel with the database writes: one per core beyond
+    two, at least one (this process prepares batches itself whenever a worker falls behind, so a
+    worker never makes the import slower than none on a loaded machine), up to 4."""
     cores = os.cpu_count() or 1
-    return 0 if cores < 4 else min(4, cores - 2)
+    return 0 if cores < 2 else max(1, min(4, cores - 2))
 
 
 def import_job_run(*, job: ImportJob, actor: User, batch_size: int = 500, workers: int | None = None,
