@@ -84,6 +84,7 @@ def main() -> None:
     cpu = time.process_time() - cpu_started
     rate = job.records_read / took
     peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    worker_mb = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024  # the largest worker process
     print(job.summary + f", items {job.items_created}")
     print(f"import: {job.records_read} records in {took:.1f} s = {rate:,.0f} records/s "
           f"(bibs {BibRecord.objects.count()}, items {Item.objects.count()}, outbox {OutboxEntry.objects.count()}); "
@@ -91,7 +92,8 @@ def main() -> None:
     print(json.dumps({"records": job.records_read, "records_per_s": round(rate),
                       "pymarc_parse_records_per_s": round(pymarc_rate), "reader_records_per_s": round(reader_rate),
                       "items": job.items_created, "workers": args.workers if args.workers is not None
-                      else services.default_workers(), "seconds": round(took, 1), "cpu_seconds": round(cpu, 1), "peak_rss_mb": round(peak_mb)}))
+                      else services.default_workers(), "seconds": round(took, 1), "cpu_seconds": round(cpu, 1), "peak_rss_mb": round(peak_mb),
+                      "worker_peak_rss_mb": round(worker_mb)}))
 
 
 if __name__ == "__main__":
