@@ -16,7 +16,8 @@ class BibRecord(models.Model):
     MARC-in-JSON (leader + fields in order); the other columns are extracted from it."""
 
     uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
-    control_number = models.CharField(_("số kiểm soát (001)"), max_length=64, blank=True, db_index=True)
+    # 001 lookups use the (001, 003) index below; searching by it goes through the search index.
+    control_number = models.CharField(_("số kiểm soát (001)"), max_length=64, blank=True)
     control_number_source = models.CharField(_("nguồn số kiểm soát (003)"), max_length=64, blank=True)
     marc = models.JSONField(_("biểu ghi MARC21"))
     leader = models.CharField(max_length=24)
@@ -30,9 +31,9 @@ class BibRecord(models.Model):
     call_number = models.CharField(_("ký hiệu xếp giá"), max_length=128, blank=True)
     isbns = models.JSONField(_("ISBN"), default=list, blank=True)  # normalised ISBN-13 strings
     issns = models.JSONField(_("ISSN"), default=list, blank=True)
-    language = models.CharField(_("ngôn ngữ"), max_length=3, blank=True, db_index=True)
+    language = models.CharField(_("ngôn ngữ"), max_length=3, blank=True)
     languages = models.JSONField(default=list, blank=True)
-    year = models.IntegerField(_("năm xuất bản"), null=True, blank=True, db_index=True)
+    year = models.IntegerField(_("năm xuất bản"), null=True, blank=True)
     publisher = models.CharField(_("nhà xuất bản"), max_length=500, blank=True)
     place = models.CharField(_("nơi xuất bản"), max_length=255, blank=True)
     edition = models.CharField(_("lần xuất bản"), max_length=255, blank=True)
@@ -46,12 +47,12 @@ class BibRecord(models.Model):
         verbose_name=_("đơn vị tạo"),
     )
     provenance = models.CharField(_("nguồn biểu ghi"), max_length=255, blank=True)
-    is_deleted = models.BooleanField(default=False, db_index=True)
+    is_deleted = models.BooleanField(default=False)
     deleted_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True, db_index=True)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
-                                   related_name="+")
+                                   related_name="+", db_index=False)
 
     class Meta:
         verbose_name = _("biểu ghi thư mục")
@@ -116,7 +117,8 @@ class Item(models.Model):
     """A physical copy held by one library or service point of the network."""
 
     uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
-    record = models.ForeignKey(BibRecord, on_delete=models.PROTECT, related_name="items")
+    # record_id lookups use the (record, library) index below
+    record = models.ForeignKey(BibRecord, on_delete=models.PROTECT, related_name="items", db_index=False)
     library = models.ForeignKey(OrgUnit, on_delete=models.PROTECT, related_name="items", verbose_name=_("thư viện"))
     barcode = models.CharField(_("mã vạch"), max_length=64, unique=True)
     call_number = models.CharField(_("ký hiệu xếp giá"), max_length=128, blank=True)
