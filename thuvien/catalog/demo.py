@@ -11,6 +11,7 @@ from pymarc import Field, Indicators, Subfield
 
 from thuvien.catalog import services
 from thuvien.catalog.importer import Importer
+from thuvien.catalog.quick import QuickRecord, build_record
 from thuvien.catalog.tiki import classify, read_tiki, tiki_record
 from thuvien.config.env import REPO_ROOT
 from thuvien.core.demo import system_user
@@ -24,6 +25,36 @@ REAL_FILES = ["marc4j/pride-and-prejudice-fixed.mrc", "evergreen/nepali.marc", "
 
 def _n(text: str, mod: int) -> int:
     return int(hashlib.sha256(text.encode()).hexdigest()[:8], 16) % mod
+
+
+DEMO_NOTE = "Biểu ghi mẫu do thuvien biên mục cho bản demo, không phải biểu ghi của một thư viện."
+# Vietnamese classics most readers look for first (the search box's examples), catalogued by hand.
+# title, author (inverted), publisher, place, year, pages, DDC, subject, juvenile
+CLASSICS = [
+    ("Truyện Kiều", "Nguyễn, Du", "Văn học", "Hà Nội", 2019, "279 tr.", "895.9221", "Thơ", False),
+    ("Đất rừng phương Nam", "Đoàn, Giỏi", "Kim Đồng", "Hà Nội", 2020, "307 tr.", "895.9223", "Tiểu thuyết", True),
+    ("Dế Mèn phiêu lưu ký", "Tô, Hoài", "Kim Đồng", "Hà Nội", 2021, "144 tr.", "895.9223", "Truyện thiếu nhi", True),
+    ("Chí Phèo", "Nam Cao", "Văn học", "Hà Nội", 2018, "212 tr.", "895.9223", "Truyện ngắn", False),
+    ("Số đỏ", "Vũ, Trọng Phụng", "Văn học", "Hà Nội", 2017, "244 tr.", "895.9223", "Tiểu thuyết", False),
+    ("Tắt đèn", "Ngô, Tất Tố", "Văn học", "Hà Nội", 2016, "187 tr.", "895.9223", "Tiểu thuyết", False),
+    ("Nhật ký Đặng Thùy Trâm", "Đặng, Thùy Trâm", "Hội Nhà văn", "Hà Nội", 2005, "295 tr.", "895.9228",
+     "Nhật ký", False),
+    ("Vợ chồng A Phủ", "Tô, Hoài", "Kim Đồng", "Hà Nội", 2019, "96 tr.", "895.9223", "Truyện ngắn", False),
+]
+
+
+def _classics(agency: str) -> list:  # type: ignore[type-arg]
+    records = []
+    for i, (title, author, publisher, place, year, pages, ddc, subject, juvenile) in enumerate(CLASSICS):
+        record = build_record(QuickRecord(
+            title=title, authors=[author], publisher=publisher, place=place, year=year, pages=pages,
+            size="21 cm", ddc=ddc, subjects=[subject], language="vie", notes=[DEMO_NOTE],
+            audience="j" if juvenile else " ", fiction=subject != "Nhật ký", cataloguing_agency=agency,
+        ))
+        record.fields.insert(0, Field(tag="003", data=agency))
+        record.fields.insert(0, Field(tag="001", data=f"TV{i + 1:04d}"))
+        records.append(record)
+    return records
 
 
 def load(*, network: OrgUnit, stdout: TextIO) -> None:
@@ -59,10 +90,18 @@ def load(*, network: OrgUnit, stdout: TextIO) -> None:
                 Subfield("y", "child_book" if juvenile else "book"),
                 Subfield("g", book.price), Subfield("e", "Mua (dữ liệu Tiki)")]))
         records.append(record)
+    for k, record in enumerate(_classics(network.code)):
+        # a copy at the provincial library and one at a district library or service point
+        for n, lib in enumerate((main, libraries[(3 * k + 1) % len(libraries)])):
+            record.add_field(Field(tag="952", indicators=Indicators(" ", " "), subfields=[
+                Subfield("a", lib.code), Subfield("p", f"TV{k + 1:04d}{n + 1}"),
+                Subfield("y", "child_book" if record["008"].data[22] == "j" else "book")]))
+        records.append(record)
     items = 0
     with transaction.atomic():
         for start in range(0, len(records), 500):
             outcomes = importer.store(records[start:start + 500])
             items += sum(o.items for o in outcomes)
             importer.audit_batch(outcomes, source="demo: tiki_books.csv")
-    stdout.write(f"Mục lục demo: {len(records)} biểu ghi sách tiếng Việt (tạo từ dữ liệu Tiki), {items} bản.\n")
+    stdout.write(f"Mục lục demo: {len(records)} biểu ghi sách tiếng Việt ({len(CLASSICS)} biên mục mẫu, "
+                 f"còn lại tạo từ dữ liệu Tiki), {items} bản.\n")
