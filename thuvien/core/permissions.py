@@ -45,16 +45,27 @@ ROLE_PERMS: dict[str, frozenset[Perm]] = {
 }
 
 
-def _grant_paths(user: User, perm: Perm) -> list[str]:
-    """Paths of the units where `user` holds `perm` (cached on the user object for the request)."""
+_ANY_GRANT = "_any"  # cache key: the user holds at least one grant, at any unit (active or not)
+
+
+def _grant_cache(user: User) -> dict[str, list[str]]:
+    """{perm: paths of the active units where `user` holds it}, plus `_ANY_GRANT` when the user has
+    any grant at all; one query, cached on the user object for the request."""
     cache: dict[str, list[str]] | None = getattr(user, "_thuvien_perm_cache", None)
     if cache is None:
         cache = {}
-        for role, path in user.grants.filter(unit__is_active=True).values_list("role", "unit__path"):
-            for p in ROLE_PERMS.get(role, ()):
-                cache.setdefault(p, []).append(path)
+        for role, path, active in user.grants.values_list("role", "unit__path", "unit__is_active"):
+            cache[_ANY_GRANT] = []
+            if active:
+                for p in ROLE_PERMS.get(role, ()):
+                    cache.setdefault(p, []).append(path)
         user._thuvien_perm_cache = cache  # type: ignore[attr-defined]
-    return cache.get(perm, [])
+    return cache
+
+
+def _grant_paths(user: User, perm: Perm) -> list[str]:
+    """Paths of the active units where `user` holds `perm`."""
+    return _grant_cache(user).get(perm, [])
 
 
 def forget_cached_grants(user: User) -> None:
@@ -75,7 +86,7 @@ def has_perm(user: User | None, perm: Perm, unit: OrgUnit | None) -> bool:
         return True
     perm = Perm(perm)
     if perm in NETWORK_WIDE:
-        return bool(_grant_paths(user, perm)) or user.grants.exists()
+        return _ANY_GRANT in _grant_cache(user)
     paths = _grant_paths(user, perm)
     if unit is None:
         return any(p.count("/") == 2 for p in paths)  # only a grant at a root covers "everywhere"
