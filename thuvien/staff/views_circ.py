@@ -25,7 +25,7 @@ from thuvien.circulation.models import CirculationRule, Fine, Loan
 from thuvien.circulation.policy import rule_resolve
 from thuvien.core.barcodes import code128_svg
 from thuvien.core.models import OrgUnit
-from thuvien.core.permissions import Perm, has_perm
+from thuvien.core.permissions import Perm, has_perm, scope_q
 from thuvien.patrons import selectors as patron_sel
 from thuvien.patrons import services as patron_svc
 from thuvien.patrons.conf import CONSENT_WORDING
@@ -307,8 +307,7 @@ class RuleForm(forms.Form):
 
 def _policy_units(user) -> list[int]:  # type: ignore[no-untyped-def]
     """Ids of active units where `user` may set loan rules."""
-    return [u.pk for u in OrgUnit.objects.filter(is_active=True).only("pk", "path")
-            if has_perm(user, Perm.CIRC_POLICY, u)]
+    return list(OrgUnit.objects.filter(scope_q(user, Perm.CIRC_POLICY), is_active=True).values_list("pk", flat=True))
 
 
 @login_required
