@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import importlib
+from types import ModuleType
 from typing import Any
 
 from django.core.management.base import BaseCommand
@@ -12,6 +13,18 @@ from thuvien.core import demo as core_demo
 
 # Each app may provide `thuvien.<app>.demo.load(*, network, stdout)`; they run in this order.
 APP_DEMOS = ["catalog", "search", "patrons", "circulation", "protocols"]
+
+
+def app_demo_modules() -> list[ModuleType]:
+    """The `thuvien.<app>.demo` modules that exist, in APP_DEMOS order."""
+    modules = []
+    for app in APP_DEMOS:
+        try:
+            modules.append(importlib.import_module(f"thuvien.{app}.demo"))
+        except ModuleNotFoundError as exc:
+            if exc.name != f"thuvien.{app}.demo":
+                raise
+    return modules
 
 
 class Command(BaseCommand):
@@ -26,13 +39,7 @@ class Command(BaseCommand):
         else:
             with transaction.atomic():
                 network = core_demo.load(stdout=self.stdout)
-            for app in APP_DEMOS:
-                try:
-                    module = importlib.import_module(f"thuvien.{app}.demo")
-                except ModuleNotFoundError as exc:
-                    if exc.name != f"thuvien.{app}.demo":
-                        raise
-                    continue
+            for module in app_demo_modules():
                 module.load(network=network, stdout=self.stdout)
         if options["verbosity"] > 0:
             self.print_logins()

@@ -3,7 +3,6 @@ any protocol servers), print where to find them, and stop them all on Ctrl-C."""
 
 from __future__ import annotations
 
-import importlib
 import os
 import signal
 import subprocess
@@ -15,7 +14,7 @@ from django.conf import settings
 from django.core.management.base import BaseCommand
 
 from thuvien.core import demo as core_demo
-from thuvien.core.management.commands.demo import APP_DEMOS
+from thuvien.core.management.commands.demo import app_demo_modules
 
 
 def _thuvien(*args: str) -> list[str]:
@@ -24,14 +23,7 @@ def _thuvien(*args: str) -> list[str]:
 
 def _app_login_lines() -> list[str]:
     """Demo logins that apps other than core offer (e.g. the demo reader), via `demo.login_lines()`."""
-    lines: list[str] = []
-    for app in APP_DEMOS:
-        try:
-            module = importlib.import_module(f"thuvien.{app}.demo")
-        except ModuleNotFoundError:
-            continue
-        lines.extend(getattr(module, "login_lines", list)())
-    return lines
+    return [line for module in app_demo_modules() for line in getattr(module, "login_lines", list)()]
 
 
 class Command(BaseCommand):
