@@ -57,15 +57,3 @@ def desk_b(net, staff_factory):  # type: ignore[no-untyped-def]
 @pytest.fixture
 def desk_p(net, staff_factory):  # type: ignore[no-untyped-def]
     return staff_factory("desk_p", net.province, Role.CIRCULATION)
-
-
-@pytest.fixture
-def reseed(transactional_db):  # type: ignore[no-untyped-def]
-    """Transactional tests flush the database: put back the rows data migrations create (unit kinds,
-    reader categories). Request it before `net`."""
-    from importlib import import_module
-
-    from django.apps import apps
-
-    import_module("thuvien.patrons.migrations.0002_default_categories").add_categories(apps, None)
-    import_module("thuvien.core.migrations.0002_default_unit_kinds").add_kinds(apps, None)

@@ -10,7 +10,7 @@ from thuvien.core.tests.fixtures import login_staff
 
 @pytest.mark.browser
 @pytest.mark.django_db(transaction=True)
-def test_desk_checkout_three_then_checkin_routes_to_hold(page, reseed, net, desk_a, base_rule, patron_factory,
+def test_desk_checkout_three_then_checkin_routes_to_hold(page, net, desk_a, base_rule, patron_factory,
                                                          item_factory, record_factory):
     reader = patron_factory("BR1", net.a, full_name="Hoàng Thị Nga")
     waiting = patron_factory("BR2", net.c, full_name="Bế Văn Tùng")

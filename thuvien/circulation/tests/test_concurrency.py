@@ -43,7 +43,7 @@ def _run_parallel(fn, n):
 
 
 @pytest.mark.django_db(transaction=True)
-def test_parallel_checkouts_of_one_item_leave_one_loan(reseed, net, desk_a, base_rule, patron_factory, item_factory):
+def test_parallel_checkouts_of_one_item_leave_one_loan(net, desk_a, base_rule, patron_factory, item_factory):
     item = item_factory("RACE1", net.a)
     readers = [patron_factory(f"RACE{i}", net.a) for i in range(N)]
     outcomes = _run_parallel(lambda i: loan_checkout(actor=desk_a, item=item, patron=readers[i], desk=net.a,
@@ -55,7 +55,7 @@ def test_parallel_checkouts_of_one_item_leave_one_loan(reseed, net, desk_a, base
 
 
 @pytest.mark.django_db(transaction=True)
-def test_same_request_retried_in_parallel_acts_once(reseed, net, desk_a, base_rule, patron_factory, item_factory):
+def test_same_request_retried_in_parallel_acts_once(net, desk_a, base_rule, patron_factory, item_factory):
     item = item_factory("RACE2", net.a)
     reader = patron_factory("RETRY", net.a)
     rid = uuid.uuid4()
@@ -66,7 +66,7 @@ def test_same_request_retried_in_parallel_acts_once(reseed, net, desk_a, base_ru
 
 
 @pytest.mark.django_db(transaction=True)
-def test_parallel_http_checkouts(live_server, reseed, net, desk_a, base_rule, patron_factory, item_factory):
+def test_parallel_http_checkouts(live_server, net, desk_a, base_rule, patron_factory, item_factory):
     """20 simultaneous POSTs to the API (real requests through the live server) make one loan."""
     if connection.vendor != "postgresql":
         pytest.skip("needs PostgreSQL: the live server's threads share SQLite's test connection")
