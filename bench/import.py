@@ -79,20 +79,24 @@ def main() -> None:
 
     job = services.import_job_create(actor=actor, library=root, path=path)
     started, cpu_started = time.monotonic(), time.process_time()
+    children_before = resource.getrusage(resource.RUSAGE_CHILDREN)
     job = services.import_job_run(job=job, actor=actor, batch_size=args.batch_size, workers=args.workers)
     took = time.monotonic() - started
     cpu = time.process_time() - cpu_started
+    children = resource.getrusage(resource.RUSAGE_CHILDREN)  # the worker processes, ended and reaped by now
+    worker_cpu = (children.ru_utime + children.ru_stime) - (children_before.ru_utime + children_before.ru_stime)
     rate = job.records_read / took
     peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     worker_mb = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024  # the largest worker process
     print(job.summary + f", items {job.items_created}")
     print(f"import: {job.records_read} records in {took:.1f} s = {rate:,.0f} records/s "
           f"(bibs {BibRecord.objects.count()}, items {Item.objects.count()}, outbox {OutboxEntry.objects.count()}); "
-          f"peak RSS {peak_mb:.0f} MB; CPU {cpu:.1f} s = {job.records_read / cpu:,.0f} records per CPU second")
+          f"peak RSS {peak_mb:.0f} MB; CPU {cpu:.1f} s here + {worker_cpu:.1f} s in workers")
     print(json.dumps({"records": job.records_read, "records_per_s": round(rate),
                       "pymarc_parse_records_per_s": round(pymarc_rate), "reader_records_per_s": round(reader_rate),
                       "items": job.items_created, "workers": args.workers if args.workers is not None
-                      else services.default_workers(), "seconds": round(took, 1), "cpu_seconds": round(cpu, 1), "peak_rss_mb": round(peak_mb),
+                      else services.default_workers(), "seconds": round(took, 1), "cpu_seconds": round(cpu, 1),
+                      "worker_cpu_seconds": round(worker_cpu, 1), "peak_rss_mb": round(peak_mb),
                       "worker_peak_rss_mb": round(worker_mb)}))
 
 

@@ -1,11 +1,11 @@
-"""Fast multi-row inserts for the import path: rows go to the database with executemany, each
-value adapted once per column type instead of through Model.__init__ and the SQL compiler per
-object (Django's bulk_create spends most of an import's time there)."""
+"""Fast multi-row inserts for the import path: rows are tuples of database-ready values, in a
+fixed column order checked against the model once, sent with one executemany per table, instead
+of going through Model.__init__ and the SQL compiler per object (Django's bulk_create spends most
+of an import's time there)."""
 
 from __future__ import annotations
 
 import json
-import operator
 import os
 import time
 import uuid
@@ -14,7 +14,6 @@ from typing import Any
 
 import orjson
 from django.db import connections, models, router
-from django.utils import timezone
 
 _ENCODE = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
 
@@ -96,99 +95,80 @@ def select_in(sql: str, values: Iterable[Any], *, model: type[models.Model], par
     return out
 
 
-class _Plan:
-    """The INSERT statement of a model and how to turn {attname: value} rows into its parameters."""
+class _TuplePlan:
+    """The INSERT statement of a model for rows given as tuples in a fixed column order."""
 
-    def __init__(self, model: type[models.Model], connection: Any) -> None:
-        fields = [f for f in model._meta.concrete_fields if not f.primary_key]
+    def __init__(self, model: type[models.Model], connection: Any, attnames: tuple[str, ...]) -> None:
+        fields = {f.attname: f for f in model._meta.concrete_fields if not f.primary_key}
+        if sorted(attnames) != sorted(fields):  # every column given, each once: no defaults to fill in
+            raise ValueError(f"{model.__name__}: columns {attnames} are not exactly {tuple(fields)}")
         qn = connection.ops.quote_name
-        columns = ", ".join(qn(f.column or f.attname) for f in fields)
-        params = ", ".join(["%s"] * len(fields))
+        columns = ", ".join(qn(fields[name].column) for name in attnames)
         # Table and column names come from the model; values are parameters.
-        self.sql = f"INSERT INTO {qn(model._meta.db_table)} ({columns}) VALUES ({params})"  # noqa: S608
-        self.table = model._meta.db_table
-        self.pk_column = model._meta.pk.column  # type: ignore[union-attr]
-        self.getter = operator.itemgetter(*[f.attname for f in fields])
-        self.adapters = [(i, conv) for i, f in enumerate(fields) if (conv := _converter(f, connection)) is not None
-                         and not getattr(f, "auto_now", False) and not getattr(f, "auto_now_add", False)]
-        self.auto_now = [f.attname for f in fields if getattr(f, "auto_now", False) or getattr(f, "auto_now_add", False)]
-        self.static_defaults = {f.attname: (f.get_default() if f.has_default() else None)
-                                for f in fields if not (f.has_default() and callable(f.default))}
-        self.callable_defaults = [(f.attname, f.get_default) for f in fields if f.has_default() and callable(f.default)]
+        self.sql = (f"INSERT INTO {qn(model._meta.db_table)} ({columns}) "  # noqa: S608
+                    f"VALUES ({', '.join(['%s'] * len(attnames))})")
 
 
-_PLANS: dict[tuple[type[models.Model], str], _Plan] = {}
+_TUPLE_PLANS: dict[tuple[type[models.Model], str, tuple[str, ...]], _TuplePlan] = {}
 
 
-def _plan(model: type[models.Model]) -> tuple[Any, _Plan]:
+def insert_tuples(model: type[models.Model], attnames: tuple[str, ...], rows: list[tuple[Any, ...]]) -> int:
+    """Insert rows given as tuples of database-ready values (already adapted: see `adapter`) for
+    exactly the model's columns `attnames`, in that order; the primary key is left to the database.
+    The import's hot path: no per-value work in Python at all."""
+    if not rows:
+        return 0
     alias = router.db_for_write(model)
     connection = connections[alias]
-    key = (model, alias)
-    plan = _PLANS.get(key)
+    key = (model, alias, attnames)
+    plan = _TUPLE_PLANS.get(key)
     if plan is None:
-        plan = _PLANS[key] = _Plan(model, connection)
-    return connection, plan
+        plan = _TUPLE_PLANS[key] = _TuplePlan(model, connection, attnames)
+    with connection.cursor() as cursor:
+        cursor.executemany(plan.sql, rows)
+    return len(rows)
 
 
-def _params(connection: Any, plan: _Plan, rows: Iterable[dict[str, Any]]) -> list[tuple[Any, ...]]:
-    now = connection.ops.adapt_datetimefield_value(timezone.now())
-    forced = dict.fromkeys(plan.auto_now, now)
-    base = plan.static_defaults
-    getter, adapters, callables = plan.getter, plan.adapters, plan.callable_defaults
-    batch: list[tuple[Any, ...]] = []
-    for row in rows:
-        row.update(forced)  # the rows are the caller's throw-away dicts
-        try:
-            values = list(getter(row))  # a complete row: no merging with the defaults
-        except KeyError:
-            full = {**base, **row}
-            for attname, default in callables:
-                if attname not in row:
-                    full[attname] = default()
-            values = list(getter(full))
-        for i, conv in adapters:
-            values[i] = conv(values[i])
-        batch.append(tuple(values))
-    return batch
+def insert_tuples_returning_ids(model: type[models.Model], attnames: tuple[str, ...],
+                                rows: list[tuple[Any, ...]]) -> list[int]:
+    """insert_tuples for rows of a model with a unique "uuid" column: their primary keys in order."""
+    if not insert_tuples(model, attnames, rows):
+        return []
+    at = attnames.index("uuid")
+    return _returning_ids(model, connections[router.db_for_write(model)], [row[at] for row in rows])
 
 
-def insert_rows(model: type[models.Model], rows: Iterable[dict[str, Any]]) -> int:
-    """Insert dicts of {attname: value} (missing attnames take the field default; auto_now fields
-    are set in the dicts themselves); returns the count.
-    The primary key is left to the database (see insert_rows_returning_ids)."""
-    connection, plan = _plan(model)
-    batch = _params(connection, plan, rows)
-    if batch:
-        with connection.cursor() as cursor:
-            cursor.executemany(plan.sql, batch)
-    return len(batch)
+def adapter(model: type[models.Model], attname: str) -> Callable[[Any], Any]:
+    """How a value of the column `attname` is made database-ready for insert_tuples."""
+    connection = connections[router.db_for_write(model)]
+    field = next(f for f in model._meta.concrete_fields if f.attname == attname)
+    return _converter(field, connection) or _identity
 
 
-def insert_rows_returning_ids(model: type[models.Model], rows: list[dict[str, Any]]) -> list[int]:
-    """insert_rows for rows that each carry a unique "uuid": returns their primary keys in order.
+def _identity(value: Any) -> Any:
+    return value
+
+
+def _returning_ids(model: type[models.Model], connection: Any, uuids: list[Any]) -> list[int]:
+    """The primary keys of the rows with `uuids` that the last statement inserted, in order.
 
     On SQLite (transactions take the write lock at BEGIN, and an AUTOINCREMENT key gives the rows
     of one statement consecutive ids) the ids follow from last_insert_rowid(), checked against the
     uuids of the first and last row; elsewhere, or if that check fails, they are looked up by uuid.
     """
-    connection, plan = _plan(model)
-    batch = _params(connection, plan, rows)
-    if not batch:
-        return []
     qn = connection.ops.quote_name
-    with connection.cursor() as cursor:
-        cursor.executemany(plan.sql, batch)
-        if connection.vendor == "sqlite":
+    table, pk_column = model._meta.db_table, model._meta.pk.column  # type: ignore[union-attr]
+    if connection.vendor == "sqlite":
+        with connection.cursor() as cursor:
             cursor.execute("SELECT last_insert_rowid()")
             last = int(cursor.fetchone()[0])
-            first = last - len(batch) + 1
-            cursor.execute(f"SELECT {qn(plan.pk_column)}, uuid FROM {qn(plan.table)} "  # noqa: S608
-                           f"WHERE {qn(plan.pk_column)} IN (%s, %s)", [first, last])
+            first = last - len(uuids) + 1
+            cursor.execute(f"SELECT {qn(pk_column)}, uuid FROM {qn(table)} "  # noqa: S608
+                           f"WHERE {qn(pk_column)} IN (%s, %s)", [first, last])
             found = {pk: _uuid_hex(value) for pk, value in cursor.fetchall()}
-            if found.get(first) == _uuid_hex(rows[0]["uuid"]) and found.get(last) == _uuid_hex(rows[-1]["uuid"]):
-                return list(range(first, last + 1))
+        if found.get(first) == _uuid_hex(uuids[0]) and found.get(last) == _uuid_hex(uuids[-1]):
+            return list(range(first, last + 1))
     by_uuid: dict[str, int] = {}
-    uuids = [row["uuid"] for row in rows]
     for start in range(0, len(uuids), 500):
         by_uuid.update((value.hex, pk) for pk, value in model._default_manager.filter(  # type: ignore[attr-defined]
             uuid__in=uuids[start:start + 500]).values_list("pk", "uuid"))

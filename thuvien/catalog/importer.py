@@ -10,19 +10,20 @@ import datetime as dt
 import decimal
 import gc
 import re
-import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, NamedTuple, TypeVar
 
 import orjson
 from django.db import connections, router
+from django.utils import timezone
 from pymarc import Record
 
 from thuvien.catalog.bulk import (
     RawJSON,
-    insert_rows,
-    insert_rows_returning_ids,
+    adapter,
+    insert_tuples,
+    insert_tuples_returning_ids,
     json_text,
     new_uuids,
     select_in,
@@ -130,31 +131,68 @@ def _date(text: str) -> dt.date | None:
         return None
 
 
-@dataclass
 class Prepared:
-    """A record reduced to what storing it needs (picklable, so worker processes can prepare
-    records in parallel): extracted values, MARC-in-JSON (and its JSON text), identifiers,
-    852/952 holdings as {code: first value}."""
+    """A record reduced to what storing it needs, worked out without the database (so worker
+    processes can prepare records in parallel): extracted values, MARC-in-JSON (and its JSON
+    text), identifiers, 852/952 holdings as {code: first value}.
 
-    authority: bool
-    values: dict[str, Any]
-    marc: dict[str, Any] | None  # None only after unpickling when marc_text is there: see marc_dict()
-    marc_text: RawJSON | None = None
-    ids: list[tuple[str, str]] = field(default_factory=list)
-    holdings: list[Holding] = field(default_factory=list)
-    json_columns: dict[str, RawJSON] = field(default_factory=dict)  # JSON text of values' list columns
+    A bibliographic record prepared with serialise=True also carries `row`: its BibRecord columns
+    (BIB_ROW_COLUMNS) as the database takes them, JSON already text. That row is all that travels
+    from a worker to the writer, which inserts it as it is; `values`, `json_columns` and `marc`
+    are rebuilt from it only if asked for (an overlay or merge, a test).
+    """
+
+    __slots__ = ("authority", "_values", "marc", "_marc_text", "ids", "holdings", "_json_columns", "row")
+
+    def __init__(self, *, authority: bool, values: dict[str, Any] | None, marc: dict[str, Any] | None,
+                 marc_text: RawJSON | None = None, ids: list[tuple[str, str]] | None = None,
+                 holdings: list[Holding] | None = None, json_columns: dict[str, RawJSON] | None = None,
+                 row: tuple[Any, ...] | None = None) -> None:
+        self.authority, self._values, self.marc, self._marc_text = authority, values, marc, marc_text
+        self.ids = ids if ids is not None else []
+        self.holdings = holdings if holdings is not None else []
+        self._json_columns = json_columns
+        self.row = row
+
+    @property
+    def values(self) -> dict[str, Any]:
+        """The extracted column values (rebuilt from `row` after a trip through a worker)."""
+        if self._values is None:
+            row = self.row or ()
+            self._values = {name: orjson.loads(row[i]) if i in _JSON_AT else row[i]
+                            for i, name in enumerate(_VALUE_KEYS)}
+        return self._values
+
+    def scalar(self, name: str) -> Any:
+        """One of the values that is not JSON, read from `row` if the values were not rebuilt."""
+        if self._values is not None or self.row is None:
+            return self.values[name]
+        return self.row[_SCALAR_AT[name]]
+
+    @property
+    def json_columns(self) -> dict[str, RawJSON]:
+        """JSON text of the values' list columns (bibliographic records only)."""
+        if self._json_columns is None:
+            self._json_columns = {name: RawJSON(self.row[i]) for i, name in _JSON_AT.items()} if self.row else {}
+        return self._json_columns
+
+    @property
+    def marc_text(self) -> RawJSON | None:
+        """The MARC-in-JSON as JSON text, when prepared with serialise=True."""
+        if self._marc_text is None and self.row is not None:
+            self._marc_text = RawJSON(self.row[-1])
+        return self._marc_text
 
     def __reduce__(self) -> tuple[Any, ...]:
-        """Pickled compactly for the trip from a worker process to the writer: no MARC dict when
-        its JSON text is there, values and items as flat tuples of plain values (unpickling
-        thousands of small objects would cost the writer more than the worker saved it)."""
-        keys = tuple(self.values)
-        if keys == _VALUE_KEYS:
-            keys = _VALUE_KEYS  # one shared tuple: pickled once per batch
+        """Pickled compactly for the trip from a worker process to the writer: a bibliographic
+        record with its row goes as the row, identifiers and holdings, all flat tuples of plain
+        values (unpickling thousands of small objects and dicts would cost the writer more than
+        the worker saved it); anything else goes whole, its MARC as JSON text where there is one."""
         holdings = tuple(tuple(h) for h in self.holdings)  # (Decimal and date pickle in C)
-        return _unpack, (self.authority, keys, tuple(self.values.values()),
-                         self.marc if self.marc_text is None else None, self.marc_text, tuple(self.ids), holdings,
-                         tuple(self.json_columns.get(name, "") for name in _JSON_COLUMNS) if self.json_columns else ())
+        if self.row is not None:
+            return _unpack_row, (self.row, tuple(self.ids), holdings)
+        return _unpack, (self.authority, self.values, self.marc if self._marc_text is None else None,
+                         self._marc_text, tuple(self.ids), holdings)
 
     def marc_dict(self) -> dict[str, Any]:
         """The MARC-in-JSON dict (decoded again from marc_text after a trip through a worker)."""
@@ -162,18 +200,30 @@ class Prepared:
             self.marc = orjson.loads(str(self.marc_text or "null"))  # exactly str: orjson refuses subclasses
         return self.marc  # type: ignore[return-value]
 
+    def bib_row(self) -> tuple[Any, ...]:
+        """The BIB_ROW_COLUMNS values of a bibliographic record, as the database takes them."""
+        if self.row is None:
+            values, columns = self.values, self.json_columns
+            # plain str, not RawJSON: it pickles smaller, and orjson reads only exact str
+            self.row = (*[str(columns[name]) if i in _JSON_AT else values[name] for i, name in enumerate(_VALUE_KEYS)],
+                        str(self.marc_text if self.marc_text is not None else json_text(self.marc_dict())))
+        return self.row
 
-def _unpack(authority: bool, keys: tuple[str, ...], values: tuple[Any, ...], marc: dict[str, Any] | None,
-            marc_text: str | None, ids: tuple[tuple[str, str], ...], holdings: tuple[tuple[Any, ...], ...],
-            json_columns: tuple[str, ...]) -> Prepared:
-    prepared = _new_prepared(Prepared)  # the dataclass __init__ is measurable here, 2,000 times a batch
-    prepared.__dict__.update(
-        authority=authority, values=dict(zip(keys, values, strict=True)), marc=marc,
-        marc_text=RawJSON(marc_text) if marc_text is not None else None, ids=list(ids),
-        holdings=[_make_holding(h) for h in holdings],
-        json_columns=dict(zip(_JSON_COLUMNS, [RawJSON(t) for t in json_columns], strict=True)) if json_columns
-        else {})
+
+def _unpack_row(row: tuple[Any, ...], ids: tuple[tuple[str, str], ...],
+                holdings: tuple[tuple[Any, ...], ...]) -> Prepared:
+    prepared = _new_prepared(Prepared)  # __init__ is measurable here, 2,000 times a batch
+    prepared.authority, prepared._values, prepared.marc, prepared._marc_text = False, None, None, None
+    prepared.ids, prepared.holdings = list(ids), [_make_holding(h) for h in holdings]
+    prepared._json_columns, prepared.row = None, row
     return prepared
+
+
+def _unpack(authority: bool, values: dict[str, Any], marc: dict[str, Any] | None, marc_text: str | None,
+            ids: tuple[tuple[str, str], ...], holdings: tuple[tuple[Any, ...], ...]) -> Prepared:
+    return Prepared(authority=authority, values=values, marc=marc,
+                    marc_text=RawJSON(marc_text) if marc_text is not None else None, ids=list(ids),
+                    holdings=[_make_holding(h) for h in holdings])
 
 
 _new_prepared = object.__new__
@@ -188,7 +238,9 @@ def prepare_raw(raw: bytes, *, encoding: str = "auto") -> tuple[Prepared | None,
 
 def prepare(record: Record, *, serialise: bool = False) -> Prepared:
     """Everything CPU-bound about storing a record, done without the database. A record read by
-    the fast UTF-8 path (JsonRecord) is used through its MARC-in-JSON, never as pymarc fields."""
+    the fast UTF-8 path (JsonRecord) is used through its MARC-in-JSON, never as pymarc fields.
+    With `serialise` the MARC is also turned into JSON text, and a bibliographic record into
+    its database row (what a worker process sends the writer)."""
     marc = record.untouched_json() if isinstance(record, JsonRecord) else None
     if marc is None:
         marc = to_json(record)
@@ -210,10 +262,13 @@ def prepare(record: Record, *, serialise: bool = False) -> Prepared:
                         for c, v in s.items():
                             subs.setdefault(c, v)
                     holdings.append(holding(tag, subs, values))
-    return Prepared(authority=False, values=values, marc=marc, marc_text=text,
-                    ids=_identifiers(values, system), holdings=holdings,
-                    json_columns={name: RawJSON(json_text(values[name])) if values[name] else _EMPTY_LIST
-                                  for name in _JSON_COLUMNS})
+    prepared = Prepared(authority=False, values=values, marc=marc, marc_text=text,
+                        ids=_identifiers(values, system), holdings=holdings,
+                        json_columns={name: RawJSON(json_text(values[name])) if values[name] else _EMPTY_LIST
+                                      for name in _JSON_COLUMNS})
+    if serialise:
+        prepared.bib_row()
+    return prepared
 
 
 _EMPTY_LIST = RawJSON("[]")
@@ -226,6 +281,20 @@ _JSON_COLUMNS = tuple(f.attname for f in BibRecord._meta.concrete_fields
                       if f.get_internal_type() == "JSONField" and f.attname != "marc")
 
 
+_JSON_AT = {i: name for i, name in enumerate(_VALUE_KEYS) if name in _JSON_COLUMNS}
+_SCALAR_AT = {name: i for i, name in enumerate(_VALUE_KEYS) if i not in _JSON_AT}
+# The BibRecord columns of Prepared.row, in its order (the extracted values, then the MARC), and
+# the ones the writer adds to each row.
+BIB_ROW_COLUMNS = (*_VALUE_KEYS, "marc")
+_BIB_WRITER_COLUMNS = ("owner_id", "created_by_id", "provenance", "is_deleted", "deleted_at", "created_at",
+                       "updated_at", "uuid")
+_BIB_COLUMNS = (*BIB_ROW_COLUMNS, *_BIB_WRITER_COLUMNS)
+_IDENTIFIER_COLUMNS = ("record_id", "kind", "value")
+_ITEM_COLUMNS = ("record_id", "library_id", "barcode", "call_number", "shelving_location", "item_type_id", "status",
+                 "price", "acquired_on", "acquisition_source", "notes", "rfid_tag", "uuid", "created_at", "updated_at")
+
+_PRICE_AT, _DATE_AT = _ITEM_COLUMNS.index("price"), _ITEM_COLUMNS.index("acquired_on")
+
 _SCANNED = frozenset(("035", "852", "952"))
 
 
@@ -234,15 +303,12 @@ def _identifiers(values: dict[str, Any], system: list[tuple[str, str]]) -> list[
 
 
 def match_keys(p: Prepared, match: str) -> list[tuple[str, str]]:
-    """The (kind, value) keys a record is matched on."""
-    values = p.values
+    """The (kind, value) keys a record is matched on (without rebuilding a worker's record's values)."""
     if match == "001":
-        return [("001", f"{values['control_number']}\x1f{values['control_number_source']}")] \
-            if values["control_number"] else []
-    if match == "035":
-        return [("035", v) for kind, v in p.ids if kind == "035"]
-    if match == "isbn":
-        return [("isbn", v) for v in values["isbns"]]
+        number = p.scalar("control_number")
+        return [("001", f"{number}\x1f{p.scalar('control_number_source')}")] if number else []
+    if match in ("035", "isbn"):
+        return [(kind, v) for kind, v in p.ids if kind == match]  # ids hold every ISBN of values["isbns"]
     return []
 
 
@@ -303,14 +369,14 @@ _B = TypeVar("_B")
 
 
 def shared_batches(chunks: Iterator[_C], *, submit: Callable[[_C], Any], prepare_here: Callable[[_C], _B],
-                   in_flight: int, ahead: int = 4) -> Iterator[_B]:
+                   in_flight: int, ahead: int = 6) -> Iterator[_B]:
     """Prepared batches in file order, from worker processes (`submit` returns an AsyncResult) and,
-    whenever the next one is still not ready after a short wait, from this process itself: on a
-    quiet machine the workers keep ahead of the writer, on a loaded one this process takes over
-    as much of the parsing as the workers cannot do. At most `ahead` batches are held."""
+    whenever the next one is not ready yet, from this process itself: neither side waits for the
+    other while there is work. The workers always have `in_flight` chunks to work on; the writer
+    (the caller) prepares a later chunk itself instead of waiting, so on a quiet machine with many
+    cores the workers keep ahead of it and on a loaded or small one it takes over as much of the
+    parsing as they cannot do. At most `ahead` batches are held (memory stays flat)."""
     pending: collections.deque[tuple[bool, Any]] = collections.deque()
-    busy = 0
-    patience = 0.05  # seconds to wait for a worker before preparing a batch here: half the last one's time
     source = iter(chunks)
     exhausted = False
 
@@ -320,24 +386,20 @@ def shared_batches(chunks: Iterator[_C], *, submit: Callable[[_C], Any], prepare
         exhausted = chunk is None
         return chunk
 
+    def running() -> int:  # chunks a worker has still to finish (a finished one waiting here does not count)
+        return sum(1 for remote, result in pending if remote and not result.ready())
+
     while True:
-        while busy < in_flight and len(pending) < ahead and (chunk := take()) is not None:
+        while len(pending) < ahead and running() < in_flight and (chunk := take()) is not None:
             pending.append((True, submit(chunk)))
-            busy += 1
-        while pending and pending[0][0] and len(pending) < ahead:
-            pending[0][1].wait(patience)  # nearly ready is common: a batch here takes longer
-            if pending[0][1].ready() or (chunk := take()) is None:
-                break
-            started = time.monotonic()
+        if pending and pending[0][0] and not pending[0][1].ready() and len(pending) < ahead \
+                and (chunk := take()) is not None:
             pending.append((False, prepare_here(chunk)))
-            patience = (time.monotonic() - started) / 2
+            continue
         if not pending:
             return
         remote, item = pending.popleft()
-        if remote:
-            busy -= 1
-            item = item.get()
-        yield item
+        yield item.get() if remote else item
 
 
 class Importer:
@@ -442,12 +504,10 @@ class Importer:
         all_keys = {k for _i, _p, keys in chunk for k in keys}
         existing = self._find(all_keys)
         outcomes: list[ImportOutcome] = []
-        new: list[tuple[dict[str, Any], Prepared, ImportOutcome]] = []
+        new: list[tuple[tuple[Any, ...], Prepared, ImportOutcome]] = []
         touched: list[tuple[BibRecord, Prepared, ImportOutcome]] = []
         matched = set(existing.values())
         current = BibRecord.objects.in_bulk(list(matched)) if matched and self.on_match != "skip" else {}
-        fixed = {"owner_id": self.library.pk, "created_by_id": self.actor.pk, "provenance": self.provenance,
-                 "is_deleted": False, "deleted_at": None}
         for _i, p, keys in chunk:
             hit = next((existing[k] for k in keys if k in existing), None)
             if hit is not None:
@@ -465,15 +525,16 @@ class Importer:
                 outcome = ImportOutcome(action="updated", bib_id=hit)
                 touched.append((bib, p, outcome))
             else:
-                row = {**p.values, **p.json_columns, "marc": p.marc_text if p.marc_text is not None else p.marc,
-                       **fixed}
                 outcome = ImportOutcome(action="imported")
-                new.append((row, p, outcome))
+                new.append((p.bib_row(), p, outcome))
             outcomes.append(outcome)
         if new:
-            for (row, _p, _o), value in zip(new, new_uuids(BibRecord, len(new)), strict=True):
-                row["uuid"] = value
-            for (_row, _p, outcome), pk in zip(new, insert_rows_returning_ids(BibRecord, [row for row, _p, _o in new]),
+            connection = connections[router.db_for_write(BibRecord)]
+            now = connection.ops.adapt_datetimefield_value(timezone.now())
+            fixed = (self.library.pk, self.actor.pk, self.provenance, False, None, now, now)
+            rows = [(*row, *fixed, value) for (row, _p, _o), value in zip(new, new_uuids(BibRecord, len(new)),
+                                                                           strict=True)]
+            for (_row, _p, outcome), pk in zip(new, insert_tuples_returning_ids(BibRecord, _BIB_COLUMNS, rows),
                                               strict=True):
                 outcome.bib_id = pk
         for bib, _p, _o in touched:
@@ -482,8 +543,8 @@ class Importer:
             BibIdentifier.objects.filter(record__in=[t[0] for t in touched]).delete()
         stored: list[tuple[int, Prepared, ImportOutcome]] = [
             (int(o.bib_id or 0), p, o) for _x, p, o in [*new, *touched]]
-        insert_rows(BibIdentifier, ({"record_id": pk, "kind": kind, "value": value}
-                                    for pk, p, _o in stored for kind, value in p.ids))
+        insert_tuples(BibIdentifier, _IDENTIFIER_COLUMNS, [(pk, kind, value) for pk, p, _o in stored
+                                                           for kind, value in p.ids])
         self._items(stored)
         outbox_enqueue(pk for pk, _p, _o in stored)
         return outcomes
@@ -496,19 +557,29 @@ class Importer:
         items_table = connections[router.db_for_read(Item)].ops.quote_name(Item._meta.db_table)
         taken = {row[0] for row in select_in(f"SELECT barcode FROM {items_table} WHERE barcode IN ({{}})",  # noqa: S608
                                              {h.barcode for _b, h, _o in wanted}, model=Item)}
-        items: list[dict[str, Any]] = []
+        items: list[tuple[Any, ...]] = []
         for bib, h, outcome in wanted:
             item = self._item_row(bib, h, outcome.warnings, taken)
             if item is not None:
                 taken.add(h.barcode)
                 items.append(item)
                 outcome.items += 1
+        connection = connections[router.db_for_write(Item)]
+        now = connection.ops.adapt_datetimefield_value(timezone.now())
+        price, date = adapter(Item, "price"), adapter(Item, "acquired_on")
+        rows = []
         for item, value in zip(items, new_uuids(Item, len(items)), strict=True):
-            item["uuid"] = value
-        insert_rows(Item, items)
+            row = [*item, value, now, now]
+            if item[_PRICE_AT] is not None:
+                row[_PRICE_AT] = price(item[_PRICE_AT])
+            if item[_DATE_AT] is not None:
+                row[_DATE_AT] = date(item[_DATE_AT])
+            rows.append(tuple(row))
+        insert_tuples(Item, _ITEM_COLUMNS, rows)
 
-    def _item_row(self, record_id: int, h: Holding, warnings: list[str], taken: set[str]) -> dict[str, Any] | None:
-        """The Item row (without its uuid) for one 852/952 field, or None with a warning saying why."""
+    def _item_row(self, record_id: int, h: Holding, warnings: list[str], taken: set[str]) -> tuple[Any, ...] | None:
+        """The Item row for one 852/952 field (_ITEM_COLUMNS up to rfid_tag, price and date not yet
+        adapted), or None with a warning saying why."""
         tag, barcode = h.tag, h.barcode
         if not barcode:
             warnings.append(f"{tag}: no barcode ($p); no item created")
@@ -533,10 +604,8 @@ class Importer:
             raise LookupError("item types are missing; run the catalog migrations")
         if h.price_warning:
             warnings.append(h.price_warning)
-        return {"record_id": record_id, "library_id": unit.pk, "barcode": barcode, "call_number": h.call_number,
-                "shelving_location": h.location, "item_type_id": item_type.pk, "status": _AVAILABLE,
-                "price": h.price, "acquired_on": h.acquired_on, "acquisition_source": h.source, "notes": h.notes,
-                "rfid_tag": None}
+        return (record_id, unit.pk, barcode, h.call_number, h.location, item_type.pk, _AVAILABLE,
+                h.price, h.acquired_on, h.source, h.notes, None)
 
     # --- authorities -----------------------------------------------------------------------
     def _store_authorities(self, records: list[Prepared]) -> list[ImportOutcome]:

@@ -27,7 +27,8 @@ class BibRecord(models.Model):
     main_author = models.CharField(_("tác giả chính"), max_length=500, blank=True)
     authors = models.JSONField(_("tác giả"), default=list, blank=True)
     subjects = models.JSONField(_("chủ đề"), default=list, blank=True)
-    ddc = models.CharField(_("DDC"), max_length=64, blank=True, db_index=True)
+    # No index on ddc: classification is searched and faceted through the search index.
+    ddc = models.CharField(_("DDC"), max_length=64, blank=True)
     call_number = models.CharField(_("ký hiệu xếp giá"), max_length=128, blank=True)
     isbns = models.JSONField(_("ISBN"), default=list, blank=True)  # normalised ISBN-13 strings
     issns = models.JSONField(_("ISSN"), default=list, blank=True)
@@ -124,15 +125,17 @@ class Item(models.Model):
     call_number = models.CharField(_("ký hiệu xếp giá"), max_length=128, blank=True)
     shelving_location = models.CharField(_("vị trí kho"), max_length=128, blank=True)
     item_type = models.ForeignKey(ItemType, on_delete=models.PROTECT, related_name="items", verbose_name=_("loại"))
+    # No index on status or updated_at: items are always looked up by record, library or barcode
+    # first, and every checkout, return and imported item would pay for indexes nothing reads.
     status = models.CharField(_("trạng thái"), max_length=24, choices=ItemStatus.choices,
-                              default=ItemStatus.AVAILABLE, db_index=True)
+                              default=ItemStatus.AVAILABLE)
     price = models.DecimalField(_("giá"), max_digits=12, decimal_places=0, null=True, blank=True)
     acquired_on = models.DateField(_("ngày nhập"), null=True, blank=True)
     acquisition_source = models.CharField(_("nguồn bổ sung"), max_length=255, blank=True)
     notes = models.TextField(_("ghi chú"), blank=True)
     rfid_tag = models.CharField(_("thẻ RFID"), max_length=64, null=True, blank=True, unique=True)
     created_at = models.DateTimeField(auto_now_add=True)
-    updated_at = models.DateTimeField(auto_now=True, db_index=True)
+    updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
         verbose_name = _("bản tài liệu")

@@ -8,8 +8,11 @@ log shows who). Items belong to a library: only cataloguers of that library's su
 from __future__ import annotations
 
 import hashlib
+import io
 import multiprocessing
 import os
+import pickle
+import tempfile
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NamedTuple
@@ -329,28 +332,69 @@ def _prepare_raw_chunk(chunk: list[tuple[int, bytes]], encoding: str) -> list[Pa
     return out
 
 
-def _iso_chunks(path: str, start: int, size: int) -> Iterator[list[tuple[int, bytes]]]:
+def _iso_ranges(path: str, start: int, size: int) -> Iterator[tuple[int, int]]:
+    """(start, end) byte ranges of the file holding `size` records each, cut right after record
+    terminators (so split_records reads the same records from a range as from the whole file)."""
     with open(path, "rb") as fh:
         fh.seek(start)
-        chunk: list[tuple[int, bytes]] = []
-        for offset, raw in split_records(fh):
-            chunk.append((start + offset, raw))
-            if len(chunk) >= size:
-                yield chunk
-                chunk = []
-        if chunk:
-            yield chunk
+        pos = begin = start  # file offset of the block; start of the range being counted
+        count = 0
+        while block := fh.read(1 << 20):
+            at = 0
+            while (found := block.find(b"\x1d", at)) >= 0:
+                at = found + 1
+                count += 1
+                if count == size:
+                    yield begin, pos + at
+                    begin, count = pos + at, 0
+            pos += len(block)
+        if pos > begin:
+            yield begin, pos
+
+
+def _read_range(path: str, span: tuple[int, int]) -> list[tuple[int, bytes]]:
+    """The (offset, raw bytes) records of a byte range of an ISO 2709 file."""
+    start, end = span
+    with open(path, "rb") as fh:
+        fh.seek(start)
+        data = fh.read(end - start)
+    return [(start + offset, raw) for offset, raw in split_records(io.BytesIO(data))]
+
+
+def _prepare_range(path: str, span: tuple[int, int], encoding: str, spill: str) -> str:
+    """Worker process: read, parse and prepare the records of a byte range (no database access),
+    and leave the batch, pickled, in a file of the directory `spill`; returns its path.
+
+    The worker reads the file itself and hands its batch over as a file rather than through the
+    pool's pipe: a batch is megabytes, and a pipe passes 64 KB at a time, each time waiting for
+    the writer process's busy interpreter to let its result thread run."""
+    batch = _prepare_raw_chunk(_read_range(path, span), encoding)
+    fd, name = tempfile.mkstemp(dir=spill, suffix=".batch")
+    with os.fdopen(fd, "wb") as fh:
+        fh.write(pickle.dumps(batch, protocol=pickle.HIGHEST_PROTOCOL))
+    return name
+
+
+def _load_spilled(name: str) -> list[Parsed]:
+    with open(name, "rb") as fh:
+        data = fh.read()
+    os.unlink(name)
+    return pickle.loads(data)  # type: ignore[no-any-return]  # noqa: S301 - our own worker's file
 
 
 def _parallel_batches(path: str, start: int, size: int, encoding: str, workers: int) -> Iterator[list[Parsed]]:
     """Batches prepared by `workers` processes, in file order, at most 2 per worker in flight; when
     the next is not ready this process prepares a later one itself (see shared_batches)."""
     context = multiprocessing.get_context("fork")
-    with context.Pool(workers) as pool:
-        yield from shared_batches(_iso_chunks(path, start, size),
-                                  submit=lambda chunk: pool.apply_async(_prepare_raw_chunk, (chunk, encoding)),
-                                  prepare_here=lambda chunk: _prepare_raw_chunk(chunk, encoding),
-                                  in_flight=2 * workers)
+    with tempfile.TemporaryDirectory(prefix="thuvien-import-") as spill, context.Pool(workers) as pool:
+        for batch in shared_batches(
+                _iso_ranges(path, start, size),
+                submit=lambda span: pool.apply_async(_prepare_range, (path, span, encoding, spill)),
+                prepare_here=lambda span: _prepare_raw_chunk(_read_range(path, span), encoding),
+                in_flight=2 * workers):
+            loaded = _load_spilled(batch) if isinstance(batch, str) else batch
+            if loaded:  # (a range of nothing but trailing whitespace)
+                yield loaded
 
 
 def default_workers() -> int:
@@ -361,7 +405,7 @@ def default_workers() -> int:
     return 0 if cores < 2 else max(1, min(4, cores - 2))
 
 
-def import_job_run(*, job: ImportJob, actor: User, batch_size: int = 500, workers: int | None = None,
+def import_job_run(*, job: ImportJob, actor: User, batch_size: int = 1000, workers: int | None = None,
                    progress: Callable[[ImportJob], None] | None = None) -> ImportJob:
     """Run (or resume) an import job batch by batch; each batch, its quarantine entries and the
     job's checkpoint commit together. Large ISO 2709 files are parsed by worker processes
