@@ -12,11 +12,13 @@ import io
 import multiprocessing
 import os
 import pickle
+import shutil
 import tempfile
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NamedTuple
 
+from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import ProtectedError
@@ -382,19 +384,36 @@ def _load_spilled(name: str) -> list[Parsed]:
     return pickle.loads(data)  # type: ignore[no-any-return]  # noqa: S301 - our own worker's file
 
 
-def _parallel_batches(path: str, start: int, size: int, encoding: str, workers: int) -> Iterator[list[Parsed]]:
+def _parallel_batches(job: ImportJob, size: int, workers: int) -> Iterator[list[Parsed]]:
     """Batches prepared by `workers` processes, in file order, at most 2 per worker in flight; when
-    the next is not ready this process prepares a later one itself (see shared_batches)."""
+    the next is not ready this process prepares a later one itself (see shared_batches).
+
+    The workers' batch files live in THUVIEN_HOME/tmp/import-job-<id>-*, removed at the end; what
+    a killed run left there is removed when the job runs again (_remove_spilled)."""
+    path, encoding = job.path, job.encoding
+    base, prefix = _spill_place(job)
+    base.mkdir(parents=True, exist_ok=True)
     context = multiprocessing.get_context("fork")
-    with tempfile.TemporaryDirectory(prefix="thuvien-import-") as spill, context.Pool(workers) as pool:
+    with tempfile.TemporaryDirectory(prefix=prefix, dir=base) as spill, context.Pool(workers) as pool:
         for batch in shared_batches(
-                _iso_ranges(path, start, size),
+                _iso_ranges(path, job.position, size),
                 submit=lambda span: pool.apply_async(_prepare_range, (path, span, encoding, spill)),
                 prepare_here=lambda span: _prepare_raw_chunk(_read_range(path, span), encoding),
                 in_flight=2 * workers):
             loaded = _load_spilled(batch) if isinstance(batch, str) else batch
             if loaded:  # (a range of nothing but trailing whitespace)
                 yield loaded
+
+
+def _spill_place(job: ImportJob) -> tuple[Path, str]:
+    return Path(settings.THUVIEN_HOME) / "tmp", f"import-job-{job.pk}-"
+
+
+def _remove_spilled(job: ImportJob) -> None:
+    """Remove the worker batch files a killed run of `job` left behind."""
+    base, prefix = _spill_place(job)
+    for stale in base.glob(f"{prefix}*"):
+        shutil.rmtree(stale, ignore_errors=True)
 
 
 def default_workers() -> int:
@@ -422,13 +441,14 @@ def import_job_run(*, job: ImportJob, actor: User, batch_size: int = 1000, worke
         with open(job.path, "rb") as fh:
             fmt = sniff_format(fh.read(512))
     seekable = fmt == "iso2709"
+    _remove_spilled(job)
     if workers is None:
         workers = default_workers() if seekable and job.total_bytes - job.position > PARALLEL_BYTES else 0
     try:
         batches: Iterator[list[Parsed]]
         with import_session():
             if seekable and workers > 0:
-                batches = _parallel_batches(job.path, job.position, batch_size, job.encoding, workers)
+                batches = _parallel_batches(job, batch_size, workers)
             else:
                 batches = _serial_batches(job, fmt, batch_size, seekable)
             for batch in batches:

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import io
 import pickle
-import tempfile
 from pathlib import Path
 from typing import Any
 
@@ -128,15 +127,13 @@ def _stored() -> dict[str, Any]:
 
 @pytest.mark.parametrize("name", ["evergreen/jazz_1k.mrc", "evergreen/hebrew.marc", "evergreen/oss.marc", "generated"])
 def test_an_import_through_workers_stores_what_a_serial_one_does(shared_data, net, admin_user, tmp_path,
-                                                                  monkeypatch, name):
+                                                                  settings, name):
     if name == "generated":
         path = tmp_path / "generated.mrc"
         path.write_bytes(_generated(300, seed=8))
     else:
         path = shared_data / "marc" / name
-    spill = tmp_path / "spill"
-    spill.mkdir()
-    monkeypatch.setattr(tempfile, "tempdir", str(spill))
+    settings.THUVIEN_HOME = tmp_path / "home"
     results = []
     for workers in (0, 1):
         job = services.import_job_create(actor=admin_user, library=net.province, path=path)
@@ -147,4 +144,4 @@ def test_an_import_through_workers_stores_what_a_serial_one_does(shared_data, ne
         QuarantinedRecord.objects.all().delete()
     assert results[0] == results[1]
     assert results[0][0][0] > 0
-    assert list(spill.iterdir()) == []  # the workers' batch files are gone with their directory
+    assert list((tmp_path / "home" / "tmp").iterdir()) == []  # the workers' batch files are gone with their directory

@@ -69,6 +69,10 @@ def test_import_killed_with_sigkill_resumes_and_stores_each_record_once(tmp_path
     stored_before = _query(db, "SELECT COUNT(*) FROM catalog_bibrecord")
     assert 1000 <= done_before < N and stored_before == done_before  # the checkpoint matches what is stored
 
+    # the killed run's worker batch files are still there (with a worker: one per spare core); resuming removes them
+    from thuvien.catalog.services import default_workers
+    left = [p.name.startswith("import-job-1-") for p in (home / "tmp").iterdir()] if (home / "tmp").exists() else []
+    assert left == ([True] if default_workers() else [])
     again = subprocess.run(cmd, env=_env(home), cwd=REPO, capture_output=True, text=True, timeout=300, check=True)
     assert f"resuming job 1 after record {done_before}" in again.stderr
     # the summary is the job's: both runs together imported every record once
@@ -79,3 +83,4 @@ def test_import_killed_with_sigkill_resumes_and_stores_each_record_once(tmp_path
     assert _query(db, "SELECT COUNT(DISTINCT record_id) FROM search_outboxentry") == N
     assert _query(db, "SELECT COUNT(*) FROM search_outboxentry") == N
     assert _query(db, "SELECT imported FROM catalog_importjob") == N
+    assert not (home / "tmp").exists() or list((home / "tmp").iterdir()) == []
