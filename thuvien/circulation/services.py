@@ -45,6 +45,7 @@ from thuvien.circulation.policy import rule_pick, rule_resolve
 from thuvien.circulation.states import check_hold_transition, check_loan_transition
 from thuvien.core.audit import audit, diff, snapshot
 from thuvien.core.models import ActivityEvent, AuditEntry, OrgUnit, OrgUnitSetting, User
+from thuvien.core.money import amount_text
 from thuvien.core.permissions import Perm, has_perm, require_perm
 from thuvien.patrons.models import Patron, PatronCategory, PatronStatus
 from thuvien.search.outbox import outbox_enqueue
@@ -170,7 +171,7 @@ def _standing(patron: Patron, counts: tuple[Any, ...], values: dict[str, Any], n
     max_fines = Decimal(values["circ.max_fines"])
     if standing.fines_due > max_fines:
         reasons.append(_("Tiền phạt chưa nộp %(due)s đ vượt mức %(max)s đ.") % {
-            "due": f"{standing.fines_due:,.0f}", "max": f"{max_fines:,.0f}"})
+            "due": amount_text(standing.fines_due), "max": amount_text(max_fines)})
     if max_loans is not None and standing.open_loans >= max_loans:
         reasons.append(_("Đã mượn tối đa %(n)s tài liệu.") % {"n": max_loans})
     return standing
@@ -657,8 +658,8 @@ def fine_pay(*, actor: User, patron: Patron, amount: Decimal, desk: OrgUnit, met
     fines = list(Fine.objects.select_for_update().filter(patron=patron, paid__lt=F("amount")).order_by("created_at", "pk"))
     owed = sum((f.amount - f.paid for f in fines), Decimal(0))
     if amount > owed:
-        raise CirculationError(_("Số tiền %(a)s đ lớn hơn số còn nợ %(o)s đ.") % {"a": f"{amount:,.0f}",
-                                                                               "o": f"{owed:,.0f}"})
+        raise CirculationError(_("Số tiền %(a)s đ lớn hơn số còn nợ %(o)s đ.") % {"a": amount_text(amount),
+                                                                               "o": amount_text(owed)})
     payments = []
     left = amount
     for fine in fines:

@@ -25,6 +25,7 @@ from thuvien.circulation.models import CirculationRule, Fine, Loan
 from thuvien.circulation.policy import rule_resolve
 from thuvien.core.barcodes import code128_svg
 from thuvien.core.models import OrgUnit
+from thuvien.core.money import amount_text
 from thuvien.core.permissions import Perm, has_perm, scope_q
 from thuvien.patrons import selectors as patron_sel
 from thuvien.patrons import services as patron_svc
@@ -132,7 +133,7 @@ def _patron_post(request: HttpRequest, desk: OrgUnit, reader: Patron) -> HttpRes
                 raise circ.CirculationError(_("Số tiền không hợp lệ.")) from exc
             circ.fine_pay(actor=user, patron=reader, amount=amount, desk=desk,  # type: ignore[arg-type]
                           method=request.POST.get("method", "cash"), request_id=request.POST.get("request_id") or None)
-            messages.success(request, _("Đã thu %(a)s đ.") % {"a": f"{amount:,.0f}"})
+            messages.success(request, _("Đã thu %(a)s đ.") % {"a": amount_text(amount)})
         elif action == "waive":
             fine = get_object_or_404(Fine, pk=request.POST.get("fine"), patron=reader)
             circ.fine_waive(actor=user, fine=fine, desk=desk, note=request.POST.get("note", ""))  # type: ignore[arg-type]
@@ -176,7 +177,7 @@ def checkin(request: HttpRequest) -> HttpResponse:
                 messages.error(request, str(exc) if isinstance(exc, PermissionDenied) else _errors(exc))
             else:
                 results = [{"barcode": barcode, "title": item.record.title, "route": r.route, "message": r.message,
-                            "fine": f"{r.fine.amount:,.0f}" if r.fine else "", "days_late": r.days_late}, *results][:30]
+                            "fine": int(r.fine.amount) if r.fine else None, "days_late": r.days_late}, *results][:30]
                 request.session["circ_checkins"] = results
         return redirect("staff:circ:checkin")
     return render(request, "staff/circ/checkin.html", {"desk": desk, "results": results, "request_id": uuid.uuid4()})

@@ -100,7 +100,7 @@ def test_blocks_for_manual_block_fines_overdue_and_max_loans(net, desk_a, base_r
         loan_checkout(actor=desk_a, item=item_factory("B1", net.a), patron=p, desk=net.a, now=NOW)
     q = patron_factory("R5", net.a)
     Fine.objects.create(patron=q, library=net.a, kind="manual", amount=Decimal(60000))
-    with pytest.raises(BlockedError, match="vượt mức 50,000"):
+    with pytest.raises(BlockedError, match="vượt mức 50.000 đ"):
         loan_checkout(actor=desk_a, item=item_factory("B2", net.a), patron=q, desk=net.a, now=NOW)
     r = patron_factory("R6", net.a)
     for i in range(5):

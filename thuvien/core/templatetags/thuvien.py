@@ -7,7 +7,16 @@ from typing import Any
 from django import template
 from django.utils.translation import get_language
 
+from thuvien.core.money import vnd
+
 register = template.Library()
+
+
+@register.filter(name="vnd")
+def vnd_filter(value: Any) -> str:
+    """An amount of money in the page's language: {{ fine.balance|vnd }} gives "120.000 đ" or
+    "120,000 VND"."""
+    return vnd(value) if value not in (None, "") else ""
 
 
 @register.filter
