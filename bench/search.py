@@ -344,7 +344,7 @@ def main() -> None:
                 last[0] = time.monotonic()
                 print(f"\rindexing {done:,}/{total:,}", end="", flush=True)
 
-        index.rebuild(progress=progress)
+        index.rebuild(progress=progress, memory_mb=settings.THUVIEN_INDEX_BUILD_MEMORY_MB)  # as `thuvien reindex`
         build_s = time.monotonic() - t
         print(f"\nindex build: {build_s:.1f} s")
         build_file.write_text(json.dumps({"index_build_s": build_s}))

@@ -130,6 +130,9 @@ DEFAULT_FROM_EMAIL = ENV.default_from_email
 
 # Search index (tantivy) lives beside the database; each app server keeps its own copy.
 THUVIEN_INDEX_DIR = THUVIEN_HOME / "index"
+# Memory for the index writer when `thuvien reindex` builds an index from scratch (split over up to
+# 4 threads); a process that finds its index missing and rebuilds it itself uses a quarter of it.
+THUVIEN_INDEX_BUILD_MEMORY_MB = ENV.index_build_memory_mb
 
 LOGGING = {
     "version": 1,

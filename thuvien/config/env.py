@@ -26,6 +26,16 @@ class Env:
     email_backend: str | None
     default_from_email: str
     base_url: str
+    index_build_memory_mb: int
+
+
+def _int(value: str | None, default: int, name: str) -> int:
+    if value is None or value.strip() == "":
+        return default
+    try:
+        return int(value)
+    except ValueError:
+        raise ValueError(f"{name} must be a whole number, not {value!r}") from None
 
 
 def read_env(*, debug_default: bool) -> Env:
@@ -41,4 +51,6 @@ def read_env(*, debug_default: bool) -> Env:
         email_backend=os.environ.get("THUVIEN_EMAIL_BACKEND") or None,
         default_from_email=os.environ.get("THUVIEN_FROM_EMAIL", "thuvien@localhost"),
         base_url=os.environ.get("THUVIEN_BASE_URL", "http://127.0.0.1:8000"),
+        index_build_memory_mb=_int(os.environ.get("THUVIEN_INDEX_BUILD_MEMORY_MB"), 400,
+                                   "THUVIEN_INDEX_BUILD_MEMORY_MB"),
     )

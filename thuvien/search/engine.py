@@ -45,8 +45,17 @@ GAP_TIMEOUT_S = 600.0
 MAX_GAPS = 200  # ranges
 WRITER_HEAP = 64_000_000
 # Building from scratch: a bigger heap per thread means fewer, larger segments (fewer merges while
-# building, and every query visits fewer segments).
+# building, and every query visits fewer segments): a thread per 200 MB of the budget, up to 4.
 BUILD_HEAP_PER_THREAD = 200_000_000
+MIN_HEAP_PER_THREAD = 20_000_000  # tantivy refuses less than 15 MB a thread
+IN_PROCESS_SHARE = 4  # an in-process rebuild (a web worker finding its index missing) takes 1/4
+
+
+def build_writer_budget(memory_mb: int, cpus: int) -> tuple[int, int]:
+    """(threads, heap bytes per thread) for building an index within `memory_mb` of writer memory."""
+    budget = max(memory_mb * 1_000_000, MIN_HEAP_PER_THREAD)
+    threads = max(1, min(4, cpus, budget // BUILD_HEAP_PER_THREAD))
+    return threads, max(MIN_HEAP_PER_THREAD, budget // threads)
 
 TEXT_FIELDS = ("title", "author", "subject", "series", "publisher", "notes")
 RAW_FAST = ("lib_code", "lang", "mtype", "subj", "ddc_h", "ddc_t", "title_key", "author_key", "libset", "availset")
@@ -205,8 +214,12 @@ class SearchIndex:
     def _to_document(self, doc: IndexDoc) -> tantivy.Document:
         return tantivy.Document.from_dict(doc.to_fields(), self.schema)
 
-    def rebuild(self, progress: Progress | None = None) -> int:
-        """Build this slot's index from scratch from the database; returns the number of documents."""
+    def rebuild(self, progress: Progress | None = None, memory_mb: int | None = None) -> int:
+        """Build this slot's index from scratch from the database; returns the number of documents.
+        The writer gets `memory_mb` (default: a quarter of THUVIEN_INDEX_BUILD_MEMORY_MB, as when a
+        serving process rebuilds its own index; `thuvien reindex` passes the whole budget)."""
+        if memory_mb is None:
+            memory_mb = max(50, settings.THUVIEN_INDEX_BUILD_MEMORY_MB // IN_PROCESS_SHARE)
         with self.lock:
             if self.slot is None:
                 self._take_slot()
@@ -222,8 +235,8 @@ class SearchIndex:
 
             total = BibRecord.objects.filter(is_deleted=False).count()
             index = tantivy.Index(self.schema, path=str(self.tantivy_dir), reuse=False)
-            threads = max(1, min(4, (os.cpu_count() or 1)))
-            writer = index.writer(heap_size=BUILD_HEAP_PER_THREAD * threads, num_threads=threads)
+            threads, heap = build_writer_budget(memory_mb, os.cpu_count() or 1)
+            writer = index.writer(heap_size=heap * threads, num_threads=threads)
             done = 0
             for batch in iter_all_documents():
                 for doc in batch:

@@ -130,6 +130,21 @@ def test_reindex_command_rebuilds(vn_catalogue, capsys):
     assert keys(vn_catalogue, "truyen kieu") == ["kieu"]
 
 
+def test_reindex_with_little_memory_gives_the_same_index(vn_catalogue, capsys):
+    call_command("reindex", "--memory-mb", "20", "--quiet-progress")
+    assert "slot-0: 9 biểu ghi" in capsys.readouterr().out
+    assert keys(vn_catalogue, "truyen kieu") == ["kieu"]
+    assert record_search(query=MatchAll()).total == 9
+
+
+def test_writer_memory_budget_is_split_into_threads_of_at_least_200_mb():
+    assert engine.build_writer_budget(400, 2) == (2, 200_000_000)
+    assert engine.build_writer_budget(1000, 16) == (4, 250_000_000)  # at most 4 threads
+    assert engine.build_writer_budget(800, 1) == (1, 800_000_000)  # one core: one thread with it all
+    assert engine.build_writer_budget(100, 8) == (1, 100_000_000)  # an in-process rebuild: 400 / 4
+    assert engine.build_writer_budget(5, 8) == (1, 20_000_000)  # never under tantivy's minimum
+
+
 def test_enqueue_outside_a_transaction_is_harmless(vn_catalogue):
     assert outbox_enqueue([]) == 0
     assert outbox_enqueue([vn_catalogue["kieu"].pk, vn_catalogue["kieu"].pk]) == 1

@@ -19,6 +19,8 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser: Any) -> None:
         parser.add_argument("--quiet-progress", action="store_true", help="không vẽ thanh tiến độ")
+        parser.add_argument("--memory-mb", type=int, default=None,
+                            help="bộ nhớ cho việc dựng chỉ mục (MB; mặc định THUVIEN_INDEX_BUILD_MEMORY_MB)")
 
     def handle(self, *args: Any, **options: Any) -> None:
         base = Path(settings.THUVIEN_INDEX_DIR)
@@ -43,7 +45,8 @@ class Command(BaseCommand):
             index._take_slot(only=n)
             started = time.monotonic()
             try:
-                count = index.rebuild(progress=None if options["quiet_progress"] else self._progress(n))
+                count = index.rebuild(progress=None if options["quiet_progress"] else self._progress(n),
+                                      memory_mb=options["memory_mb"] or settings.THUVIEN_INDEX_BUILD_MEMORY_MB)
                 size = index.size_bytes()
             finally:
                 index.release()
