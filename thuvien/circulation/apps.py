@@ -9,3 +9,7 @@ class CirculationConfig(AppConfig):
 
     def ready(self) -> None:
         from thuvien.circulation import conf  # noqa: F401  (registers inherited settings)
+        from thuvien.circulation.jobs import _on_reading_history_withdrawn
+        from thuvien.patrons.signals import reading_history_withdrawn
+
+        reading_history_withdrawn.connect(_on_reading_history_withdrawn, dispatch_uid="circulation.anonymise")

@@ -18,6 +18,7 @@ from thuvien.circulation.selectors import overdue_filter
 from thuvien.circulation.services import holds_expire
 from thuvien.core.audit import audit
 from thuvien.core.models import OrgUnit
+from thuvien.patrons.models import Patron
 
 
 @transaction.atomic
@@ -49,18 +50,26 @@ def overdue_notices_queue(*, now: dt.datetime | None = None) -> int:
 
 
 @transaction.atomic
-def loans_anonymise(*, now: dt.datetime | None = None) -> int:
+def loans_anonymise(*, now: dt.datetime | None = None, patron: Patron | None = None) -> int:
     """Detach readers from returned loans older than the library's setting unless they opted in to
-    keeping their reading history; statistics keep category and item type. Closed holds are deleted."""
+    keeping their reading history; statistics keep category and item type. Closed holds are deleted.
+    With `patron`, only that reader's loans (when they withdraw the reading-history consent)."""
     now = now or timezone.now()
     total = 0
-    library_ids = (Loan.objects.filter(returned_at__isnull=False, anonymised=False)
-                   .values_list("library_id", flat=True).distinct())
+    loans = Loan.objects.filter(returned_at__isnull=False, anonymised=False)
+    if patron is not None:
+        loans = loans.filter(patron=patron)
+    library_ids = loans.values_list("library_id", flat=True).distinct()
     for library in OrgUnit.objects.filter(pk__in=list(library_ids)):
         days = int(settings_many(library, ["circ.anonymise_after_days"])["circ.anonymise_after_days"])
         cutoff = now - dt.timedelta(days=days)
-        total += (Loan.objects.filter(library=library, returned_at__lt=cutoff, anonymised=False)
+        total += (loans.filter(library=library, returned_at__lt=cutoff)
                   .exclude(patron__keep_history=True).update(patron=None, anonymised=True))
+    if patron is not None:
+        if total:
+            audit(actor=None, action="loan.anonymise", obj=patron, unit=patron.home_library,
+                  changes={"count": [None, total]}, object_repr=patron.card_number)
+        return total
     Hold.objects.filter(state__in=(HoldState.FULFILLED, HoldState.CANCELLED, HoldState.EXPIRED),
                         closed_at__lt=now - dt.timedelta(days=30)).delete()
     if total:
@@ -78,3 +87,7 @@ def daily_run(*, now: dt.datetime | None = None) -> dict[str, int]:
     }
     result["notices_sent"] = notices_send_pending()
     return result
+
+
+def _on_reading_history_withdrawn(sender: type, patron: Patron, **kwargs: object) -> None:
+    loans_anonymise(patron=patron)

@@ -33,6 +33,7 @@ from thuvien.patrons.models import (
     PatronStatus,
 )
 from thuvien.patrons.selectors import patron_find_duplicates
+from thuvien.patrons.signals import reading_history_withdrawn
 
 PATRON_FIELDS = ("full_name", "birth_date", "gender", "ethnicity", "id_number", "id_verified", "address", "phone",
                  "email", "category_id", "home_library_id", "expires_on", "notes", "guardian_name",
@@ -305,8 +306,10 @@ def consent_grant(*, patron: Patron, purpose: str, actor: User | None = None, gi
 
 @transaction.atomic
 def consent_withdraw(*, patron: Patron, purpose: str, actor: User | None = None) -> Consent | None:
-    """Withdraw a consent. Withdrawing the reading-history consent stops keeping history (past loans are
-    anonymised by the next daily job); withdrawing the service consent opens a deletion request."""
+    """Withdraw a consent. Withdrawing the reading-history consent stops keeping history: returned
+    loans older than the library's anonymisation period are anonymised at once (by circulation, on
+    `reading_history_withdrawn`), later ones when they reach it, as for every reader; withdrawing the
+    service consent opens a deletion request."""
     patron = Patron.objects.select_for_update().get(pk=patron.pk)
     if actor is not None and actor != patron.user:
         require_perm(actor, Perm.PATRON_EDIT, patron.home_library)
@@ -318,6 +321,7 @@ def consent_withdraw(*, patron: Patron, purpose: str, actor: User | None = None)
     if purpose == ConsentPurpose.READING_HISTORY:
         patron.keep_history = False
         patron.save(update_fields=["keep_history", "updated_at"])
+        reading_history_withdrawn.send(sender=Patron, patron=patron)
     if purpose == ConsentPurpose.SERVICE:
         DataRequest.objects.create(patron=patron, kind=DataRequestKind.WITHDRAW,
                                    details=_("Bạn đọc rút lại sự đồng ý xử lý dữ liệu để phục vụ."))

@@ -5,6 +5,7 @@ from zoneinfo import ZoneInfo
 import pytest
 from django.core import mail
 from django.core.exceptions import PermissionDenied
+from django.utils import timezone
 
 from thuvien.circulation.jobs import daily_run, loans_anonymise
 from thuvien.circulation.models import Fine, Loan
@@ -17,7 +18,8 @@ from thuvien.circulation.services import (
     loan_checkin,
     loan_checkout,
 )
-from thuvien.core.models import ActivityEvent, OrgUnitSetting
+from thuvien.core.models import ActivityEvent, AuditEntry, OrgUnitSetting
+from thuvien.patrons.services import consent_withdraw
 
 VN = ZoneInfo("Asia/Ho_Chi_Minh")
 NOW = dt.datetime(2026, 3, 2, 9, 0, tzinfo=VN)
@@ -69,6 +71,27 @@ def test_anonymisation_respects_opt_in_and_keeps_statistics(net, desk_a, base_ru
     assert ActivityEvent.objects.filter(kind="return").count() == 2
     for event in ActivityEvent.objects.all():
         assert "patron" not in event.attributes and "card" not in str(event.attributes)
+
+
+def test_withdrawing_reading_history_consent_anonymises_old_loans_at_once(net, desk_a, base_rule, patron_factory,
+                                                                         item_factory):
+    now = timezone.now()
+    keeper = patron_factory("W1", net.a, consents=("service", "reading_history"))
+    other = patron_factory("W2", net.a)
+    for p, code, out, back in ((keeper, "WOLD", 60, 50), (keeper, "WNEW", 5, 2), (other, "WOTH", 60, 50)):
+        item = item_factory(code, net.a)
+        loan_checkout(actor=desk_a, item=item, patron=p, desk=net.a, now=now - dt.timedelta(days=out))
+        loan_checkin(actor=desk_a, item=item, desk=net.a, now=now - dt.timedelta(days=back))
+    consent_withdraw(patron=keeper, purpose="reading_history", actor=keeper.user)
+    # the keeper's loan returned 50 days ago goes now (the period is 30 days); the recent one stays until it
+    # reaches the period, as for every reader; other readers wait for the daily job
+    assert sorted(Loan.objects.filter(anonymised=True).values_list("item__barcode", flat=True)) == ["WOLD"]
+    assert Loan.objects.get(item__barcode="WNEW").patron == keeper
+    assert Loan.objects.get(item__barcode="WOTH").patron == other
+    entry = AuditEntry.objects.get(action="loan.anonymise")
+    assert (entry.object_repr, entry.changes) == ("W1", {"count": [None, 1]})
+    history = patron_export_data(patron=keeper)["reading_history"]
+    assert [h["returned_at"] for h in history] == [(now - dt.timedelta(days=2)).isoformat()]  # WNEW only
 
 
 def test_daily_job_sends_one_overdue_notice_per_reader(net, desk_a, base_rule, patron_factory, item_factory):
