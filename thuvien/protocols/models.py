@@ -26,6 +26,10 @@ class HarvestSource(models.Model):
         SYSTEM = "035", _("035 (số hệ thống)")
         ISBN = "isbn", _("ISBN")
 
+    class Prefix(models.TextChoices):
+        MARC21 = "marc21", _("marc21 (MARCXML)")
+        OAI_DC = "oai_dc", _("oai_dc (Dublin Core, chuyển sang MARC21)")
+
     class OnMatch(models.TextChoices):
         OVERLAY = "overlay", _("Thay bằng biểu ghi mới")
         MERGE = "merge", _("Bổ sung trường còn thiếu")
@@ -35,7 +39,7 @@ class HarvestSource(models.Model):
     code = models.SlugField(_("mã"), max_length=40, unique=True)
     name = models.CharField(_("tên"), max_length=200)
     base_url = models.URLField(_("địa chỉ OAI-PMH"), max_length=500)
-    metadata_prefix = models.CharField(_("định dạng"), max_length=32, default="marc21")
+    metadata_prefix = models.CharField(_("định dạng"), max_length=32, choices=Prefix.choices, default=Prefix.MARC21)
     set_spec = models.CharField(_("tập (set)"), max_length=200, blank=True)
     library = models.ForeignKey(OrgUnit, on_delete=models.PROTECT, related_name="harvest_sources",
                                 verbose_name=_("thư viện nhận"))

@@ -42,6 +42,8 @@ class SourceForm(forms.Form):
     code = forms.SlugField(label=gettext_lazy("Mã"), max_length=40)
     name = forms.CharField(label=gettext_lazy("Tên"), max_length=200)
     base_url = forms.URLField(label=gettext_lazy("Địa chỉ OAI-PMH"), max_length=500, assume_scheme="https")
+    metadata_prefix = forms.ChoiceField(label=gettext_lazy("Định dạng"), choices=HarvestSource.Prefix.choices,
+                                        initial=HarvestSource.Prefix.MARC21)
     set_spec = forms.CharField(label=gettext_lazy("Tập (set)"), max_length=200, required=False)
     library = forms.ModelChoiceField(label=gettext_lazy("Thư viện nhận"), queryset=OrgUnit.objects.none())
     schedule = forms.ChoiceField(label=gettext_lazy("Lịch"), choices=HarvestSource.Schedule.choices)
@@ -96,8 +98,8 @@ def _source_form(request: HttpRequest, source: HarvestSource | None) -> HttpResp
     user = _user(request)
     initial = {}
     if source is not None:
-        initial = {f: getattr(source, f) for f in ("code", "name", "base_url", "set_spec", "library", "schedule",
-                                                   "match", "on_match", "is_active")}
+        initial = {f: getattr(source, f) for f in ("code", "name", "base_url", "metadata_prefix", "set_spec",
+                                                   "library", "schedule", "match", "on_match", "is_active")}
     form = SourceForm(request.POST or None, user=user, initial=initial)
     if request.method == "POST" and form.is_valid():
         try:

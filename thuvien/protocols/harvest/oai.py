@@ -7,6 +7,7 @@ from xml.etree.ElementTree import Element
 
 from pymarc import Record
 
+from thuvien.protocols.dc_marc import dc_from_element, find_dc
 from thuvien.protocols.remote import find_marc_record, http_get, marc_from_element, parse_xml
 
 OAI = "{http://www.openarchives.org/OAI/2.0/}"
@@ -18,6 +19,7 @@ class PageRecord:
     datestamp: str
     deleted: bool
     marc: Record | None = None
+    dc: dict[str, list[str]] | None = None  # oai_dc: the elements, crosswalked to MARC by the harvester
     problem: str = ""
 
 
@@ -36,8 +38,9 @@ def _int(value: str | None) -> int | None:
     return int(value) if value and value.strip().isdigit() else None
 
 
-def parse_page(root: Element) -> Page:
-    """A ListRecords response document -> Page (errors are reported in error_code, not raised)."""
+def parse_page(root: Element, *, metadata_prefix: str = "marc21") -> Page:
+    """A ListRecords response document -> Page (errors are reported in error_code, not raised);
+    records carry `marc` for marc21 and `dc` for oai_dc, or a `problem`."""
     page = Page(response_date=(root.findtext(f"{OAI}responseDate") or "").strip())
     err = root.find(f"{OAI}error")
     if err is not None:
@@ -57,11 +60,18 @@ def parse_page(root: Element) -> Page:
                           deleted=header.get("status") == "deleted")
         if not item.deleted:
             metadata = rec.find(f"{OAI}metadata")
-            marc_el = find_marc_record(metadata) if metadata is not None else None
-            if marc_el is None:
-                item.problem = "no MARC21 record in metadata"
+            if metadata_prefix == "oai_dc":
+                dc_el = find_dc(metadata) if metadata is not None else None
+                if dc_el is None:
+                    item.problem = "no oai_dc record in metadata"
+                else:
+                    item.dc = dc_from_element(dc_el)
             else:
-                item.marc = marc_from_element(marc_el)
+                marc_el = find_marc_record(metadata) if metadata is not None else None
+                if marc_el is None:
+                    item.problem = "no MARC21 record in metadata"
+                else:
+                    item.marc = marc_from_element(marc_el)
         page.records.append(item)
     token = body.find(f"{OAI}resumptionToken")
     if token is not None:
@@ -71,6 +81,7 @@ def parse_page(root: Element) -> Page:
     return page
 
 
-def fetch_page(base_url: str, params: dict[str, str], *, timeout: float = 120.0) -> Page:
+def fetch_page(base_url: str, params: dict[str, str], *, timeout: float = 120.0,
+               metadata_prefix: str = "marc21") -> Page:
     """GET one page; RemoteError when the server cannot be reached or its answer is not XML."""
-    return parse_page(parse_xml(http_get(base_url, params, timeout=timeout)))
+    return parse_page(parse_xml(http_get(base_url, params, timeout=timeout)), metadata_prefix=metadata_prefix)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from datetime import date
 from typing import Any
 
 from django.core.exceptions import ValidationError
@@ -18,6 +19,7 @@ from thuvien.core.audit import audit, diff, snapshot
 from thuvien.core.demo import system_user
 from thuvien.core.models import OrgUnit, User
 from thuvien.core.permissions import Perm, require_perm
+from thuvien.protocols.dc_marc import DCRecordError, dc_to_marc
 from thuvien.protocols.harvest.oai import Page, PageRecord, fetch_page
 from thuvien.protocols.models import HarvestedRecord, HarvestRun, HarvestSource
 from thuvien.protocols.remote import RemoteError
@@ -27,6 +29,7 @@ SOURCE_FIELDS = ("code", "name", "base_url", "metadata_prefix", "set_spec", "lib
                  "on_match", "is_active")
 SNAPSHOT_FIELDS = [f if f != "library" else "library_id" for f in SOURCE_FIELDS]
 MAX_WARNINGS = 200
+PREFIXES = tuple(HarvestSource.Prefix.values)  # oai_dc records are crosswalked to MARC21 (protocols/dc_marc.py)
 
 
 @transaction.atomic
@@ -70,8 +73,9 @@ def harvest_source_update(*, actor: User, source: HarvestSource, **fields: Any) 
 
 
 def _check_prefix(source: HarvestSource) -> None:
-    if source.metadata_prefix != "marc21":
-        raise ValidationError({"metadata_prefix": _("Chỉ hỗ trợ định dạng marc21 (MARCXML) để nhập biểu ghi.")})
+    if source.metadata_prefix not in PREFIXES:
+        raise ValidationError({"metadata_prefix": _(
+            "Chỉ hỗ trợ định dạng marc21 (MARCXML) và oai_dc (Dublin Core) để nhập biểu ghi.")})
 
 
 @transaction.atomic
@@ -125,10 +129,10 @@ def harvest_run_execute(*, run: HarvestRun, actor: User | None = None, timeout: 
     while True:
         params = _list_params(source, run)
         try:
-            page = fetch_page(source.base_url, params, timeout=timeout)
+            page = fetch_page(source.base_url, params, timeout=timeout, metadata_prefix=source.metadata_prefix)
             if page.error_code == "badArgument" and "from" in params and len(params["from"]) > 10:
                 params["from"] = params["from"][:10]  # a repository with day granularity
-                page = fetch_page(source.base_url, params, timeout=timeout)
+                page = fetch_page(source.base_url, params, timeout=timeout, metadata_prefix=source.metadata_prefix)
         except RemoteError as exc:
             return _fail(run, str(exc))
         if page.error_code == "noRecordsMatch" and not run.resumption_token:
@@ -150,6 +154,7 @@ def _store_page(run: HarvestRun, source: HarvestSource, page: Page, actor: User)
     known = {h.identifier: h for h in HarvestedRecord.objects.filter(
         source=source, identifier__in=[r.identifier for r in page.records]).select_related("record")}
     for item in page.records:
+        _crosswalk(source, item, known.get(item.identifier))
         _apply(run, source, item, known.get(item.identifier), actor)
     if not run.response_date:
         run.response_date = page.response_date
@@ -161,6 +166,23 @@ def _store_page(run: HarvestRun, source: HarvestSource, page: Page, actor: User)
     if page.complete_list_size is not None:
         run.complete_list_size = page.complete_list_size
     run.save()
+
+
+def _crosswalk(source: HarvestSource, item: PageRecord, known: HarvestedRecord | None) -> None:
+    """An oai_dc record -> item.marc, or item.problem when it cannot be converted (no title). A record
+    harvested before keeps its 008/00-05 (date entered), so an unchanged record compares equal."""
+    if item.dc is None or item.deleted:
+        return
+    entered: date | str = timezone.localdate()
+    bib = known.record if known is not None else None
+    if bib is not None:
+        fixed = next((f["008"] for f in bib.marc.get("fields", []) if isinstance(f.get("008"), str)), "")
+        if len(fixed) >= 6 and fixed[:6].isdigit():
+            entered = fixed[:6]
+    try:
+        item.marc = dc_to_marc(item.dc, oai_identifier=item.identifier, base_url=source.base_url, entered=entered)
+    except DCRecordError:
+        item.problem = _("Biểu ghi Dublin Core không có nhan đề (dc:title): không nhập.")
 
 
 def _warn(run: HarvestRun, identifier: str, message: str) -> None:

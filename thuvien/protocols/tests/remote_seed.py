@@ -27,6 +27,14 @@ def main(action: str) -> None:
                      publisher=p)
         make_bib(library=lib, control="QEXTRA", title="Sách riêng tỉnh Q", author="Tác giả Q", year=2020)
         print(OrgUnit.objects.count(), BibRecord.objects.count())
+    elif action == "dc":  # for the oai_dc harvest: an ISBN, two authors, and a record without a title
+        lib = OrgUnit.objects.get(code="QX")
+        bib = make_bib(library=lib, control="QISBN", title="Sổ tay thư viện xã", author="Lê Văn Thư", year=2019,
+                       isbn="9786042000031", publisher="Văn hoá dân tộc")
+        bib.marc["fields"].append({"700": {"ind1": "0", "ind2": " ", "subfields": [{"a": "Nông Thị Hà"}]}})
+        bib.save(update_fields=["marc"])
+        make_bib(library=lib, control="QNOTITLE", title="", author="Tác giả vô danh", year=2001)
+        print(BibRecord.objects.count())
     elif action == "delete":
         bib = BibRecord.objects.get(control_number="QTV0002")
         bib.is_deleted, bib.deleted_at = True, timezone.now()

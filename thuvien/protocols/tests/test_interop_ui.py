@@ -47,7 +47,8 @@ def test_copy_cataloguing_needs_cataloguing_rights(client, net, remote, staff_fa
 
 def test_source_pages_and_harvest_button(admin_client, net, remote, django_capture_on_commit_callbacks):
     response = admin_client.post(reverse("staff:interop:source_add"), {
-        "code": "tinh-q", "name": "Tỉnh Q", "base_url": remote.oai_url, "set_spec": "", "library": net.b.pk,
+        "code": "tinh-q", "name": "Tỉnh Q", "base_url": remote.oai_url, "metadata_prefix": "marc21", "set_spec": "",
+        "library": net.b.pk,
         "schedule": "daily", "match": "001", "on_match": "overlay", "is_active": "on"})
     assert response.status_code == 302, response.content.decode()
     source = HarvestSource.objects.get(code="tinh-q")
