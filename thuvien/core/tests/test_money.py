@@ -33,3 +33,11 @@ def test_negative_and_small_amounts():
     with translation.override("vi"):
         assert amount_text(-1500) == "-1.500"
         assert amount_text(999) == "999"
+
+
+def test_counts_are_grouped_in_vietnamese_too():
+    page = Template("{% load humanize %}{{ n|intcomma }}")
+    with translation.override("vi"):
+        assert page.render(Context({"n": 1234567})) == "1.234.567"
+    with translation.override("en"):
+        assert page.render(Context({"n": 1234567})) == "1,234,567"
