@@ -117,9 +117,14 @@ def latest_datestamp() -> datetime | None:
     return max(stamps) if stamps else None
 
 
-def library_sets() -> list[tuple[str, str]]:
-    """(code, name) of every active unit, in tree order, for ListSets."""
-    return list(OrgUnit.objects.filter(is_active=True).order_by("path").values_list("code", "name"))
+def library_sets(*, offset: int = 0, limit: int | None = None) -> list[tuple[str, str]]:
+    """(code, name) of the active units, in tree order, for ListSets (a slice of them with offset/limit)."""
+    qs = OrgUnit.objects.filter(is_active=True).order_by("path", "pk").values_list("code", "name")
+    return list(qs[offset:] if limit is None else qs[offset:offset + limit])
+
+
+def library_set_count() -> int:
+    return OrgUnit.objects.filter(is_active=True).count()
 
 
 def material_types() -> list[str]:

@@ -3,6 +3,8 @@
 A token holds the verb, format, set, `from`, the snapshot instant (records changed after the first
 page are left for the next incremental harvest, so a list stays stable while records change), the
 last id sent, the cursor and the complete list size. It is signed, so it cannot be forged.
+A ListSets token uses the same state with an empty format and set: its cursor is the offset of
+the next set in the list (and last_id the offset of the last one sent).
 """
 
 from __future__ import annotations

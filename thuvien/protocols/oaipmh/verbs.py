@@ -126,18 +126,67 @@ def list_metadata_formats(args: Mapping[str, str]) -> str:
     return f"<ListMetadataFormats>{body}</ListMetadataFormats>"
 
 
-def list_sets(args: Mapping[str, str]) -> str:
+def _set_xml(spec: str, name: str) -> str:
+    return f"<set><setSpec>{formats.esc(spec)}</setSpec><setName>{formats.esc(name)}</setName></set>"
+
+
+def _sets_page(offset: int, limit: int) -> tuple[list[str], int]:
+    """(sets at offset..offset+limit of the whole list, size of the whole list). The list is the
+    library root set, one set per active unit in tree order, the type root set, one set per material
+    type; units are read a page at a time, so a national tree is never loaded whole."""
+    types = selectors.material_types()
+    segments: list[tuple[int, Callable[[int, int], list[str]]]] = [
+        (1, lambda o, n: [_set_xml(selectors.LIBRARY_SET, "Thư viện")]),
+        (selectors.library_set_count(), lambda o, n: [
+            _set_xml(f"{selectors.LIBRARY_SET}:{code}", name) for code, name in selectors.library_sets(offset=o, limit=n)]),
+        (1, lambda o, n: [_set_xml(selectors.TYPE_SET, "Loại tài liệu")]),
+        (len(types), lambda o, n: [_set_xml(f"{selectors.TYPE_SET}:{t}", t) for t in types[o:o + n]]),
+    ]
+    out: list[str] = []
+    for size, fetch in segments:
+        if limit <= 0:
+            break
+        if offset >= size:
+            offset -= size
+            continue
+        got = fetch(offset, limit)
+        out.extend(got)
+        limit -= len(got)
+        offset = 0
+    return out, sum(size for size, _fetch in segments)
+
+
+def list_sets(args: Mapping[str, str], *, now: datetime) -> str:
+    """The sets, page_size() at a time; the resumption token carries the cursor (an offset in the list)."""
     if not sets_enabled():
         raise OAIError("noSetHierarchy")
     if "resumptionToken" in args:
-        raise OAIError("badResumptionToken", "ListSets is never split; no token was issued.")
-    parts = [f"<set><setSpec>{selectors.LIBRARY_SET}</setSpec><setName>Thư viện</setName></set>"]
-    parts += [f"<set><setSpec>{selectors.LIBRARY_SET}:{formats.esc(code)}</setSpec>"
-              f"<setName>{formats.esc(name)}</setName></set>" for code, name in selectors.library_sets()]
-    parts.append(f"<set><setSpec>{selectors.TYPE_SET}</setSpec><setName>Loại tài liệu</setName></set>")
-    parts += [f"<set><setSpec>{selectors.TYPE_SET}:{formats.esc(t)}</setSpec><setName>{formats.esc(t)}</setName></set>"
-              for t in selectors.material_types()]
-    return f"<ListSets>{''.join(parts)}</ListSets>"
+        try:
+            state = tokens.decode(args["resumptionToken"], verb="ListSets")
+        except tokens.BadToken as exc:
+            raise OAIError("badResumptionToken") from exc
+    else:
+        state = tokens.ListState(verb="ListSets", prefix="", set_spec="", since=None, snapshot=now.timestamp(),
+                                 last_id=0, cursor=0, total=0)
+    size = page_size()
+    parts, total = _sets_page(state.cursor, size + 1)
+    if state.cursor == 0:
+        state = replace(state, total=total)
+    elif not parts:
+        raise OAIError("badResumptionToken", "The list of sets has become shorter than this token's cursor.")
+    more = len(parts) > size
+    parts = parts[:size]
+    body = ["<ListSets>", *parts]
+    if more or state.cursor:
+        attrs = f'completeListSize="{state.total}" cursor="{state.cursor}"'
+        if more:
+            nxt = replace(state, last_id=state.cursor + len(parts) - 1, cursor=state.cursor + len(parts))
+            expires = stamp(now + tokens.token_lifetime())
+            body.append(f'<resumptionToken expirationDate="{expires}" {attrs}>{tokens.encode(nxt)}</resumptionToken>')
+        else:
+            body.append(f"<resumptionToken {attrs}/>")
+    body.append("</ListSets>")
+    return "".join(body)
 
 
 def _record_xml(row: RecordRow, fmt: MetadataFormat | None, repository: str) -> str:
@@ -246,7 +295,7 @@ def handle(params: Mapping[str, list[str]], *, base_url: str) -> str:
         elif verb == "ListMetadataFormats":
             body = list_metadata_formats(args)
         elif verb == "ListSets":
-            body = list_sets(args)
+            body = list_sets(args, now=now)
         elif verb == "GetRecord":
             body = get_record(args)
         else:

@@ -64,3 +64,20 @@ def test_pyoai_harvests_every_record_once(live_server, catalogue):
     assert metadata.getField("creator") == ["Nguyễn Du"]
     in_b = [h.identifier() for h in client.listIdentifiers(metadataPrefix="oai_dc", set="library:B")]
     assert in_b == [f"oai:p.thuvien:{b.pk}" for b in made[6:12]]
+
+
+@override_settings(THUVIEN_OAI_PAGE_SIZE=2)
+def test_sickle_walks_every_set_through_tokens(live_server, catalogue, net):
+    harvester = Sickle(f"{live_server.url}/oai", max_retries=0)
+    sets = harvester.ListSets()
+    got, tokens = [], []
+    for s in sets:
+        got.append((s.setSpec, s.setName))
+        token = sets.resumption_token
+        if token is not None and token.token and token.token not in tokens:
+            tokens.append(token.token)
+    assert got == [("library", "Thư viện"), ("library:P", "Mạng lưới thư viện tỉnh P"),
+                   ("library:A", "Thư viện huyện A"), ("library:C", "Phòng đọc xã C"),
+                   ("library:B", "Thư viện huyện B"), ("type", "Loại tài liệu"), ("type:book", "book")]
+    assert len(tokens) == 3  # 7 sets in pages of 2: four pages, three tokens
+    assert (sets.resumption_token.cursor, sets.resumption_token.complete_list_size) == ("6", "7")

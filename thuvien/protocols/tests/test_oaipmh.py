@@ -207,3 +207,38 @@ def test_list_records_page_query_count(client, sample_records, net, django_asser
     with django_assert_max_num_queries(3):
         root = oai(client, verb="ListRecords", resumptionToken=token)
     assert len(root.findall("o:ListRecords/o:record", NS)) == 3
+
+
+@override_settings(THUVIEN_OAI_PAGE_SIZE=3)
+def test_list_sets_pages(client, records, net, django_assert_max_num_queries):
+    root = oai(client, verb="ListSets")
+    assert [s.text for s in root.iter(OAI + "setSpec")] == ["library", "library:P", "library:A"]
+    token = root.find("o:ListSets/o:resumptionToken", NS)
+    assert (token.get("cursor"), token.get("completeListSize")) == ("0", "7") and token.get("expirationDate")
+    # a page reads the material types, the number of units and one slice of units, however big the tree
+    with django_assert_max_num_queries(3):
+        root = oai(client, verb="ListSets", resumptionToken=token.text)
+    assert [s.text for s in root.iter(OAI + "setSpec")] == ["library:C", "library:B", "type"]
+    token2 = root.find("o:ListSets/o:resumptionToken", NS)
+    assert token2.get("cursor") == "3"
+    root = oai(client, verb="ListSets", resumptionToken=token2.text)
+    assert [s.text for s in root.iter(OAI + "setSpec")] == ["type:book"]
+    last = root.find("o:ListSets/o:resumptionToken", NS)
+    assert (last.text, last.get("cursor"), last.get("completeListSize")) == (None, "6", "7")
+    # a token of another verb, a ListSets token given to ListRecords, a cursor past a list that shrank
+    list_state = tokens.ListState(verb="ListRecords", prefix="oai_dc", set_spec="", since=None,
+                                  snapshot=timezone.now().timestamp(), last_id=0, cursor=0, total=6)
+    assert error_codes(oai(client, verb="ListSets", resumptionToken=tokens.encode(list_state))) == [
+        "badResumptionToken"]
+    assert error_codes(oai(client, verb="ListRecords", resumptionToken=token.text)) == ["badResumptionToken"]
+    net.c.is_active = False
+    net.c.save(update_fields=["is_active"])
+    BibRecord.objects.update(material_type="")
+    assert error_codes(oai(client, verb="ListSets", resumptionToken=token2.text)) == ["badResumptionToken"]
+
+
+@override_settings(THUVIEN_OAI_PAGE_SIZE=500)
+def test_list_sets_fits_one_page_without_token(client, records):
+    root = oai(client, verb="ListSets")
+    assert len(root.findall("o:ListSets/o:set", NS)) == 7
+    assert root.find("o:ListSets/o:resumptionToken", NS) is None
