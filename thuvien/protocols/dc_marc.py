@@ -105,6 +105,29 @@ def clean(value: str) -> str:
     return " ".join(unicodedata.normalize("NFC", value).split())
 
 
+# ISO 2709 holds at most 9,999 bytes in a field; a value longer than this (UTF-8) is cut at spaces
+# into several repeats of its field, so a long abstract still exports.
+FIELD_TEXT_LIMIT = 9000
+
+
+def split_text(text: str, limit: int = FIELD_TEXT_LIMIT) -> list[str]:
+    """`text` in pieces of at most `limit` UTF-8 bytes, cut at spaces where there is one: joined
+    with single spaces the pieces give the text back (it is `clean`ed: no runs of spaces)."""
+    if len(text.encode()) <= limit:
+        return [text]
+    pieces: list[str] = []
+    while len(text.encode()) > limit:
+        head = text.encode()[:limit].decode(errors="ignore")  # whole characters only
+        cut = head.rfind(" ")
+        if cut <= 0:  # one enormous word: cut inside it
+            pieces.append(head)
+            text = text[len(head):]
+        else:
+            pieces.append(head[:cut])
+            text = text[cut + 1:]
+    return [*pieces, text] if text else pieces
+
+
 def dc_from_element(el: Element) -> dict[str, list[str]]:
     """{element: [values in document order]} of an <oai_dc:dc> element (or any element holding dc:*
     children); empty and whitespace-only values are left out."""
@@ -216,6 +239,11 @@ def dc_to_marc(dc: Mapping[str, Iterable[str]], *, oai_identifier: str, base_url
     record.add_field(Field(tag="008", data=fixed))
 
     def add(tag: str, ind: tuple[str, str], subfields: list[Subfield]) -> None:
+        if len(subfields) == 1:  # a long text (an abstract, rights) becomes several fields of the same tag
+            code, text = subfields[0].code, subfields[0].value
+            for piece in split_text(text):
+                record.add_field(Field(tag=tag, indicators=Indicators(*ind), subfields=[Subfield(code, piece)]))
+            return
         record.add_field(Field(tag=tag, indicators=Indicators(*ind), subfields=subfields))
 
     blank = (" ", " ")

@@ -16,6 +16,7 @@ from thuvien.protocols.dc_marc import (
     find_dc,
     first_year,
     language_code,
+    split_text,
 )
 
 BASE = "https://dspace.tvcaobang.vn/oai/request"
@@ -164,6 +165,20 @@ def test_text_is_nfc_and_empty_values_are_skipped():
     assert record["245"]["a"] == "Đất rừng phương Nam" == unicodedata.normalize("NFC", decomposed)
     assert record["100"]["a"] == "Đoàn Giỏi"
     assert record.get_fields("653") == [] and record.get_fields("700") == []
+
+
+def test_a_long_abstract_becomes_several_520s_and_the_record_exports():
+    from thuvien.catalog.marc.writer import to_iso2709
+
+    words = " ".join(f"Lịch sử Cao Bằng phần {i} đường biên giới" for i in range(1500))  # 85,889 bytes in UTF-8
+    record = dc_to_marc({"title": ["Địa chí Cao Bằng"], "description": [words]}, oai_identifier="oai:x:6",
+                        base_url=BASE, entered=date(2026, 1, 1))
+    pieces = [f["a"] for f in record.get_fields("520")]
+    assert len(pieces) == 10 and all(len(p.encode()) <= 9000 for p in pieces)
+    assert " ".join(pieces) == words  # cut at spaces: nothing lost, nothing added
+    assert len(to_iso2709(record)) < 99999
+    assert split_text("x" * 20, limit=8) == ["x" * 8, "x" * 8, "x" * 4]  # one enormous word is cut inside
+    assert split_text("ạ" * 5, limit=7) == ["ạạ", "ạạ", "ạ"]  # (3 bytes each) never inside a character
 
 
 def test_no_title_is_refused():
