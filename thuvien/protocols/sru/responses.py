@@ -140,14 +140,20 @@ def search_retrieve(*, version: str, total: int, records: Sequence[RecordOut], e
     return _doc(version, "searchRetrieveResponse", "".join(parts))
 
 
+# Indexes results can be sorted by (CQL sortBy, SRU 1.x sortKeys): see translate.sort_name.
+SORTABLE = frozenset(("dc.title", "dc.creator", "dc.date"))
+_SORT_ATTR = ' sort="true"'
+
+
 def explain(*, version: str, host: str, port: int, database: str, title: str, escaping: str,
             diagnostics: Sequence[Diagnostic], params: Mapping[str, str]) -> str:
     """An explainResponse carrying a ZeeRex 2.0 record for this database."""
     p = NS[version][0]
     sets = "".join(f'<set name="{n}" identifier="{i}"/>' for n, i in CONTEXT_SETS)
     indexes = "".join(
-        f"<index><title>{esc(t)}</title><map><name set=\"{name.split('.')[0]}\">{name.split('.', 1)[1]}</name>"
-        "</map></index>" for name, t in INDEX_TITLES.items()
+        f"<index{_SORT_ATTR if name in SORTABLE else ''}><title>{esc(t)}</title>"
+        f"<map><name set=\"{name.split('.')[0]}\">{name.split('.', 1)[1]}</name></map></index>"
+        for name, t in INDEX_TITLES.items()
     )
     schemas = "".join(f'<schema identifier="{s.identifier}" name="{s.name}"><title>{esc(s.title)}</title></schema>'
                       for s in SCHEMAS)
@@ -167,7 +173,7 @@ def explain(*, version: str, host: str, port: int, database: str, title: str, es
         '<supports type="relation">&lt;</supports><supports type="relation">&gt;</supports>'
         '<supports type="relation">&lt;=</supports><supports type="relation">&gt;=</supports>'
         '<supports type="relation">within</supports><supports type="booleanModifier">prox</supports>'
-        '<supports type="maskingCharacter">*</supports></configInfo></explain>'
+        '<supports type="maskingCharacter">*</supports><supports type="sort"/></configInfo></explain>'
     )
     packing_tag = "recordPacking" if version == "1.2" else "recordXMLEscaping"
     data = record if escaping == "xml" else esc(record)

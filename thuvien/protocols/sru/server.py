@@ -12,7 +12,7 @@ from thuvien.protocols.search_adapter import search_records
 from thuvien.protocols.sru import responses
 from thuvien.protocols.sru.cql import CQLSyntaxError, parse_cql
 from thuvien.protocols.sru.responses import Diagnostic, RecordOut, Schema
-from thuvien.protocols.sru.translate import CQLDiagnostic, cql_to_query
+from thuvien.protocols.sru.translate import CQLDiagnostic, cql_sort, cql_to_query, sort_name, sortkeys_param
 
 SUPPORTED_VERSIONS = ("1.1", "1.2", "2.0")
 DEFAULT_MAXIMUM = 10
@@ -109,8 +109,6 @@ def _search_retrieve(params: Mapping[str, str], *, version: str, escaping: str, 
             raise _Fatal(Diagnostic(8, name))
     if "recordXPath" in params:
         raise _Fatal(Diagnostic(72, "recordXPath", "XPath retrieval unsupported"))
-    if params.get("sortKeys"):
-        raise _Fatal(Diagnostic(80, "sortKeys"))
     query_text = params.get("query", "")
     if not query_text.strip():
         raise _Fatal(Diagnostic(7, "query"))
@@ -123,12 +121,21 @@ def _search_retrieve(params: Mapping[str, str], *, version: str, escaping: str, 
     if schema is None:
         raise _Fatal(Diagnostic(66, params.get("recordSchema", "")))
     try:
-        tree = cql_to_query(parse_cql(query_text))
+        cql = parse_cql(query_text)
+        tree = cql_to_query(cql)
+        wanted = cql_sort(cql.sort_keys)
+        if params.get("sortKeys"):
+            if wanted:  # both: the query's sortBy prevails (SRU 2.0 diagnostic 94, not fatal)
+                diagnostics.append(Diagnostic(94, "sortKeys", "Sort spec included both in query and protocol: "
+                                                            "query prevails"))
+            else:
+                wanted = sortkeys_param(params["sortKeys"])
+        sort = sort_name(wanted)
     except CQLSyntaxError as exc:
         raise _Fatal(Diagnostic(10, str(exc), "Query syntax error")) from exc
     except CQLDiagnostic as exc:
         raise _Fatal(Diagnostic(exc.number, exc.details, exc.message)) from exc
-    found = search_records(query=tree, library=library, offset=start - 1, limit=maximum)
+    found = search_records(query=tree, library=library, offset=start - 1, limit=maximum, sort=sort)
     if found.total and start > found.total:
         return responses.search_retrieve(
             version=version, total=found.total, records=[], escaping=escaping, next_position=None,

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from thuvien.protocols.sru.cql import CQLNode, CQLQuery, SearchClause
+from thuvien.protocols.sru.cql import CQLNode, CQLQuery, SearchClause, SortKey
 from thuvien.search.query import And, MatchAll, Node, Not, Or, Range, Term
 
 # CQL index (lower-case, context set prefix included) -> search field. "dc.identifier" is special.
@@ -155,7 +155,76 @@ def _node(n: CQLNode) -> Node:
 
 
 def cql_to_query(q: CQLQuery) -> Node:
-    """Translate parsed CQL into the search query tree; raises CQLDiagnostic (SRU numbering)."""
-    if q.sort_keys:
-        raise CQLDiagnostic(80, "sortBy", "Sort not supported")
+    """Translate parsed CQL into the search query tree (its sortBy: `cql_sort`); raises
+    CQLDiagnostic (SRU numbering)."""
     return _node(q.root)
+
+
+@dataclass(frozen=True)
+class SortRequest:
+    index: str
+    ascending: bool = True
+
+
+# sort index (CQL sortBy or the path of SRU 1.x sortKeys) -> the search's sort names (ascending, descending)
+_SORT_INDEXES: dict[str, tuple[str, str | None]] = {
+    **dict.fromkeys(("title", "dc.title"), ("title", None)),
+    **dict.fromkeys(("author", "creator", "dc.creator", "dc.author", "bath.name"), ("author", None)),
+    **dict.fromkeys(("date", "year", "dc.date"), ("oldest", "newest")),
+}
+
+
+def cql_sort(keys: tuple[SortKey, ...]) -> list[SortRequest]:
+    """The sort asked for by a CQL sortBy clause (modifiers /sort.ascending, /sort.descending; the
+    sort keys already ignore case and accents, so /ignoreCase and /ignoreAccents are accepted)."""
+    out = []
+    for key in keys:
+        ascending = True
+        for m in key.modifiers:
+            name = m.name.lower().removeprefix("sort.")
+            if name in ("ascending", "descending"):
+                ascending = name == "ascending"
+            elif name in ("respectcase", "respectaccents"):
+                raise CQLDiagnostic(91, m.name, "Unsupported case")
+            elif name.startswith("missing"):
+                raise CQLDiagnostic(92, m.name, "Unsupported missing value action")
+            elif name not in ("ignorecase", "ignoreaccents"):
+                raise CQLDiagnostic(82, m.name, "Unsupported sort sequence")
+        out.append(SortRequest(key.index, ascending))
+    return out
+
+
+def sortkeys_param(text: str) -> list[SortRequest]:
+    """The sort asked for by SRU 1.1/1.2's sortKeys parameter: space-separated keys
+    `path,schema,ascending,caseSensitive,missingValue` (all but the path optional)."""
+    out = []
+    for spec in text.split():
+        path, schema, ascending, case, missing = (spec.split(",") + [""] * 5)[:5]
+        if schema and schema.lower() not in ("marcxml", "marc21", "dc", "mods", "info:srw/schema/1/marcxml-v1.1",
+                                             "info:srw/schema/1/dc-v1.1"):
+            raise CQLDiagnostic(87, schema, "Unsupported schema for sort")
+        if ascending not in ("", "0", "1"):
+            raise CQLDiagnostic(90, ascending, "Unsupported direction")
+        if case not in ("", "0"):
+            raise CQLDiagnostic(91, case, "Unsupported case")
+        if missing:
+            raise CQLDiagnostic(92, missing, "Unsupported missing value action")
+        out.append(SortRequest(path, ascending != "0"))
+    return out
+
+
+def sort_name(requests: list[SortRequest]) -> str:
+    """The search's sort for the requested keys: by relevance when none; one key (title, author or
+    date) is supported, in the directions its sort has."""
+    if not requests:
+        return "relevance"
+    if len(requests) > 1:
+        raise CQLDiagnostic(84, "1", "Too many sort keys to sort")
+    request = requests[0]
+    names = _SORT_INDEXES.get(request.index.lower())
+    if names is None:
+        raise CQLDiagnostic(88, request.index, "Unsupported path for sort")
+    name = names[0] if request.ascending else names[1]
+    if name is None:
+        raise CQLDiagnostic(90, "descending", "Unsupported direction")
+    return name

@@ -101,12 +101,40 @@ def test_dc_schema_and_string_packing(client, records):
     ({"query": "dc.title = kieu", "recordPacking": "zip"}, "71"),
     ({"query": "dc.title < kieu"}, "19"),
     ({"query": "dc.date = soon"}, "36"),
-    ({"query": "dc.title = kieu sortby dc.date"}, "80"),
+    ({"query": "dc.title = kieu sortby dc.subject"}, "88"),
+    ({"query": "dc.title = kieu sortby dc.title/sort.descending"}, "90"),
+    ({"query": "dc.title = kieu sortby dc.title dc.date"}, "84"),
+    ({"query": "dc.title = kieu sortby dc.title/respectCase"}, "91"),
+    ({"query": "dc.title = kieu sortby dc.date/missingOmit"}, "92"),
+    ({"query": "dc.title = kieu", "sortKeys": "dc.date,onix"}, "87"),
+    ({"query": "dc.title = kieu", "sortKeys": "dc.date,,1,1"}, "91"),
+    ({"query": "dc.title = kieu", "sortKeys": "dc.date,,2"}, "90"),
     ({"query": "dc.title = kieu", "bogus": "1"}, "8"),
 ])
 def test_diagnostics(client, records, params, number):
     root = sru(client, **{"version": "1.2", "operation": "searchRetrieve", **params})
     assert number in diagnostics(root)
+
+
+@pytest.mark.parametrize(("sort", "expected"), [
+    ({"query": 'dc.publisher = "van hoc" sortby dc.date'}, ["TV0003", "TV0001", "TV0005"]),
+    ({"query": 'dc.publisher = "van hoc" sortby dc.date/sort.descending'}, ["TV0005", "TV0001", "TV0003"]),
+    ({"query": 'dc.publisher = "van hoc" sortby dc.title'}, ["TV0003", "TV0001", "TV0005"]),  # Số < Truyện K < Truyện n
+    ({"query": 'dc.publisher = "van hoc" sortby dc.creator/ignoreCase'}, ["TV0005", "TV0001", "TV0003"]),  # Nam < Nguyễn < Vũ
+    ({"query": 'dc.publisher = "van hoc"', "sortKeys": "dc.date,,0"}, ["TV0005", "TV0001", "TV0003"]),  # SRU 1.1/1.2
+    ({"query": 'dc.publisher = "van hoc"', "sortKeys": "title"}, ["TV0003", "TV0001", "TV0005"]),
+])
+def test_sorted_results(client, records, sort, expected):
+    root = search(client, **sort)
+    assert diagnostics(root) == []
+    numbers = [n.removeprefix("B") for n in control_numbers(root)]  # each title is held twice (A and B)
+    assert numbers == [n for n in expected for _copy in (1, 2)]
+
+
+def test_sortby_in_the_query_prevails_over_sortkeys(client, records):
+    root = search(client, 'dc.publisher = "van hoc" sortby dc.date', sortKeys="dc.title")
+    assert diagnostics(root) == ["94"]
+    assert [n.removeprefix("B") for n in control_numbers(root)][::2] == ["TV0003", "TV0001", "TV0005"]
 
 
 def test_explain_lists_indexes_and_schemas(client, db):
@@ -115,6 +143,10 @@ def test_explain_lists_indexes_and_schemas(client, db):
     names = [f"{n.get('set')}.{n.text}" for n in ex.iter("{%s}name" % ZS["ex"])]  # noqa: UP031
     assert {"dc.title", "dc.creator", "bath.isbn", "rec.identifier", "cql.anywhere"} <= set(names)
     assert [s.get("name") for s in ex.iter("{%s}schema" % ZS["ex"])] == ["marcxml", "dc", "mods"]  # noqa: UP031
+    sortable = [f"{i.find('ex:map/ex:name', ZS).get('set')}.{i.find('ex:map/ex:name', ZS).text}"
+                for i in ex.iter("{%s}index" % ZS["ex"]) if i.get("sort") == "true"]  # noqa: UP031
+    assert sorted(sortable) == ["dc.creator", "dc.date", "dc.title"]
+    assert ex.find("ex:configInfo/ex:supports[@type='sort']", ZS) is not None
 
 
 def test_sru_2_0_and_post(client, records):
