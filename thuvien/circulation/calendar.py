@@ -1,12 +1,15 @@
 """Library calendars: closed weekdays, closed dates and Vietnamese public holidays (lunar Tết and
-Hùng Kings day included), inherited down the tree. Due dates never fall on a closed day."""
+Hùng Kings day included), inherited down the tree. Due dates never fall on a closed day.
+
+The government moves holidays most years (a bridge day off, worked back on a Saturday): those
+are entered as closed dates and open dates (`circ.open_dates` wins over everything else)."""
 
 from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
 from functools import lru_cache
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
@@ -17,8 +20,8 @@ from thuvien.circulation.lunar import hung_kings_day, tet
 if TYPE_CHECKING:
     from thuvien.core.models import OrgUnit
 
-CALENDAR_KEYS = ["circ.closed_weekdays", "circ.closed_dates", "circ.public_holidays", "circ.tet_days_before",
-                 "circ.tet_days_after"]
+CALENDAR_KEYS = ["circ.closed_weekdays", "circ.closed_dates", "circ.open_dates", "circ.public_holidays",
+                 "circ.tet_days_before", "circ.tet_days_after"]
 
 
 @lru_cache(maxsize=256)
@@ -41,12 +44,15 @@ def vn_public_holidays(year: int, tet_before: int = 1, tet_after: int = 5) -> fr
 class LibraryCalendar:
     closed_weekdays: frozenset[int] = frozenset()
     closed_dates: frozenset[dt.date] = frozenset()
+    open_dates: frozenset[dt.date] = frozenset()  # open even on a closed weekday or a holiday (make-up days)
     public_holidays: bool = True
     tet_before: int = 1
     tet_after: int = 5
     _years: dict[int, frozenset[dt.date]] = field(default_factory=dict, repr=False)
 
     def is_closed(self, day: dt.date) -> bool:
+        if day in self.open_dates:
+            return False
         if day.weekday() in self.closed_weekdays or day in self.closed_dates:
             return True
         if not self.public_holidays:
@@ -69,16 +75,25 @@ class LibraryCalendar:
 
 def calendar_for(unit: OrgUnit) -> LibraryCalendar:
     """The effective calendar of `unit` (one query for all inherited settings)."""
-    values = settings_many(unit, CALENDAR_KEYS)
-    closed_dates = set()
-    for raw in values["circ.closed_dates"] or []:
+    return calendar_from_settings(settings_many(unit, CALENDAR_KEYS))
+
+
+def _dates(raw: list[Any] | None) -> frozenset[dt.date]:
+    dates = set()
+    for value in raw or []:
         try:
-            closed_dates.add(dt.date.fromisoformat(str(raw)))
-        except ValueError:
+            dates.add(dt.date.fromisoformat(str(value)))
+        except ValueError:  # a mistyped date in the settings: ignored, the rest still count
             continue
+    return frozenset(dates)
+
+
+def calendar_from_settings(values: dict[str, Any]) -> LibraryCalendar:
+    """The calendar described by the effective values of CALENDAR_KEYS."""
     return LibraryCalendar(
         closed_weekdays=frozenset(int(d) for d in values["circ.closed_weekdays"] or []),
-        closed_dates=frozenset(closed_dates),
+        closed_dates=_dates(values["circ.closed_dates"]),
+        open_dates=_dates(values["circ.open_dates"]),
         public_holidays=bool(values["circ.public_holidays"]),
         tet_before=int(values["circ.tet_days_before"]),
         tet_after=int(values["circ.tet_days_after"]),

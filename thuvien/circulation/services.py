@@ -22,7 +22,7 @@ from django.utils.translation import gettext as _
 
 from thuvien.catalog.models import BibRecord, Item, ItemStatus, ItemType
 from thuvien.circulation import sql, statements
-from thuvien.circulation.calendar import CALENDAR_KEYS, LibraryCalendar, end_of_day, local_date
+from thuvien.circulation.calendar import CALENDAR_KEYS, calendar_from_settings, end_of_day, local_date
 from thuvien.circulation.conf import settings_from_rows, settings_many
 from thuvien.circulation.models import (
     ACTIVE_HOLD_STATES,
@@ -66,20 +66,6 @@ class BlockedError(CirculationError):
 
 
 # -- helpers -------------------------------------------------------------------------------------
-
-def _calendar(values: dict[str, Any]) -> LibraryCalendar:
-    closed = set()
-    for raw in values["circ.closed_dates"] or []:
-        try:
-            closed.add(dt.date.fromisoformat(str(raw)))
-        except ValueError:
-            continue
-    return LibraryCalendar(
-        closed_weekdays=frozenset(int(d) for d in values["circ.closed_weekdays"] or []),
-        closed_dates=frozenset(closed), public_holidays=bool(values["circ.public_holidays"]),
-        tet_before=int(values["circ.tet_days_before"]), tet_after=int(values["circ.tet_days_after"]),
-    )
-
 
 def _replay(request_id: uuid.UUID | str | None, kind: str) -> DeskOperation | None:
     if request_id is None:
@@ -298,7 +284,7 @@ def _checkout(*, actor: User, item: Item, patron: Patron, desk: OrgUnit, request
         check_hold_transition(own.state, HoldState.FULFILLED)
         own.state, own.closed_at, own.target_item = HoldState.FULFILLED, now, item
         own.save(update_fields=["state", "closed_at", "target_item", "updated_at"])
-    due = _calendar(values).due_date(local_date(now), rule.loan_days)
+    due = calendar_from_settings(values).due_date(local_date(now), rule.loan_days)
 
     # One batch of writes: close a transit in progress, the loan, the item, the event, the audit
     # entry and the idempotency log (the outbox goes through the search app's own call).
@@ -385,7 +371,8 @@ def _make_ready(hold: Hold, item: Item, at: OrgUnit, now: dt.datetime, values: d
     values = values or settings_many(at, DESK_KEYS)
     check_hold_transition(hold.state, HoldState.READY)
     hold.state, hold.target_item, hold.ready_at = HoldState.READY, item, now
-    hold.expires_at = end_of_day(_calendar(values).due_date(local_date(now), int(values["circ.hold_pickup_days"])))
+    hold.expires_at = end_of_day(calendar_from_settings(values).due_date(local_date(now),
+                                                                      int(values["circ.hold_pickup_days"])))
     hold.save(update_fields=["state", "target_item", "ready_at", "expires_at", "updated_at"])
     item.status = ItemStatus.ON_HOLD_SHELF
     patron = hold.patron
@@ -545,7 +532,7 @@ def loan_renew(*, actor: User, loan: Loan, request_id: uuid.UUID | str | None = 
         if not override or is_reader:
             raise BlockedError(reasons)
         _authorise_override(actor, loan.library, reasons, loan, "loan.renew")
-    due = _calendar(values).due_date(local_date(now), rule.loan_days)
+    due = calendar_from_settings(values).due_date(local_date(now), rule.loan_days)
     new_due = max(end_of_day(due), loan.due_at)
     before = loan.due_at
     loan.due_at, loan.renewals_count = new_due, loan.renewals_count + 1

@@ -35,6 +35,7 @@ def register(key: str, default: Any, label: str | Promise, help: str | Promise =
 register("opac.visible", True, _("Hiển thị trên cổng tra cứu"))
 register("circ.closed_weekdays", [], _("Ngày nghỉ trong tuần (0 = thứ Hai ... 6 = Chủ nhật)"))
 register("circ.closed_dates", [], _("Ngày nghỉ riêng (YYYY-MM-DD)"))
+register("circ.open_dates", [], _("Ngày vẫn mở cửa dù là ngày nghỉ, ví dụ ngày làm bù (YYYY-MM-DD)"))
 register("patron.card_validity_days", 365, _("Thời hạn thẻ bạn đọc (ngày)"))
 
 

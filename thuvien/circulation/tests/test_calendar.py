@@ -76,3 +76,19 @@ def test_calendar_is_inherited_down_the_tree(net):
     assert cal.is_closed(D(2026, 2, 23))  # mùng 7
     assert not calendar_for(net.b).is_closed(D(2026, 2, 23))
     assert cal.next_open_day(D(2026, 2, 28)) == D(2026, 3, 3)  # Sat, Sun, closed Monday
+
+
+def test_government_moved_holiday_and_make_up_day(net):
+    """30/4-1/5 2025: the government gave Friday 2/5 off, worked back on Saturday 26/4 (entered as
+    a closed date and an open date); a library closed at weekends follows it."""
+    OrgUnitSetting.objects.create(unit=net.province, key="circ.closed_weekdays", value=[5, 6])
+    OrgUnitSetting.objects.create(unit=net.province, key="circ.closed_dates", value=["2025-05-02"])
+    OrgUnitSetting.objects.create(unit=net.a, key="circ.open_dates", value=["2025-04-26", "2025-09-02", "nope"])
+    cal = calendar_for(net.c)  # inherited: the province's closures, A's open days
+    assert cal.open_dates == {D(2025, 4, 26), D(2025, 9, 2)}
+    assert not cal.is_closed(D(2025, 4, 26))  # a Saturday, worked
+    assert [cal.is_closed(D(2025, 4, 30) + dt.timedelta(days=i)) for i in range(6)] == [True] * 5 + [False]
+    assert cal.due_date(D(2025, 4, 18), 14) == D(2025, 5, 5)  # 2/5 moved off, then the weekend
+    assert cal.due_date(D(2025, 4, 12), 14) == D(2025, 4, 26)  # the make-up Saturday is a working day
+    assert not cal.is_closed(D(2025, 9, 2))  # an open date wins over a public holiday too
+    assert calendar_for(net.b).is_closed(D(2025, 4, 26))  # B has no such open date
