@@ -8,7 +8,7 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from thuvien.core.models import OrgUnit
+from thuvien.core.models import JobRecord, OrgUnit
 
 
 class BibRecord(models.Model):
@@ -166,7 +166,7 @@ class BibIdentifier(models.Model):
         return f"{self.kind}:{self.value}"
 
 
-class ImportJob(models.Model):
+class ImportJob(JobRecord):
     """One MARC file being imported. The checkpoint (`position`, `records_read` and the counters)
     is committed in the same transaction as each batch, so a killed import resumes where the last
     committed batch ended and every good record is stored exactly once."""
@@ -199,11 +199,6 @@ class ImportJob(models.Model):
     items_created = models.IntegerField(default=0)
     authorities = models.IntegerField(default=0)
     warnings = models.JSONField(default=list, blank=True)  # [[index, offset, message], ...] (first 2,000)
-    error = models.TextField(blank=True)
-    created_at = models.DateTimeField(auto_now_add=True)
-    started_at = models.DateTimeField(null=True, blank=True)
-    finished_at = models.DateTimeField(null=True, blank=True)
-    updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
         ordering = ["-created_at", "-id"]

@@ -160,3 +160,17 @@ class ActivityEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.kind}@{self.unit_id}"
+
+
+class JobRecord(models.Model):
+    """What every long-running job's row carries (imports, harvests): its error text and times.
+    Subclasses add their status choices and counters."""
+
+    error = models.TextField(blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    started_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        abstract = True

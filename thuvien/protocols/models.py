@@ -10,7 +10,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from thuvien.catalog.models import BibRecord
-from thuvien.core.models import OrgUnit
+from thuvien.core.models import JobRecord, OrgUnit
 
 
 class HarvestSource(models.Model):
@@ -62,7 +62,7 @@ class HarvestSource(models.Model):
         return f"{self.name} ({self.code})"
 
 
-class HarvestRun(models.Model):
+class HarvestRun(JobRecord):
     """One harvest of a source. Each page is committed with `resumption_token` (the token of the
     next page to ask for), so a failed run is resumed from the page that failed."""
 
@@ -89,11 +89,6 @@ class HarvestRun(models.Model):
     deleted = models.IntegerField(default=0)
     rejected = models.IntegerField(default=0)
     warnings = models.JSONField(default=list, blank=True)  # first 200 [identifier, message]
-    error = models.TextField(blank=True)
-    created_at = models.DateTimeField(auto_now_add=True)
-    started_at = models.DateTimeField(null=True, blank=True)
-    finished_at = models.DateTimeField(null=True, blank=True)
-    updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
         ordering = ["-created_at", "-id"]
