@@ -5,6 +5,7 @@ of an import's time there)."""
 
 from __future__ import annotations
 
+import functools
 import json
 import os
 import time
@@ -33,27 +34,6 @@ def json_text(value: Any) -> str:
         return orjson.dumps(value).decode()
     except TypeError:  # what orjson refuses (lone surrogates, huge integers...) the json module writes
         return _ENCODE(value)
-
-
-def _converter(field: models.Field, connection: Any) -> Callable[[Any], Any] | None:
-    """How a value of `field` is adapted for the database; None when it goes in as is."""
-    ops = connection.ops
-    if isinstance(field, models.JSONField):
-        return json_text
-    if isinstance(field, models.UUIDField):
-        if connection.features.has_native_uuid_field:
-            return None
-        return lambda v: v.hex if isinstance(v, uuid.UUID) else v
-    if isinstance(field, models.DateTimeField):
-        return lambda v: ops.adapt_datetimefield_value(v) if v is not None else None
-    if isinstance(field, models.DateField):
-        return lambda v: ops.adapt_datefield_value(v) if v is not None else None
-    if isinstance(field, models.DecimalField):
-        return lambda v: ops.adapt_decimalfield_value(v, field.max_digits, field.decimal_places) \
-            if v is not None else None
-    if isinstance(field, models.BinaryField):
-        return lambda v: bytes(v) if v is not None else None
-    return None
 
 
 def new_uuids(model: type[models.Model], n: int) -> list[Any]:
@@ -139,14 +119,11 @@ def insert_tuples_returning_ids(model: type[models.Model], attnames: tuple[str, 
 
 
 def adapter(model: type[models.Model], attname: str) -> Callable[[Any], Any]:
-    """How a value of the column `attname` is made database-ready for insert_tuples."""
+    """How a value of the column `attname` is made database-ready for insert_tuples: the field's
+    own get_db_prep_value (as the ORM adapts it), bound to the connection once."""
     connection = connections[router.db_for_write(model)]
     field = next(f for f in model._meta.concrete_fields if f.attname == attname)
-    return _converter(field, connection) or _identity
-
-
-def _identity(value: Any) -> Any:
-    return value
+    return functools.partial(field.get_db_prep_value, connection=connection, prepared=True)
 
 
 def _returning_ids(model: type[models.Model], connection: Any, uuids: list[Any]) -> list[int]:
