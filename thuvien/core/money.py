@@ -5,15 +5,14 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from django.utils.formats import get_format
+from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 
 
 def amount_text(value: Decimal | int | float | None) -> str:
-    """The number alone, grouped in threes with the active language's separator, no decimals:
-    120.000 / 120,000 (Django's Vietnamese formats set no grouping, so it is done here)."""
-    number = round(Decimal(value or 0))
-    return ("-" if number < 0 else "") + f"{abs(number):,}".replace(",", str(get_format("THOUSAND_SEPARATOR")))
+    """The number alone, grouped for the active language, no decimals: 120.000 / 120,000 (the
+    Vietnamese grouping comes from thuvien/formats/vi)."""
+    return number_format(round(Decimal(value or 0)), decimal_pos=0, use_l10n=True, force_grouping=True)
 
 
 def vnd(value: Decimal | int | float | None) -> str:
