@@ -27,6 +27,9 @@ class Env:
     default_from_email: str
     base_url: str
     index_build_memory_mb: int
+    sip2_enabled: bool = False
+    sip2_host: str = "127.0.0.1"
+    sip2_port: int = 6001
 
 
 def _int(value: str | None, default: int, name: str) -> int:
@@ -53,4 +56,7 @@ def read_env(*, debug_default: bool) -> Env:
         base_url=os.environ.get("THUVIEN_BASE_URL", "http://127.0.0.1:8000"),
         index_build_memory_mb=_int(os.environ.get("THUVIEN_INDEX_BUILD_MEMORY_MB"), 400,
                                    "THUVIEN_INDEX_BUILD_MEMORY_MB"),
+        sip2_enabled=_bool(os.environ.get("THUVIEN_SIP2_ENABLED"), False),
+        sip2_host=os.environ.get("THUVIEN_SIP2_HOST") or "127.0.0.1",
+        sip2_port=_int(os.environ.get("THUVIEN_SIP2_PORT"), 6001, "THUVIEN_SIP2_PORT"),
     )

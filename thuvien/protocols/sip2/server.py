@@ -59,19 +59,22 @@ class Sip2Server:
         session = Session(tls=writer.get_extra_info("ssl_object") is not None)
         loop = asyncio.get_running_loop()
         last_reply = b""
+        oversized = False  # inside a frame longer than MAX_FRAME: dropped up to its CR, answered 96 once
         try:
             while True:
                 try:
                     data = await asyncio.wait_for(reader.readuntil(b"\r"), IDLE_TIMEOUT)
                 except asyncio.LimitOverrunError as exc:
-                    await reader.readexactly(exc.consumed)  # drop the oversized part
-                    writer.write(m.RESEND + session.line_end)
-                    await writer.drain()
+                    await reader.readexactly(exc.consumed)
+                    oversized = True
                     continue
                 frame = data[:-1].lstrip(b"\n")
-                if not frame:
+                if oversized:
+                    oversized = False
+                    reply = m.RESEND + session.line_end
+                elif not frame:
                     continue
-                if frame[:2] == b"97":
+                elif frame[:2] == b"97":
                     reply = last_reply or m.RESEND + session.line_end
                 else:
                     try:
@@ -79,7 +82,8 @@ class Sip2Server:
                     except Exception:  # a bug must not take the kiosk offline: log it, ask for a resend
                         log.exception("SIP2 request failed: %r", frame[:200])
                         reply = m.RESEND + session.line_end
-                    last_reply = reply
+                    if not reply.startswith(m.RESEND):  # 97 repeats the last real answer, not a 96
+                        last_reply = reply
                 writer.write(reply)
                 await writer.drain()
         except (TimeoutError, asyncio.IncompleteReadError, ConnectionError):

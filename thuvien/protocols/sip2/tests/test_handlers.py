@@ -17,8 +17,6 @@ from thuvien.protocols.sip2 import messages as m
 from thuvien.protocols.sip2.handlers import Session, dispatch, parse_amount
 from thuvien.protocols.sip2.tests.fixtures import NOW
 
-from .fixtures import kiosk  # noqa: F401
-
 
 def call(session: Session, text: str) -> m.Reply:
     reply = dispatch(session, m.parse(text))
@@ -42,7 +40,7 @@ def logged_in(kiosk) -> Session:  # type: ignore[no-untyped-def]
 def test_login_and_status(kiosk) -> None:  # type: ignore[no-untyped-def]
     session = Session()
     assert dispatch(session, m.parse("2300020261202    101500AOA|AAP001|")) is None  # 96 before login
-    status = call(session, f"9900302.00")
+    status = call(session, "9900302.00")
     assert status.fixed.startswith("NNNNNN")
     assert call(session, "9300CNkiosk1|COwrong|").fixed == "0"
     assert call(session, "9300CNnobody|COsecret1|").fixed == "0"

@@ -82,3 +82,20 @@ def test_amounts_are_whole_dong() -> None:
     assert m.amount(50000) == "50000"
     assert m.amount("12500.4") == "12500"
     assert m.amount(None) == "0"
+
+
+def test_thuvien_serve_starts_the_sip2_server_when_enabled(monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    import importlib
+
+    import thuvien.config.base as base
+
+    monkeypatch.setenv("THUVIEN_SIP2_ENABLED", "1")
+    monkeypatch.setenv("THUVIEN_SIP2_PORT", "6170")
+    try:
+        enabled = importlib.reload(base)
+        assert enabled.THUVIEN_EXTRA_SERVERS == {"sip2": ["sip2_server", "--host", "127.0.0.1", "--port", "6170"]}
+        monkeypatch.delenv("THUVIEN_SIP2_ENABLED")
+        assert importlib.reload(base).THUVIEN_EXTRA_SERVERS == {}
+    finally:
+        monkeypatch.undo()
+        importlib.reload(base)
