@@ -553,6 +553,15 @@ def hold(session: Session, req: m.Request) -> m.Reply:
     return reply.add("AF", done)
 
 
+def precheck(session: Session, req: m.Request) -> None:
+    """Check the reader's PIN ahead of a write (Argon2 is slow CPU work), so the write thread only writes."""
+    card, pin = req.get("AA"), req.fields.get("AD", [None])[0]
+    if session.terminal is not None and card and pin and session.checked_pins.get(card) != pin:
+        patron = _patron(card)
+        if patron is not None:
+            _pin_state(session, patron, pin)
+
+
 HANDLERS: dict[str, Callable[[Session, m.Request], m.Reply]] = {
     "93": login, "99": sc_status, "63": patron_information, "23": patron_status, "11": checkout, "09": checkin,
     "17": item_information, "19": item_status_update, "29": renew, "65": renew_all, "35": end_session,

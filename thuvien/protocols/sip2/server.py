@@ -8,22 +8,52 @@ from __future__ import annotations
 import asyncio
 import logging
 import ssl
+import time
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
-from django.db import close_old_connections
+from django.db import close_old_connections, connection
 from django.utils import translation
 
 from thuvien.protocols.sip2 import messages as m
-from thuvien.protocols.sip2.handlers import Session, dispatch
+from thuvien.protocols.sip2.handlers import Session, dispatch, precheck
 
 log = logging.getLogger(__name__)
 MAX_FRAME = 64 * 1024  # a longer line is dropped (answered 96)
+SLOW = 1.0  # seconds: a request waiting or taking longer is logged
 IDLE_TIMEOUT = 30 * 60  # seconds without a frame before the connection is closed
+# Requests that only read: served by their own threads, so a gate asking 17 for every tag that passes
+# never waits behind kiosks' checkouts (on SQLite, writes go through one thread: no lock waits).
+# 93 is there too: checking the password (Argon2) is slow CPU work and its one write is tiny.
+READ_ONLY = frozenset({b"17", b"99", b"63", b"23", b"93"})
 
 
-def _handle(session: Session, frame: bytes) -> bytes:
-    """One frame in, one reply out (runs in a worker thread)."""
+def _handle(session: Session, frame: bytes, queued: float = 0.0) -> bytes:
+    """One frame in, one reply out (runs in a worker thread); slow requests are logged."""
+    started = time.monotonic()
+    try:
+        return _answer(session, frame)
+    finally:
+        took = time.monotonic() - started
+        if took > SLOW or started - queued > SLOW:
+            log.warning("SIP2 %s slow: waited %.0f ms, took %.0f ms", frame[:2].decode(errors="replace"),
+                        (started - queued) * 1000 if queued else 0, took * 1000)
+
+
+def _precheck(session: Session, frame: bytes) -> None:
+    """Before a write: the reader's PIN, on a read thread (see handlers.precheck)."""
+    close_old_connections()
+    body, sequence, ok = m.check_frame(frame)
+    if ok is False:
+        return
+    try:
+        request = m.parse(m.decode(body, session.encoding), sequence)
+    except m.ParseError:
+        return
+    precheck(session, request)
+
+
+def _answer(session: Session, frame: bytes) -> bytes:
     close_old_connections()
     body, sequence, ok = m.check_frame(frame)
     if ok is False and session.error_detection:
@@ -52,7 +82,9 @@ class Sip2Server:
     tls_key: str = ""
 
     def __post_init__(self) -> None:
-        self.executor = ThreadPoolExecutor(max_workers=self.threads, thread_name_prefix="sip2")
+        self.readers = ThreadPoolExecutor(max_workers=self.threads, thread_name_prefix="sip2-read")
+        sqlite = connection.vendor == "sqlite"
+        self.writers = ThreadPoolExecutor(max_workers=1 if sqlite else self.threads, thread_name_prefix="sip2-write")
 
     async def connection(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
         peer = writer.get_extra_info("peername")
@@ -78,7 +110,11 @@ class Sip2Server:
                     reply = last_reply or m.RESEND + session.line_end
                 else:
                     try:
-                        reply = await loop.run_in_executor(self.executor, _handle, session, frame)
+                        if frame[:2] in READ_ONLY:
+                            reply = await loop.run_in_executor(self.readers, _handle, session, frame, time.monotonic())
+                        else:
+                            await loop.run_in_executor(self.readers, _precheck, session, frame)
+                            reply = await loop.run_in_executor(self.writers, _handle, session, frame, time.monotonic())
                     except Exception:  # a bug must not take the kiosk offline: log it, ask for a resend
                         log.exception("SIP2 request failed: %r", frame[:200])
                         reply = m.RESEND + session.line_end
@@ -104,4 +140,5 @@ class Sip2Server:
         try:
             await asyncio.gather(*(s.serve_forever() for s in servers))
         finally:
-            self.executor.shutdown(wait=False, cancel_futures=True)
+            self.readers.shutdown(wait=False, cancel_futures=True)
+            self.writers.shutdown(wait=False, cancel_futures=True)

@@ -20,10 +20,11 @@ def free_port() -> int:
 
 
 class Sip2Process:
-    def __init__(self, home: Path, port: int | None = None, settings: str = "thuvien.config.test") -> None:
+    def __init__(self, home: Path, port: int | None = None, settings: str = "thuvien.config.test",
+                 keep_database_url: bool = False) -> None:
         self.home = home
         self.port = port or free_port()
-        self.env = {k: v for k, v in os.environ.items() if k != "DATABASE_URL"}
+        self.env = {k: v for k, v in os.environ.items() if keep_database_url or k != "DATABASE_URL"}
         self.env.update(THUVIEN_HOME=str(home), DJANGO_SETTINGS_MODULE=settings, PYTHONPATH=str(REPO))
         self.proc: subprocess.Popen[bytes] | None = None
 
