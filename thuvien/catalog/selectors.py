@@ -132,3 +132,12 @@ def quarantine_list(*, user: Any, status: str = QuarantinedRecord.Status.OPEN) -
     from thuvien.core.permissions import Perm, scope_q
     return (QuarantinedRecord.objects.filter(scope_q(user, Perm.CATALOG_EDIT, "library__"), status=status)
             .select_related("library", "job").defer("raw"))
+
+
+def item_for_scan(code: str) -> Item | None:
+    """The item a desk scan names: its barcode, or the tag id an RFID pad typed (keyboard wedge)."""
+    code = code.strip()
+    if not code:
+        return None
+    items = Item.objects.select_related("record", "library", "item_type")
+    return items.filter(barcode=code).first() or items.filter(rfid_tag=code).first()

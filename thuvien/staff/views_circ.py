@@ -18,7 +18,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from thuvien.catalog.models import Item, ItemType
+from thuvien.catalog.models import ItemType
+from thuvien.catalog.selectors import item_for_scan
 from thuvien.circulation import selectors as circ_sel
 from thuvien.circulation import services as circ
 from thuvien.circulation.models import CirculationRule, Fine, Loan
@@ -106,7 +107,7 @@ def _patron_post(request: HttpRequest, desk: OrgUnit, reader: Patron) -> HttpRes
     try:
         if action == "checkout":
             barcode = request.POST.get("barcode", "").strip()
-            item = Item.objects.filter(barcode=barcode).first()
+            item = item_for_scan(barcode)
             if item is None:
                 raise circ.CirculationError(_("Không tìm thấy tài liệu có mã vạch %(b)s.") % {"b": barcode})
             loan = circ.loan_checkout(actor=user, item=item, patron=reader, desk=desk,  # type: ignore[arg-type]
@@ -166,7 +167,7 @@ def checkin(request: HttpRequest) -> HttpResponse:
     results = request.session.get("circ_checkins", [])
     if request.method == "POST":
         barcode = request.POST.get("barcode", "").strip()
-        item = Item.objects.filter(barcode=barcode).first()
+        item = item_for_scan(barcode)
         if item is None:
             messages.error(request, _("Không tìm thấy tài liệu có mã vạch %(b)s.") % {"b": barcode})
         else:

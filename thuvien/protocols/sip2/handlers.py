@@ -21,6 +21,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from thuvien.catalog.models import Item, ItemStatus
+from thuvien.catalog.selectors import item_for_scan
 from thuvien.circulation import services as circ
 from thuvien.circulation.conf import settings_many
 from thuvien.circulation.models import ACTIVE_HOLD_STATES, Fine, Hold, HoldState, Loan, PaymentMethod
@@ -102,11 +103,8 @@ def _patron(card: str) -> Patron | None:
 
 
 def _item(code: str) -> Item | None:
-    """An item by barcode, or by the item id an RFID pad read from its tag."""
-    if not code:
-        return None
-    qs = Item.objects.select_related("record", "library", "item_type")
-    return qs.filter(barcode=code).first() or qs.filter(rfid_tag=code).first()
+    """An item by barcode, or by the id an RFID reader read from its tag."""
+    return item_for_scan(code)
 
 
 def _pin_state(session: Session, patron: Patron, pin: str | None) -> bool | None:
