@@ -102,7 +102,7 @@ def _barcode(c: canvas.Canvas, value: str, x: float, y: float, width: float, hei
     if not code128_ok(value):
         raise ValueError(f"{value!r}: Code 128 encodes printable ASCII only")
     bar = 0.25 * mm
-    for _ in range(6):
+    for _attempt in range(6):
         symbol = code128.Code128(value, barWidth=bar, barHeight=height, humanReadable=False,
                                  lquiet=2.5 * mm, rquiet=2.5 * mm)
         if symbol.width <= width or bar <= 0.17 * mm:
