@@ -13,9 +13,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from thuvien.core.audit import audit
-from thuvien.core.models import OrgUnit, Role, User
+from thuvien.core.models import OrgUnit, User
 from thuvien.core.permissions import Perm, require_perm
-from thuvien.core.services import role_grant
+from thuvien.core.services import device_account_create
 from thuvien.protocols.models import Sip2Terminal
 
 OPTION_FIELDS = ("location", "encoding", "line_end", "error_detection", "patron_pin_required", "tls_required",
@@ -50,11 +50,8 @@ def terminal_create(*, actor: User | None, login: str, library: OrgUnit, passwor
         raise ValidationError(_("Đã có máy tự phục vụ tên “%(l)s”.") % {"l": login})
     _check_password(password)
     _check_options(options)
-    account = User(username=f"{ACCOUNT_PREFIX}{login}"[:150], home_unit=library,
-                   display_name=_("Máy tự phục vụ %(l)s") % {"l": login})
-    account.set_unusable_password()
-    account.save()
-    role_grant(actor=actor, user=account, unit=library, role=Role.CIRCULATION)
+    account = device_account_create(actor=actor, username=f"{ACCOUNT_PREFIX}{login}", library=library,
+                                    display_name=_("Máy tự phục vụ %(l)s") % {"l": login})
     terminal = Sip2Terminal.objects.create(login=login, password=make_password(password), account=account,
                                            library=library, **options)
     audit(actor=actor, action="sip2.terminal.create", obj=terminal, unit=library,
