@@ -36,6 +36,7 @@ INSTALLED_APPS = [
     "thuvien.opac",
     "thuvien.staff",
     "thuvien.api",
+    "thuvien.stocktake",
 ]
 
 MIDDLEWARE = [

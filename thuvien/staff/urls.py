@@ -9,4 +9,5 @@ urlpatterns = [
     path("circ/", include(("thuvien.staff.urls_circulation", "circ"))),
     path("interop/", include(("thuvien.staff.urls_interop", "interop"))),
     path("devices/", include(("thuvien.staff.urls_devices", "devices"))),
+    path("stocktake/", include(("thuvien.staff.urls_stocktake", "stocktake"))),
 ]
