@@ -34,7 +34,8 @@ def _libraries(user: User):  # type: ignore[no-untyped-def]
 class TerminalForm(forms.Form):
     login = forms.CharField(label=gettext_lazy("Tên đăng nhập (CN)"), max_length=64)
     password = forms.CharField(label=gettext_lazy("Mật khẩu (CO)"), min_length=6, widget=forms.PasswordInput)
-    library = forms.ModelChoiceField(label=gettext_lazy("Thư viện"), queryset=OrgUnit.objects.none())
+    library = forms.ModelChoiceField(label=gettext_lazy("Thư viện"), queryset=OrgUnit.objects.none(),
+                                     widget=forms.Select(attrs={"style": "width:100%"}))
     location = forms.CharField(label=gettext_lazy("Vị trí đặt máy"), max_length=100, required=False)
     encoding = forms.ChoiceField(label=gettext_lazy("Bảng mã"), choices=Sip2Terminal.Encoding.choices)
     line_end = forms.ChoiceField(label=gettext_lazy("Kết thúc dòng"), choices=Sip2Terminal.LineEnd.choices)
@@ -50,7 +51,8 @@ class TerminalForm(forms.Form):
 
 class TokenForm(forms.Form):
     name = forms.CharField(label=gettext_lazy("Tên thiết bị"), max_length=100)
-    library = forms.ModelChoiceField(label=gettext_lazy("Thư viện"), queryset=OrgUnit.objects.none())
+    library = forms.ModelChoiceField(label=gettext_lazy("Thư viện"), queryset=OrgUnit.objects.none(),
+                                     widget=forms.Select(attrs={"style": "width:100%"}))
     scopes = forms.MultipleChoiceField(label=gettext_lazy("Quyền"), choices=DeviceToken.Scope.choices,
                                        widget=forms.CheckboxSelectMultiple)
 

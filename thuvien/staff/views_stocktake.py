@@ -38,7 +38,8 @@ def _user(request: HttpRequest) -> User:
 
 
 class StartForm(forms.Form):
-    library = forms.ModelChoiceField(label=gettext_lazy("Thư viện"), queryset=OrgUnit.objects.none())
+    library = forms.ModelChoiceField(label=gettext_lazy("Thư viện"), queryset=OrgUnit.objects.none(),
+                                     widget=forms.Select(attrs={"style": "width:100%"}))
     location = forms.CharField(label=gettext_lazy("Vị trí kho"), max_length=128, required=False)
     call_from = forms.CharField(label=gettext_lazy("Ký hiệu xếp giá từ"), max_length=128, required=False)
     call_to = forms.CharField(label=gettext_lazy("Ký hiệu xếp giá đến"), max_length=128, required=False)
