@@ -387,7 +387,7 @@ def renew_all(session: Session, req: m.Request) -> m.Reply:
             except (ValidationError, PermissionDenied) as exc:
                 refused.append(loan.item.barcode)
                 message = _why(exc)
-    ok = patron is not None and not message or bool(renewed)
+    ok = (patron is not None and not message) or bool(renewed)
     reply = m.Reply("66", ("1" if ok else "0") + f"{len(renewed):04d}{len(refused):04d}" + _now_text())
     reply.add("AO", _institution(session, req))
     for barcode in renewed:

@@ -78,7 +78,7 @@ def test_staff_pages_scan_upload_report(net, desk_a, desk_b, shelf) -> None:  # 
     assert r.status_code == 302
     url = r["Location"]
     assert client.post(url, {"barcodes": "S1\nS3\r\nS1\n"}).status_code == 302
-    upload = SimpleUploadedFile("rfid.csv", "tag,time\nS4,10:00\nXYZ,10:01\n".encode(), content_type="text/csv")
+    upload = SimpleUploadedFile("rfid.csv", b"tag,time\nS4,10:00\nXYZ,10:01\n", content_type="text/csv")
     assert client.post(url, {"file": upload}).status_code == 302
     page = client.get(url).content.decode()
     assert "Đã đọc 4 mã vạch; 6 bản phải có trên giá." in page

@@ -216,3 +216,13 @@ def test_block_and_enable_patron(kiosk) -> None:  # type: ignore[no-untyped-def]
     assert block.lifted_at is not None
     end = call(session, f"35{NOW}AOA|AAP001|")
     assert end.fixed[:1] == "Y" and first(end)["AF"] == "Xin cảm ơn, hẹn gặp lại."
+
+
+def test_a_tls_terminal_cannot_log_in_over_plain_tcp(kiosk) -> None:  # type: ignore[no-untyped-def]
+    kiosk.terminal.tls_required = True
+    kiosk.terminal.save()
+    assert call(Session(tls=False), "9300CNkiosk1|COsecret1|").fixed == "0"
+    assert call(Session(tls=True), "9300CNkiosk1|COsecret1|").fixed == "1"
+    kiosk.terminal.is_active = False
+    kiosk.terminal.save()
+    assert call(Session(tls=True), "9300CNkiosk1|COsecret1|").fixed == "0"

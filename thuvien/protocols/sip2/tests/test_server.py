@@ -186,3 +186,29 @@ def test_wrong_password_and_requests_before_login(server: Sip2Process) -> None:
     assert k.ask(f"17{NOW}AOTV01|ABVN0001|") == b"96AZFEF6\r"
     assert k.ask("9300CNkiosk1|COwrong!|").startswith(b"940")
     k.close()
+
+
+def test_tls_listener(server: Sip2Process, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    import shutil
+    import ssl
+    import subprocess
+
+    from thuvien.protocols.sip2.tests.server_process import free_port
+
+    if not shutil.which("openssl"):
+        pytest.skip("openssl is not installed")
+    cert, key = tmp_path / "cert.pem", tmp_path / "key.pem"
+    subprocess.run(["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", str(key), "-out", str(cert),
+                    "-days", "1", "-subj", "/CN=localhost"], check=True, capture_output=True)
+    tls = Sip2Process(server.home)
+    tls_port = free_port()
+    tls.start("--tls-port", str(tls_port), "--tls-cert", str(cert), "--tls-key", str(key))
+    try:
+        context = ssl.create_default_context(cafile=str(cert))
+        context.check_hostname = False
+        with socket.create_connection(("127.0.0.1", tls_port), timeout=10) as raw, \
+                context.wrap_socket(raw, server_hostname="localhost") as s:
+            s.sendall(b"9300CNkiosk1|COsecret|AY0AZF6DC\r")
+            assert s.recv(100) == b"941AY0AZFDFD\r"
+    finally:
+        assert "Traceback" not in tls.stop()
