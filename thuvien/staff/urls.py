@@ -10,4 +10,5 @@ urlpatterns = [
     path("interop/", include(("thuvien.staff.urls_interop", "interop"))),
     path("devices/", include(("thuvien.staff.urls_devices", "devices"))),
     path("stocktake/", include(("thuvien.staff.urls_stocktake", "stocktake"))),
+    path("labels/", include(("thuvien.staff.urls_labels", "labels"))),
 ]
