@@ -23,7 +23,7 @@ class LabelForm(forms.Form):
     library = forms.ModelChoiceField(label=gettext_lazy("Thư viện"), queryset=OrgUnit.objects.none(),
                                      widget=forms.Select(attrs={"style": "width:100%"}))
     codes = forms.CharField(label=gettext_lazy("Mã vạch / số thẻ (mỗi dòng một mã hoặc một khoảng A-B)"),
-                            required=False, widget=forms.Textarea(attrs={"rows": 5}))
+                            required=False, widget=forms.Textarea(attrs={"rows": 5, "style": "width:100%"}))
     new_since = forms.DateField(label=gettext_lazy("hoặc các bản nhập từ ngày"), required=False,
                                 widget=forms.DateInput(attrs={"type": "date"}))
     layout = forms.ChoiceField(label=gettext_lazy("Khổ giấy"), choices=[(n, n) for n in L.LAYOUTS])
