@@ -226,3 +226,27 @@ def test_a_tls_terminal_cannot_log_in_over_plain_tcp(kiosk) -> None:  # type: ig
     kiosk.terminal.is_active = False
     kiosk.terminal.save()
     assert call(Session(tls=True), "9300CNkiosk1|COsecret1|").fixed == "0"
+
+
+def test_sip2_terminal_command(net) -> None:  # type: ignore[no-untyped-def]
+    import io
+
+    import pytest
+    from django.core.management import CommandError, call_command
+
+    from thuvien.protocols.models import Sip2Terminal
+
+    call_command("sip2_terminal", "add", "drop1", "--library", "B", "--password", "hopTra123",
+                 "--encoding", "ascii", "--line-end", "crlf", "--no-pin", stdout=io.StringIO())
+    t = Sip2Terminal.objects.get(login="drop1")
+    assert (t.library, t.encoding, t.line_end, t.patron_pin_required) == (net.b, "ascii", "crlf", False)
+    assert call(Session(), "9300CNdrop1|COhopTra123|").fixed == "1"
+    call_command("sip2_terminal", "set", "drop1", "--password", "moiMoi456", stdout=io.StringIO())
+    assert call(Session(), "9300CNdrop1|COhopTra123|").fixed == "0"
+    out = io.StringIO()
+    call_command("sip2_terminal", "list", stdout=out)
+    assert out.getvalue().startswith("drop1\tB\tascii\tcrlf\ton\t")
+    with pytest.raises(CommandError, match="Không có thư viện"):
+        call_command("sip2_terminal", "add", "x", "--library", "ZZ", "--password", "abcdef")
+    with pytest.raises(CommandError, match="ít nhất 6"):
+        call_command("sip2_terminal", "add", "y", "--library", "B", "--password", "abc")
