@@ -51,6 +51,7 @@ from thuvien.catalog.models import (
     ItemType,
     QuarantinedRecord,
 )
+from thuvien.circulation.states import CATALOGUE_STATUSES, TransitionError, item_transition
 from thuvien.core.audit import audit, diff, snapshot
 from thuvien.core.models import OrgUnit
 from thuvien.core.permissions import Perm, has_perm, require_perm
@@ -205,6 +206,9 @@ def item_create(*, actor: User, record: BibRecord, library: OrgUnit, barcode: st
         raise ValidationError(_("Không được đặt trường %(f)s.") % {"f": ", ".join(sorted(unknown))})
     if record.is_deleted:
         raise ValidationError(_("Biểu ghi đã bị xoá."))
+    if fields.get("status", ItemStatus.AVAILABLE) not in CATALOGUE_STATUSES:
+        raise ValidationError({"status": _("Trạng thái “%(s)s” chỉ do mượn trả đặt ra, không chọn được ở đây.")
+                               % {"s": ItemStatus(fields["status"]).label}})
     fields.setdefault("call_number", record.call_number)
     item = Item(record=record, library=library, barcode=barcode, item_type=_item_type(item_type), **fields)
     _check_item(item)
@@ -213,6 +217,19 @@ def item_create(*, actor: User, record: BibRecord, library: OrgUnit, barcode: st
     audit(actor=actor, action="catalog.item_create", obj=item, unit=library, changes=diff({}, snapshot(item)))
     outbox_enqueue([record.pk])
     return item
+
+
+def _item_status_by_catalogue(item: Item, new: str) -> None:
+    """A cataloguer's change of status, through the item lifecycle table: only between shelf statuses,
+    and never while a loan of the copy is open (check-in closes it)."""
+    if new == item.status:
+        return
+    try:
+        item_transition(item, new, by_catalogue=True)
+        if item.loans.filter(returned_at__isnull=True).exists():  # e.g. a copy reported lost by its reader
+            raise TransitionError(_("Bản tài liệu còn một lượt mượn chưa đóng; hãy trả tài liệu tại quầy trước."))
+    except TransitionError as exc:
+        raise ValidationError({"status": exc.messages}) from exc
 
 
 @transaction.atomic
@@ -228,6 +245,8 @@ def item_update(*, actor: User, item: Item, **fields: Any) -> Item:
     if "item_type" in fields:
         fields["item_type"] = _item_type(fields["item_type"])
     before = snapshot(item)
+    if "status" in fields:
+        _item_status_by_catalogue(item, fields.pop("status"))
     for name, value in fields.items():
         setattr(item, name, value)
     _check_item(item)

@@ -33,7 +33,7 @@ from thuvien.patrons.models import (
     PatronStatus,
 )
 from thuvien.patrons.selectors import patron_find_duplicates
-from thuvien.patrons.signals import reading_history_withdrawn
+from thuvien.patrons.signals import patron_erasing, reading_history_withdrawn
 
 PATRON_FIELDS = ("full_name", "birth_date", "gender", "ethnicity", "id_number", "id_verified", "address", "phone",
                  "email", "category_id", "home_library_id", "expires_on", "notes", "guardian_name",
@@ -370,9 +370,7 @@ def patron_erase(*, actor: User, patron: Patron) -> Patron:
         raise ValidationError(_("Bạn đọc còn tài liệu đang mượn; cần trả trước khi xoá dữ liệu."))
     if any(f.amount > f.paid for f in patron.fines.all()):
         raise ValidationError(_("Bạn đọc còn khoản phạt chưa nộp; cần giải quyết trước khi xoá dữ liệu."))
-    patron.loans.update(patron=None, anonymised=True)
-    patron.holds.filter(state__in=["waiting", "targeted", "in_transit", "ready"]).update(
-        state="cancelled", closed_at=timezone.now())
+    patron_erasing.send(sender=Patron, patron=patron, actor=actor)
     for field in ("address", "phone", "email", "ethnicity", "notes", "guardian_name", "guardian_phone", "gender"):
         setattr(patron, field, "")
     patron.full_name = _("(đã xoá)")

@@ -17,6 +17,7 @@ from thuvien.core import selectors, services
 from thuvien.core.models import OrgUnit
 from thuvien.core.permissions import Perm, has_perm
 from thuvien.core.unit_settings import REGISTRY, setting_resolve
+from thuvien.staff import audit_display
 from thuvien.staff.forms import MergeForm, MoveForm, UnitCreateForm, UnitForm
 
 
@@ -147,4 +148,8 @@ def audit(request: HttpRequest) -> HttpResponse:
     qs = selectors.audit_list(user=request.user, unit=unit, action=request.GET.get("action", ""),  # type: ignore[arg-type]
                               actor=request.GET.get("actor", ""))
     page = Paginator(qs, 50).get_page(request.GET.get("page"))
-    return render(request, "staff/audit.html", {"page": page, "unit": unit, "params": request.GET})
+    actions = [(code, audit_display.action_label(code)) for code in audit_display.known_actions()]
+    keep = request.GET.copy()
+    keep.pop("page", None)
+    return render(request, "staff/audit.html", {"page": page, "rows": audit_display.audit_rows(page), "unit": unit,
+                                                "params": request.GET, "actions": actions, "keep": keep.urlencode()})
