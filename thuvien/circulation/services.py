@@ -536,12 +536,19 @@ def loan_renew(*, actor: User, loan: Loan, request_id: uuid.UUID | str | None = 
                                   state=HoldState.WAITING).exclude(patron=patron).exists()
     if waiting:
         reasons.append(_("Có bạn đọc khác đang chờ tài liệu này."))
+    due_day = local_date(loan.due_at)
+    if rule.no_renewal_before is not None and (due_day - local_date(now)).days > rule.no_renewal_before:
+        reasons.append(_("Chỉ được gia hạn trong %(n)s ngày trước hạn trả, tức là từ ngày %(d)s.") % {
+            "n": rule.no_renewal_before,
+            "d": (due_day - dt.timedelta(days=rule.no_renewal_before)).strftime("%d/%m/%Y")})
+    new_due = end_of_day(calendar_from_settings(values).due_date(local_date(now), rule.loan_days))
+    if new_due <= loan.due_at:  # renewing now would not move the due date: refuse rather than use a renewal
+        raise CirculationError(_("Gia hạn hôm nay không lùi được hạn trả (vẫn là %(d)s); hãy gia hạn gần "
+                                 "ngày hết hạn hơn.") % {"d": due_day.strftime("%d/%m/%Y")})
     if reasons:
         if not override or is_reader:
             raise BlockedError(reasons)
         _authorise_override(actor, loan.library, reasons, loan, "loan.renew")
-    due = calendar_from_settings(values).due_date(local_date(now), rule.loan_days)
-    new_due = max(end_of_day(due), loan.due_at)
     before = loan.due_at
     loan.due_at, loan.renewals_count = new_due, loan.renewals_count + 1
     loan.save(update_fields=["due_at", "renewals_count", "updated_at"])
@@ -848,7 +855,8 @@ def _on_patron_erasing(sender: type, patron: Patron, actor: User | None = None, 
 
 # -- the policy matrix -----------------------------------------------------------------------------
 
-RULE_FIELDS = ("loan_days", "renewals", "max_loans", "max_holds", "fine_per_day", "fine_cap", "grace_days")
+RULE_FIELDS = ("loan_days", "renewals", "max_loans", "max_holds", "fine_per_day", "fine_cap", "grace_days",
+               "no_renewal_before")
 
 
 @transaction.atomic

@@ -300,6 +300,9 @@ class RuleForm(forms.Form):
     fine_cap = forms.DecimalField(label=gettext_lazy("Mức phạt tối đa (đồng)"), min_value=0, decimal_places=0,
                                   initial=0)
     grace_days = forms.IntegerField(label=gettext_lazy("Số ngày ân hạn"), min_value=0, max_value=60, initial=0)
+    no_renewal_before = forms.IntegerField(
+        label=gettext_lazy("Chỉ gia hạn trong N ngày trước hạn trả (trống = lúc nào cũng được)"), min_value=0,
+        max_value=365, required=False)
 
     def __init__(self, *args, units=None, **kwargs):  # type: ignore[no-untyped-def]
         super().__init__(*args, **kwargs)
