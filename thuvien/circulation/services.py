@@ -845,7 +845,7 @@ def patron_circulation_erase(*, patron: Patron, actor: User | None = None, now: 
             _reroute_from_shelf(hold, now)
         audit(actor=actor, action="hold.cancel", obj=hold, unit=hold.pickup_library,
               changes={"state": [before, HoldState.CANCELLED]}, object_repr=patron.card_number)
-    Loan.objects.filter(patron=patron).update(patron=None, anonymised=True, updated_at=now)
+    Loan.objects.filter(patron=patron).update(patron=None, anonymised=True, updated_at=timezone.now())
     return len(holds)
 
 

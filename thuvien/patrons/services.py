@@ -209,7 +209,7 @@ def patron_update_self(*, patron: Patron, data: dict[str, Any]) -> Patron:
     patron.full_clean(exclude=["user", "photo"])
     patron.save()
     if patron.user_id and "email" in data:
-        User.objects.filter(pk=patron.user_id).update(email=patron.email)
+        User.objects.filter(pk=patron.user_id).update(email=patron.email, updated_at=timezone.now())
     changes = diff(before, snapshot(patron, list(SELF_EDITABLE_FIELDS)))
     if changes:
         audit(actor=patron.user, action="patron.self_update", obj=patron, unit=patron.home_library,
@@ -385,7 +385,8 @@ def patron_erase(*, actor: User, patron: Patron) -> Patron:
     patron.save()
     patron.consents.filter(withdrawn_at__isnull=True).update(withdrawn_at=timezone.now())
     if patron.user_id:
-        User.objects.filter(pk=patron.user_id).update(is_active=False, email="", display_name="")
+        User.objects.filter(pk=patron.user_id).update(is_active=False, email="", display_name="",
+                                                         updated_at=timezone.now())
     patron.data_requests.filter(kind=DataRequestKind.DELETE, status=DataRequestStatus.OPEN).update(
         status=DataRequestStatus.DONE, resolved_at=timezone.now())
     audit(actor=actor, action="patron.erase", obj=patron, unit=patron.home_library, object_repr=patron.card_number)
