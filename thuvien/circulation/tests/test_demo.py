@@ -1,7 +1,5 @@
 import io
 
-import pytest
-
 from thuvien.catalog import demo as catalog_demo
 from thuvien.catalog.models import Item
 from thuvien.circulation import demo as circ_demo
