@@ -1,4 +1,4 @@
-"""API endpoints for search: the catalogue search, autocomplete and a record with its holdings."""
+"""API endpoints for search: the catalogue search and autocomplete (a record is `api.catalog`'s)."""
 
 from __future__ import annotations
 
@@ -9,7 +9,6 @@ from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema
 from ninja.errors import HttpError
 
-from thuvien.catalog.models import ItemStatus
 from thuvien.core.models import OrgUnit
 from thuvien.search.engine import IndexUnavailable
 from thuvien.search.selectors import (
@@ -17,7 +16,6 @@ from thuvien.search.selectors import (
     autocomplete,
     holdings_counts,
     parse_user_query,
-    record_get_public,
     record_rows_in_order,
     record_search,
 )
@@ -72,42 +70,6 @@ class SearchOut(Schema):
 class SuggestionOut(Schema):
     text: str
     kind: str
-
-
-class HoldingOut(Schema):
-    library: str
-    library_name: str
-    barcode: str
-    call_number: str
-    shelving_location: str
-    status: str
-    status_label: str
-
-
-class RecordOut(Schema):
-    id: int
-    uuid: str
-    control_number: str
-    control_number_source: str
-    title: str
-    responsibility: str
-    authors: list[Any]
-    subjects: list[Any]
-    series: list[Any]
-    notes: list[Any]
-    isbns: list[Any]
-    issns: list[Any]
-    language: str
-    year: int | None
-    publisher: str
-    place: str
-    edition: str
-    physical: str
-    ddc: str
-    call_number: str
-    material_type: str
-    marc: dict[str, Any]
-    holdings: list[HoldingOut]
 
 
 def _library(code: str | None) -> OrgUnit | None:
@@ -182,21 +144,3 @@ class SuggestParams(Schema):
 def suggest(request: HttpRequest, params: Query[SuggestParams]) -> list[dict[str, str]]:
     """Titles and authors starting with what has been typed (for an autocomplete box)."""
     return autocomplete(params.q, library=_library(params.library))
-
-
-@router.get("/records/{record_id}", response=RecordOut, summary="Một biểu ghi và nơi có tài liệu")
-def record(request: HttpRequest, record_id: int) -> dict[str, Any]:
-    """The full record (extracted fields and MARC-in-JSON) with every copy in the network."""
-    bib = record_get_public(record_id=record_id)
-    if bib is None:
-        raise HttpError(404, _("Không có biểu ghi số %(id)s.") % {"id": record_id})
-    labels = dict(ItemStatus.choices)
-    items = sorted(bib.items.all(), key=lambda i: (i.library.path, i.barcode))
-    data = {name: getattr(bib, name) for name in RecordOut.model_fields if hasattr(bib, name) and name != "holdings"}
-    data.update(id=bib.pk, uuid=str(bib.uuid), marc=bib.marc, holdings=[
-        {"library": i.library.code, "library_name": i.library.name, "barcode": i.barcode,
-         "call_number": i.call_number or bib.call_number, "shelving_location": i.shelving_location,
-         "status": i.status, "status_label": str(labels.get(i.status, i.status))}
-        for i in items if i.status != ItemStatus.WITHDRAWN
-    ])
-    return data

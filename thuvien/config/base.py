@@ -135,6 +135,9 @@ THUVIEN_INDEX_DIR = THUVIEN_HOME / "index"
 # 4 threads); a process that finds its index missing and rebuilds it itself uses a quarter of it.
 THUVIEN_INDEX_BUILD_MEMORY_MB = ENV.index_build_memory_mb
 
+# Lines `thuvien serve` prints after the OPAC, staff and API addresses ({base} = http://host:port).
+THUVIEN_EXTRA_URLS = ["SRU:                   {base}/sru", "OAI-PMH:               {base}/oai"]
+
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,

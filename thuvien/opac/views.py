@@ -313,39 +313,3 @@ def record_marc(request: HttpRequest, pk: int) -> HttpResponse:
             rows.append({"tag": f.tag, "ind": f"{f.indicator1}{f.indicator2}".replace(" ", "#"),
                          "subfields": [(s.code, s.value) for s in f.subfields]})
     return render(request, "opac/record_marc.html", {"bib": bib, "leader": str(marc.leader), "rows": rows})
-
-
-EXPORTS = {
-    "marcxml": ("application/marcxml+xml; charset=utf-8", "xml"),
-    "iso2709": ("application/marc", "mrc"),
-    "ris": ("application/x-research-info-systems; charset=utf-8", "ris"),
-    "bibtex": ("application/x-bibtex; charset=utf-8", "bib"),
-}
-
-
-@require_GET
-def record_export(request: HttpRequest, pk: int, fmt: str) -> HttpResponse:
-    from thuvien.catalog.marc.marcxml import to_marcxml
-    from thuvien.catalog.marc.writer import RecordTooLong, to_iso2709
-    from thuvien.catalog.selectors import bib_to_pymarc
-    from thuvien.search.citation import to_bibtex, to_ris
-
-    if fmt not in EXPORTS:
-        raise Http404(_("Không hỗ trợ định dạng này."))
-    bib = _record_or_404(pk)
-    content_type, ext = EXPORTS[fmt]
-    body: str | bytes
-    if fmt == "marcxml":
-        body = '<?xml version="1.0" encoding="UTF-8"?>\n' + to_marcxml(bib_to_pymarc(bib))
-    elif fmt == "iso2709":
-        try:
-            body = to_iso2709(bib_to_pymarc(bib))
-        except RecordTooLong as exc:
-            raise Http404(str(exc)) from exc
-    elif fmt == "ris":
-        body = to_ris(bib)
-    else:
-        body = to_bibtex(bib)
-    response = HttpResponse(body, content_type=content_type)
-    response["Content-Disposition"] = f'attachment; filename="record-{bib.pk}.{ext}"'
-    return response

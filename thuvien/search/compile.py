@@ -17,9 +17,9 @@ from dataclasses import dataclass, field
 import tantivy
 from tantivy import Occur, Query
 
+from thuvien.catalog.marc.isbn import isbn_forms, issn_form
 from thuvien.core.text import fold, normalize
 from thuvien.search.documents import PREFIX_GRAM_FIELDS, PREFIX_GRAMS
-from thuvien.search.isbn import isbn_forms, issn_form
 from thuvien.search.query import And, MatchAll, Node, Not, Or, Range, Term
 
 _WORD = re.compile(r"[^\W_]+")

@@ -12,9 +12,9 @@ from typing import Any
 import tantivy
 from django.db import connections
 
+from thuvien.catalog.marc.isbn import isbn_forms, issn_form
 from thuvien.catalog.models import BibRecord, Item, ItemStatus
 from thuvien.core.text import collation_key, fold, normalize
-from thuvien.search.isbn import isbn_forms, issn_form
 
 RECORD_COLUMNS = (
     "id", "control_number", "title", "responsibility", "main_author", "authors", "subjects", "ddc",

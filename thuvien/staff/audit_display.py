@@ -102,6 +102,7 @@ ROUTE_LABELS: dict[str, Any] = {
 }
 _NO_PAIRS = {"catalog.import"}  # its changes are lists of ids and counts, not [before, after]
 _MAX = 200
+_LIST = 8  # a longer list (the ids of an import) is shown as its length and first values
 
 
 @dataclass(frozen=True)
@@ -170,7 +171,8 @@ def _text(value: Any, words: dict[str, str]) -> str:
     if isinstance(value, str):
         text = words.get(value, value)
     elif isinstance(value, list) and all(not isinstance(v, list | dict) for v in value):
-        text = ", ".join(_text(v, words) for v in value) or "∅"
+        shown = ", ".join(_text(v, words) for v in value[:_LIST]) or "∅"
+        text = shown if len(value) <= _LIST else str(_("%(n)s mục: %(first)s…") % {"n": len(value), "first": shown})
     elif isinstance(value, list | dict):
         text = json.dumps(value, ensure_ascii=False, default=str)
     else:

@@ -16,23 +16,22 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Page, Paginator
 from django.db import transaction
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from thuvien.catalog import selectors, services
-from thuvien.catalog.exports import FORMATS, render_record
 from thuvien.catalog.extract import extract
 from thuvien.catalog.marc import lint
 from thuvien.catalog.marc.editor import record_from_rows, rows_from_record
 from thuvien.catalog.marc.isbn import isbn_normalize
-from thuvien.catalog.marc.writer import RecordTooLong
 from thuvien.catalog.models import AuthorityRecord, BibRecord, ImportJob, Item, QuarantinedRecord
 from thuvien.catalog.quick import QuickRecord, build_record
 from thuvien.catalog.tasks import import_job_task
 from thuvien.core.models import OrgUnit
 from thuvien.core.permissions import Perm, has_perm, is_staff_member, scope_q
+from thuvien.opac import downloads
 from thuvien.search.selectors import record_search, records_in_order
 from thuvien.search.syntax import QuerySyntaxError, parse_user_query
 from thuvien.staff.forms_catalog import ImportForm, ItemForm, QuickForm, ReimportForm
@@ -128,22 +127,7 @@ def record_detail(request: HttpRequest, pk: int) -> HttpResponse:
     })
 
 
-@staff_only
-def record_download(request: HttpRequest, pk: int, fmt: str) -> HttpResponse:
-    return download_response(get_object_or_404(BibRecord, pk=pk), fmt)
-
-
-def download_response(bib: BibRecord, fmt: str) -> HttpResponse:
-    """One record as a file attachment."""
-    if fmt not in FORMATS:
-        raise Http404
-    try:
-        body, content_type, ext = render_record(selectors.bib_to_pymarc(bib), fmt)
-    except RecordTooLong as exc:
-        return HttpResponse(str(exc), status=409, content_type="text/plain; charset=utf-8")
-    response = HttpResponse(body, content_type=content_type)
-    response["Content-Disposition"] = f'attachment; filename="record-{bib.pk}.{ext}"'
-    return response
+record_download = staff_only(downloads.record_download)  # the one download view, behind the staff login
 
 
 def _editor_rows(request: HttpRequest) -> list[dict[str, str]]:

@@ -154,3 +154,44 @@ def test_item_form_shows_the_refusal(client, net, desk_a, cataloguer_a, base_rul
     assert "chỉ thay đổi qua mượn trả" in response.content.decode()
     copy.refresh_from_db()
     assert copy.status == ItemStatus.ON_LOAN
+
+
+def _direct_state_writes() -> list[str]:
+    """Source lines (outside states.py and tests) that write an item status, loan state or hold state
+    themselves: `x.status = ItemStatus.X`, `h.state, ... = HoldState.X, ...`, `.update(state=...)`."""
+    import ast
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[2]
+    enums = {"ItemStatus": ItemStatus, "LoanState": LoanState, "HoldState": HoldState}
+    codes = {"status": set(ItemStatus.values), "state": set(LoanState.values) | set(HoldState.values)}
+
+    def is_state_value(attr: str, value: ast.expr) -> bool:
+        if isinstance(value, ast.Attribute) and isinstance(value.value, ast.Name) and value.value.id in enums:
+            return True
+        return isinstance(value, ast.Constant) and value.value in codes.get(attr, set())
+
+    found = []
+    for path in sorted(root.rglob("*.py")):
+        rel = path.relative_to(root.parent).as_posix()
+        if "/tests/" in rel or "/migrations/" in rel or rel == "thuvien/circulation/states.py":
+            continue
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            pairs: list[tuple[ast.expr, ast.expr]] = []
+            if isinstance(node, ast.Assign):
+                for target in node.targets:
+                    if isinstance(target, ast.Tuple) and isinstance(node.value, ast.Tuple):
+                        pairs.extend(zip(target.elts, node.value.elts, strict=False))
+                    else:
+                        pairs.append((target, node.value))
+            if any(isinstance(t, ast.Attribute) and t.attr in codes and is_state_value(t.attr, v) for t, v in pairs):
+                found.append(f"{rel}:{node.lineno}")
+            if isinstance(node, ast.Call) and getattr(node.func, "attr", "") == "update" and any(
+                    kw.arg in codes and (kw.arg == "state" or is_state_value(kw.arg, kw.value))
+                    for kw in node.keywords):
+                found.append(f"{rel}:{node.lineno}")
+    return found
+
+
+def test_no_state_is_written_outside_the_transition_table():
+    assert _direct_state_writes() == []

@@ -25,8 +25,7 @@ class MetadataFormat:
 
 
 FORMATS: dict[str, MetadataFormat] = {
-    "oai_dc": MetadataFormat(formats.OAI_DC_SCHEMA, formats.OAI_DC_NS,
-                             lambda marc: formats.oai_dc_xml(formats.dublin_core(marc))),
+    "oai_dc": MetadataFormat(formats.OAI_DC_SCHEMA, formats.OAI_DC_NS, formats.oai_dc),
     "marc21": MetadataFormat(formats.MARC_SCHEMA, formats.MARC_NS, formats.marcxml),
     "mods": MetadataFormat(formats.MODS_SCHEMA, formats.MODS_NS, formats.mods_xml),
 }

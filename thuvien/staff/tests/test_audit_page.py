@@ -54,7 +54,7 @@ def test_audit_page_renders_one_entry_of_every_action_in_words(client, net, admi
                                   changes={"items": 12, "status": ["on_loan", "in_transit"], "keys": {"a": [1, 2]},
                                            "values": [None, "x" * 500], "note": "dòng ghi chú"})
     AuditEntry.objects.create(actor=None, actor_label="system", unit=net.b, action="catalog.import",
-                              object_type="catalog.bibrecord", changes={"created": [1, 2], "updated": [],
+                              object_type="catalog.bibrecord", changes={"created": [1, 2], "updated": list(range(1, 21)),
                                                                         "authorities": [], "items": 3})
     AuditEntry.objects.create(actor=admin_user, actor_label="admin", unit=net.a, action="hold.cancel",
                               object_type="circulation.hold", object_id="3",
@@ -75,6 +75,7 @@ def test_audit_page_renders_one_entry_of_every_action_in_words(client, net, admi
     assert html.count("Đang cho mượn, Đang chuyển") == 1
     assert "Sẵn sàng, chờ bạn đọc nhận → Đã huỷ" in html
     assert "<b>biểu ghi tạo mới</b>: 1, 2" in html and "<b>số bản tài liệu</b>: 3" in html
+    assert "<b>biểu ghi cập nhật</b>: 20 mục: 1, 2, 3, 4, 5, 6, 7, 8…" in html
     assert "<b>trạng thái</b>: " in html and "on_loan" not in html
     assert "some.future_action" in html  # an action without words yet is still shown, as its code
 
