@@ -97,6 +97,17 @@ def check_hold_transition(current: str, new: str) -> None:
                               % {"a": HoldState(current).label, "b": HoldState(new).label})
 
 
+def catalogue_status_choices(current: str | None = None) -> list[tuple[str, str]]:
+    """The statuses a catalogue form may offer for a copy now in `current` (None: a new copy): the
+    current one, then the shelf statuses the table allows from it; a copy in circulation keeps its own."""
+    if current is not None and current not in CATALOGUE_STATUSES:
+        allowed = {current}
+    else:
+        allowed = set(CATALOGUE_STATUSES) if current is None else \
+            {current} | (ITEM_TRANSITIONS[current] & CATALOGUE_STATUSES)
+    return [(str(value), str(label)) for value, label in ItemStatus.choices if value in allowed]
+
+
 def item_transition(item: Item, new: str, *, by_catalogue: bool = False) -> str:
     """Set `item.status` to `new` if the table allows it (the caller saves); returns the old status."""
     before = item.status

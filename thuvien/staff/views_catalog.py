@@ -29,6 +29,7 @@ from thuvien.catalog.marc.isbn import isbn_normalize
 from thuvien.catalog.models import AuthorityRecord, BibRecord, ImportJob, Item, QuarantinedRecord
 from thuvien.catalog.quick import QuickRecord, build_record
 from thuvien.catalog.tasks import import_job_task
+from thuvien.circulation.states import catalogue_status_choices
 from thuvien.core.models import OrgUnit
 from thuvien.core.permissions import Perm, has_perm, is_staff_member, scope_q
 from thuvien.opac import downloads
@@ -229,6 +230,7 @@ def item_add(request: HttpRequest, pk: int) -> HttpResponse:
     units = _catalogue_units(request.user)
     form = ItemForm(request.POST or None, libraries=units, initial={
         "call_number": bib.call_number, "item_type": "book", "library": request.user.home_unit_id})  # type: ignore[union-attr]
+    form.fields["status"].choices = catalogue_status_choices()  # type: ignore[attr-defined]
     if request.method == "POST" and form.is_valid():
         data = dict(form.cleaned_data)
         try:
@@ -251,6 +253,7 @@ def item_edit(request: HttpRequest, pk: int) -> HttpResponse:
     initial = {f: getattr(item, f) for f in services.ITEM_EDITABLE}
     initial["item_type"] = item.item_type.code
     form = ItemForm(request.POST or None, libraries=units, initial=initial)
+    form.fields["status"].choices = catalogue_status_choices(item.status)  # type: ignore[attr-defined]
     if request.method == "POST" and form.is_valid():
         changed = {k: v for k, v in form.cleaned_data.items() if k in form.changed_data}
         try:
