@@ -340,9 +340,10 @@ def mods_xml(record: Record | Marc) -> str:
     genre, origin, language, extent, abstract, contents and notes, subjects, classification,
     series, identifiers, links and the record identifier."""
     marc = as_json(record)
+    fields = list(_fields(marc))  # one walk of the record; each element below filters it
     out = [f'<mods xmlns="{MODS_NS}" xmlns:xsi="{XSI_NS}" version="3.7" '
            f'xsi:schemaLocation="{MODS_NS} {MODS_SCHEMA}">']
-    for tag, value in _fields(marc):
+    for tag, value in fields:
         if tag in ("245", "246") and not isinstance(value, str):
             kind = ' type="alternative"' if tag == "246" else ""
             parts: list[str] = []
@@ -350,14 +351,14 @@ def mods_xml(record: Record | Marc) -> str:
                 parts.extend(f"<{name}>{esc(clean(t))}</{name}>" for t in _all(value, code) if clean(t))
             if parts:
                 out.append(f"<titleInfo{kind}>" + "".join(parts) + "</titleInfo>")
-    out.extend(_mods_name(tag, value) for tag, value in _fields(marc) if tag in NAME_TAGS and _join(value, "a"))
+    out.extend(_mods_name(tag, value) for tag, value in fields if tag in NAME_TAGS and _join(value, "a"))
     leader = str(marc.get("leader", ""))
     if leader[6:7] in _MODS_TYPES:
         out.append(f"<typeOfResource>{esc(_MODS_TYPES[leader[6]])}</typeOfResource>")
-    out.extend(f"<genre>{esc(_join(value, 'a'))}</genre>" for tag, value in _fields(marc)
+    out.extend(f"<genre>{esc(_join(value, 'a'))}</genre>" for tag, value in fields
                if tag in GENRE_TAGS and _join(value, "a"))
     origin: list[str] = []
-    for tag, value in _fields(marc):
+    for tag, value in fields:
         if tag in ("260", "264") and not isinstance(value, str):
             origin.extend(f'<place><placeTerm type="text">{esc(clean(t))}</placeTerm></place>' for t in _all(value, "a"))
             origin.extend(f"<publisher>{esc(clean(t))}</publisher>" for t in _all(value, "b"))
@@ -368,10 +369,10 @@ def mods_xml(record: Record | Marc) -> str:
         out.append("<originInfo>" + "".join(origin) + "</originInfo>")
     out.extend(f'<language><languageTerm authority="iso639-2b" type="code">{esc(lang)}</languageTerm></language>'
                for lang in _languages(marc))
-    for tag, value in _fields(marc):
+    for tag, value in fields:
         if tag == "300" and _join(value, "abce"):
             out.append(f"<physicalDescription><extent>{esc(_join(value, 'abce'))}</extent></physicalDescription>")
-    for tag, value in _fields(marc):
+    for tag, value in fields:
         if isinstance(value, str) or not is_description_note(tag):
             continue
         text = _join(value, note_codes(tag))
@@ -383,18 +384,18 @@ def mods_xml(record: Record | Marc) -> str:
             out.append(f"<tableOfContents>{esc(text)}</tableOfContents>")
         else:
             out.append(f"<note>{esc(text)}</note>")
-    out.extend(_mods_subject(tag, value) for tag, value in _fields(marc)
+    out.extend(_mods_subject(tag, value) for tag, value in fields
                if tag in TOPICAL_SUBJECT_TAGS | GEOGRAPHIC_SUBJECT_TAGS)
-    for tag, value in _fields(marc):
+    for tag, value in fields:
         if tag in CLASSIFICATION_TAGS:
             authority = CLASSIFICATION_TAGS[tag]
             attr = f' authority="{authority}"' if authority else ""
             out.extend(f"<classification{attr}>{esc(t)}</classification>" for t in _all(value, "a"))
-    for tag, value in _fields(marc):
+    for tag, value in fields:
         if tag in SERIES_TAGS and _join(value, "a"):
             out.append(f'<relatedItem type="series"><titleInfo><title>{esc(_join(value, "a"))}</title></titleInfo>'
                        "</relatedItem>")
-    for tag, value in _fields(marc):
+    for tag, value in fields:
         if tag == "020":
             out.extend(f'<identifier type="isbn">{esc(clean(t).split(" ")[0])}</identifier>' for t in _all(value, "a"))
         elif tag == "022":
