@@ -40,6 +40,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "thuvien.config.middleware.CompressionMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -48,6 +49,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "thuvien.config.middleware.ReadYourWritesMiddleware",
 ]
 
 ROOT_URLCONF = "thuvien.config.urls"
@@ -134,6 +136,13 @@ THUVIEN_INDEX_DIR = THUVIEN_HOME / "index"
 # Memory for the index writer when `thuvien reindex` builds an index from scratch (split over up to
 # 4 threads); a process that finds its index missing and rebuilds it itself uses a quarter of it.
 THUVIEN_INDEX_BUILD_MEMORY_MB = ENV.index_build_memory_mb
+# Who writes the index: "self" (this process applies the outbox: commands, tests) or "indexer" (the
+# machine's `thuvien indexer`; web processes only read it). `thuvien serve` sets "indexer".
+THUVIEN_INDEX_WRITER = ENV.index_writer
+# Outbox entries are pruned once every indexer seen in the last N days has applied them and they
+# are older than this.
+THUVIEN_OUTBOX_KEEP_HOURS = 48
+THUVIEN_OUTBOX_INDEXER_FORGET_DAYS = 7
 
 LOGGING = {
     "version": 1,
@@ -141,7 +150,9 @@ LOGGING = {
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "root": {"handlers": ["console"], "level": "WARNING"},
-    "loggers": {"thuvien": {"level": "INFO", "propagate": True}},
+    # Django's default config gives "django" its own console handler too: every line came out twice.
+    "loggers": {"thuvien": {"level": "INFO", "propagate": True},
+                "django": {"level": "INFO", "handlers": [], "propagate": True}},
 }
 
 STATICFILES_DIRS = [BASE_DIR / "static", REPO_ROOT / "node_modules" / "htmx.org" / "dist"]

@@ -1,0 +1,46 @@
+"""Project middleware: read-your-writes for search, and response compression."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from django.http import HttpRequest, HttpResponse, HttpResponseBase
+from django.middleware.gzip import GZipMiddleware
+
+from thuvien.search.outbox import outbox_last_id, outbox_require, outbox_wrote
+
+OUTBOX_COOKIE = "tv_seen"
+OUTBOX_COOKIE_AGE_S = 30  # long enough for the next page's search; the indexer needs well under a second
+
+
+class ReadYourWritesMiddleware:
+    """A search after this browser's own write waits for the indexer to pass that write.
+
+    A request that committed outbox entries leaves the newest outbox id in a short-lived cookie;
+    the next requests' searches wait (bounded) until the index has applied it. The value only
+    makes its own searches wait, so it needs no signature."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        raw = request.COOKIES.get(OUTBOX_COOKIE, "")
+        outbox_require(int(raw) if raw.isdigit() and len(raw) < 19 else 0)
+        response = self.get_response(request)
+        if outbox_wrote():
+            response.set_cookie(OUTBOX_COOKIE, str(outbox_last_id()), max_age=OUTBOX_COOKIE_AGE_S,
+                                httponly=True, samesite="Lax")
+        outbox_require(0)
+        return response
+
+
+class CompressionMiddleware(GZipMiddleware):
+    """gzip for pages, API answers and static files (Django's, with its BREACH length padding),
+    except the reader's account pages, which reflect personal data next to secrets."""
+
+    exclude_prefixes = ("/account/",)
+
+    def process_response(self, request: HttpRequest, response: HttpResponseBase) -> HttpResponseBase:
+        if request.path.startswith(self.exclude_prefixes):
+            return response
+        return super().process_response(request, response)

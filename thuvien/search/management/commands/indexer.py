@@ -1,0 +1,64 @@
+"""`thuvien indexer`: the one process per machine that writes the search index (started by `thuvien serve`)."""
+
+from __future__ import annotations
+
+import signal
+import socket
+import time
+from pathlib import Path
+from typing import Any
+
+from django.conf import settings
+from django.core.management.base import BaseCommand
+from django.db import DatabaseError, close_old_connections
+
+from thuvien.search.engine import INDEXER_SLOT, IndexUnavailable, SearchIndex
+from thuvien.search.outbox import indexer_state_save
+
+POLL_S = 0.1  # how often the outbox table is asked for new entries (one indexed query)
+STATE_EVERY_S = 10.0  # how often the cursor is recorded in the database for outbox pruning
+
+
+class Command(BaseCommand):
+    help = ("Tiến trình duy nhất ghi chỉ mục tìm kiếm trên máy này: áp dụng hàng đợi thay đổi, "
+            "dựng lại chỉ mục khi thiếu hoặc hỏng. `thuvien serve` tự chạy nó.")
+
+    def add_arguments(self, parser: Any) -> None:
+        parser.add_argument("--once", action="store_true", help="áp dụng những gì đang chờ rồi thoát")
+        parser.add_argument("--poll", type=float, default=POLL_S, help="giây giữa hai lần hỏi hàng đợi")
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        base = Path(settings.THUVIEN_INDEX_DIR)
+        index = SearchIndex(base)
+        try:
+            index._take_slot(only=INDEXER_SLOT)
+        except IndexUnavailable:
+            self.stderr.write(f"Một tiến trình indexer khác đang chạy trên {base}; thoát.")
+            return
+        name = f"{socket.gethostname()}:{base}"
+        stop = False
+
+        def _stop(signum: int, frame: Any) -> None:
+            nonlocal stop
+            stop = True
+
+        signal.signal(signal.SIGTERM, _stop)
+        signal.signal(signal.SIGINT, _stop)
+        saved_cursor, saved_at = -1, 0.0
+        try:
+            while not stop:
+                try:
+                    index.sync()  # opens, rebuilds when missing, broken or asked to; applies the outbox
+                    if index.cursor != saved_cursor or time.monotonic() - saved_at > 60 * STATE_EVERY_S:
+                        if time.monotonic() - saved_at > STATE_EVERY_S or options["once"]:
+                            indexer_state_save(name=name, cursor=index.cursor)
+                            saved_cursor, saved_at = index.cursor, time.monotonic()
+                except DatabaseError as exc:  # database restarting: keep the index, try again
+                    self.stderr.write(f"indexer: cơ sở dữ liệu lỗi ({exc}); thử lại.")
+                    close_old_connections()
+                    time.sleep(1.0)
+                if options["once"]:
+                    break
+                time.sleep(options["poll"])
+        finally:
+            index.release()
