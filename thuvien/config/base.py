@@ -33,6 +33,7 @@ INSTALLED_APPS = [
     "thuvien.patrons",
     "thuvien.circulation",
     "thuvien.protocols",
+    "thuvien.scheduler",
     "thuvien.opac",
     "thuvien.staff",
     "thuvien.api",

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import signal
 import socket
 import time
 from pathlib import Path
@@ -12,6 +11,7 @@ from django.conf import settings
 from django.core.management.base import BaseCommand
 from django.db import DatabaseError, close_old_connections
 
+from thuvien.core.stopping import stop_on_signals
 from thuvien.search.engine import INDEXER_SLOT, IndexUnavailable, SearchIndex
 from thuvien.search.outbox import indexer_state_save
 
@@ -30,23 +30,20 @@ class Command(BaseCommand):
     def handle(self, *args: Any, **options: Any) -> None:
         base = Path(settings.THUVIEN_INDEX_DIR)
         index = SearchIndex(base)
-        try:
-            index._take_slot(only=INDEXER_SLOT)
-        except IndexUnavailable:
-            self.stderr.write(f"Một tiến trình indexer khác đang chạy trên {base}; thoát.")
-            return
+        stop = stop_on_signals()
+        while not stop.is_set():  # another indexer serves this machine: stand by, take over if it stops
+            try:
+                index._take_slot(only=INDEXER_SLOT)
+                break
+            except IndexUnavailable:
+                if options["once"]:
+                    self.stderr.write(f"Một tiến trình indexer khác đang chạy trên {base}.")
+                    return
+                stop.wait(5.0)
         name = f"{socket.gethostname()}:{base}"
-        stop = False
-
-        def _stop(signum: int, frame: Any) -> None:
-            nonlocal stop
-            stop = True
-
-        signal.signal(signal.SIGTERM, _stop)
-        signal.signal(signal.SIGINT, _stop)
         saved_cursor, saved_at = -1, 0.0
         try:
-            while not stop:
+            while not stop.is_set():
                 try:
                     index.sync()  # opens, rebuilds when missing, broken or asked to; applies the outbox
                     if index.cursor != saved_cursor or time.monotonic() - saved_at > 60 * STATE_EVERY_S:
@@ -56,9 +53,9 @@ class Command(BaseCommand):
                 except DatabaseError as exc:  # database restarting: keep the index, try again
                     self.stderr.write(f"indexer: cơ sở dữ liệu lỗi ({exc}); thử lại.")
                     close_old_connections()
-                    time.sleep(1.0)
+                    stop.wait(1.0)
                 if options["once"]:
                     break
-                time.sleep(options["poll"])
+                stop.wait(options["poll"])
         finally:
             index.release()
