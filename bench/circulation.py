@@ -62,6 +62,7 @@ def main() -> None:
     parser.add_argument("--records", type=int, default=5000, help="generated catalogue size")
     parser.add_argument("--searchers", type=int, default=4, help="OPAC clients searching all the time")
     parser.add_argument("--lag-samples", type=int, default=40)
+    parser.add_argument("--serve-args", default="", help="extra `thuvien serve` options, e.g. '--workers 2'")
     args = parser.parse_args()
     home = tempfile.mkdtemp(prefix="thuvien-bench-circ-")
     os.environ.update(THUVIEN_HOME=home, DJANGO_SETTINGS_MODULE="thuvien.config.base",
@@ -130,7 +131,8 @@ def main() -> None:
     # ---- the server, as `make run` starts it ------------------------------------------------------
     port = free_port()
     env = {k: v for k, v in os.environ.items() if k != "THUVIEN_INDEX_WRITER"}
-    server = subprocess.Popen([sys.executable, "-m", "thuvien", "serve", "--port", str(port)], env=env, cwd=ROOT,
+    server = subprocess.Popen([sys.executable, "-m", "thuvien", "serve", "--port", str(port), *args.serve_args.split()],
+                              env=env, cwd=ROOT,
                               stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True,
                               start_new_session=True)
     from thuvien.search.outbox import outbox_last_id

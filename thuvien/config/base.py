@@ -43,6 +43,7 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "thuvien.config.middleware.CompressionMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    "thuvien.config.middleware.SearchBulkheadMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -143,6 +144,10 @@ THUVIEN_INDEX_WRITER = ENV.index_writer
 # Outbox entries are pruned once every indexer seen in the last N days has applied them and they
 # are older than this.
 THUVIEN_OUTBOX_KEEP_HOURS = 48
+# Searches computed at once per web process (the rest queue up to THUVIEN_SEARCH_QUEUE_S seconds), so
+# desk requests keep their share of the process while the OPAC is busy.
+THUVIEN_SEARCH_CONCURRENCY = ENV.search_concurrency
+THUVIEN_SEARCH_QUEUE_S = 10.0
 THUVIEN_OUTBOX_INDEXER_FORGET_DAYS = 7
 
 LOGGING = {

@@ -28,6 +28,7 @@ class Env:
     base_url: str
     index_build_memory_mb: int
     index_writer: str
+    search_concurrency: int
 
 
 def _int(value: str | None, default: int, name: str) -> int:
@@ -55,4 +56,5 @@ def read_env(*, debug_default: bool) -> Env:
         index_build_memory_mb=_int(os.environ.get("THUVIEN_INDEX_BUILD_MEMORY_MB"), 400,
                                    "THUVIEN_INDEX_BUILD_MEMORY_MB"),
         index_writer=os.environ.get("THUVIEN_INDEX_WRITER") or "self",
+        search_concurrency=_int(os.environ.get("THUVIEN_SEARCH_CONCURRENCY"), 1, "THUVIEN_SEARCH_CONCURRENCY"),
     )

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Callable
 
-from django.http import HttpRequest, HttpResponse, HttpResponseBase
+from django.conf import settings
+from django.http import HttpRequest, HttpResponse, HttpResponseBase, JsonResponse
 from django.middleware.gzip import GZipMiddleware
+from django.utils.translation import gettext as _
 
 from thuvien.search.outbox import outbox_last_id, outbox_require, outbox_wrote
 
@@ -44,3 +47,27 @@ class CompressionMiddleware(GZipMiddleware):
         if request.path.startswith(self.exclude_prefixes):
             return response
         return super().process_response(request, response)
+
+
+class SearchBulkheadMiddleware:
+    """At most THUVIEN_SEARCH_CONCURRENCY searches compute at once in a web process; others wait
+    their turn (at most THUVIEN_SEARCH_QUEUE_S, then 503 with Retry-After). Python runs one thread
+    at a time, so running more searches side by side gains readers nothing, while the desk's
+    checkout waiting behind them is what a busy OPAC used to slow down."""
+
+    prefixes = ("/search/", "/api/v1/search", "/sru")
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponseBase]) -> None:
+        self.get_response = get_response
+        self.slots = threading.BoundedSemaphore(max(1, int(settings.THUVIEN_SEARCH_CONCURRENCY)))
+
+    def __call__(self, request: HttpRequest) -> HttpResponseBase:
+        if not request.path.startswith(self.prefixes):
+            return self.get_response(request)
+        if not self.slots.acquire(timeout=float(settings.THUVIEN_SEARCH_QUEUE_S)):
+            return JsonResponse({"detail": _("Máy chủ đang bận; xin thử lại sau ít giây.")}, status=503,
+                                headers={"Retry-After": "5"})
+        try:
+            return self.get_response(request)
+        finally:
+            self.slots.release()

@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import logging
+import socket
+import threading
 from collections.abc import Iterable
 from contextvars import ContextVar
 from datetime import timedelta
+from pathlib import Path
 
 from django.conf import settings
 from django.db import DatabaseError, connection, transaction
@@ -38,6 +41,26 @@ def outbox_enqueue(record_ids: Iterable[int]) -> int:
         )
     transaction.on_commit(_after_commit)
     return len(ids)
+
+
+_nudge = threading.local()
+
+
+def indexer_socket_path() -> Path:
+    """Where this machine's indexer listens for "the outbox has news" (a Unix datagram socket)."""
+    return Path(settings.THUVIEN_INDEX_DIR) / "indexer.sock"
+
+
+def nudge_indexer() -> None:
+    """Wake this machine's indexer at once (it polls the outbox anyway; a lost nudge costs a poll)."""
+    sock = getattr(_nudge, "sock", None)
+    try:
+        if sock is None:
+            sock = _nudge.sock = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
+            sock.setblocking(False)
+        sock.sendto(b"!", str(indexer_socket_path()))
+    except OSError:
+        pass  # no indexer listening here (or its queue is full: it is awake already)
 
 
 def outbox_last_id() -> int:
@@ -78,6 +101,7 @@ def _after_commit() -> None:
 
     if index_writer_mode() == "indexer":
         _wrote.set(True)
+        nudge_indexer()
         return
     index = current_index()
     if index is None:

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import select
 import socket
+import threading
 import time
 from pathlib import Path
 from typing import Any
@@ -13,9 +15,10 @@ from django.db import DatabaseError, close_old_connections
 
 from thuvien.core.stopping import stop_on_signals
 from thuvien.search.engine import INDEXER_SLOT, IndexUnavailable, SearchIndex
-from thuvien.search.outbox import indexer_state_save
+from thuvien.search.outbox import indexer_socket_path, indexer_state_save
 
-POLL_S = 0.1  # how often the outbox table is asked for new entries (one indexed query)
+POLL_S = 0.2  # how often the outbox table is asked for new entries (one indexed query); writers nudge
+BATCH_S = 0.005  # after a nudge: a moment for the writes that come with it
 STATE_EVERY_S = 10.0  # how often the cursor is recorded in the database for outbox pruning
 
 
@@ -41,6 +44,7 @@ class Command(BaseCommand):
                     return
                 stop.wait(5.0)
         name = f"{socket.gethostname()}:{base}"
+        wake = _listen()
         saved_cursor, saved_at = -1, 0.0
         try:
             while not stop.is_set():
@@ -56,6 +60,39 @@ class Command(BaseCommand):
                     stop.wait(1.0)
                 if options["once"]:
                     break
-                stop.wait(options["poll"])
+                _wait(wake, stop, options["poll"])
         finally:
             index.release()
+            if wake is not None:
+                wake.close()
+                indexer_socket_path().unlink(missing_ok=True)
+
+
+def _listen() -> socket.socket | None:
+    """The socket writers on this machine nudge after a commit (None: polling only)."""
+    path = indexer_socket_path()
+    sock = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
+    try:
+        path.unlink(missing_ok=True)
+        sock.bind(str(path))
+    except OSError:  # e.g. a path longer than a socket address may be
+        sock.close()
+        return None
+    sock.setblocking(False)
+    return sock
+
+
+def _wait(wake: socket.socket | None, stop: threading.Event, timeout: float) -> None:
+    """Until a writer nudges, or `timeout` (writers on other servers are found by polling)."""
+    if wake is None:
+        stop.wait(timeout)
+        return
+    ready, _, _ = select.select([wake], [], [], timeout)
+    if not ready:
+        return
+    while True:
+        try:
+            wake.recv(64)
+        except BlockingIOError:
+            break
+    time.sleep(BATCH_S)  # let what arrives together be committed together
