@@ -52,6 +52,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "thuvien.config.middleware.ReadYourWritesMiddleware",
+    "thuvien.config.middleware.IndexUnavailableMiddleware",
 ]
 
 ROOT_URLCONF = "thuvien.config.urls"

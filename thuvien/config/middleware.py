@@ -10,6 +10,7 @@ from django.http import HttpRequest, HttpResponse, HttpResponseBase, JsonRespons
 from django.middleware.gzip import GZipMiddleware
 from django.utils.translation import gettext as _
 
+from thuvien.search.engine import IndexUnavailable
 from thuvien.search.outbox import outbox_last_id, outbox_require, outbox_wrote
 
 OUTBOX_COOKIE = "tv_seen"
@@ -47,6 +48,23 @@ class CompressionMiddleware(GZipMiddleware):
         if request.path.startswith(self.exclude_prefixes):
             return response
         return super().process_response(request, response)
+
+
+class IndexUnavailableMiddleware:
+    """Whatever searches while the machine's indexer (re)builds the index and does not say so
+    itself (SRU, a staff list...) answers 503 with Retry-After rather than 500."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponseBase]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponseBase:
+        return self.get_response(request)
+
+    def process_exception(self, request: HttpRequest, exception: Exception) -> HttpResponse | None:
+        if not isinstance(exception, IndexUnavailable):
+            return None
+        return HttpResponse(_("Chỉ mục tìm kiếm đang được dựng lại; xin thử lại sau ít phút."), status=503,
+                            content_type="text/plain; charset=utf-8", headers={"Retry-After": "30"})
 
 
 class SearchBulkheadMiddleware:

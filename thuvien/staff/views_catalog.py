@@ -33,7 +33,6 @@ from thuvien.catalog.quick import QuickRecord, build_record
 from thuvien.catalog.tasks import import_job_task
 from thuvien.core.models import OrgUnit
 from thuvien.core.permissions import Perm, has_perm, is_staff_member, scope_q
-from thuvien.search.engine import IndexUnavailable
 from thuvien.search.selectors import record_search, records_in_order
 from thuvien.search.syntax import QuerySyntaxError, parse_user_query
 from thuvien.staff.forms_catalog import ImportForm, ItemForm, QuickForm, ReimportForm
@@ -95,10 +94,7 @@ def _catalogue_page(q: str, page_number: str | None) -> tuple[Page, str]:
         number = max(1, int(page_number or 1))
     except ValueError:
         number = 1
-    try:
-        result = record_search(query=node, offset=(number - 1) * PAGE_SIZE, limit=PAGE_SIZE)
-    except IndexUnavailable:
-        return Paginator([], PAGE_SIZE).get_page(1), _("Chỉ mục tìm kiếm đang được dựng lại; xin thử lại sau ít phút.")
+    result = record_search(query=node, offset=(number - 1) * PAGE_SIZE, limit=PAGE_SIZE)
     if result.total and (number - 1) * PAGE_SIZE >= result.total:
         number = (result.total - 1) // PAGE_SIZE + 1
         result = record_search(query=node, offset=(number - 1) * PAGE_SIZE, limit=PAGE_SIZE)

@@ -105,6 +105,8 @@ def test_while_the_index_is_built_the_opac_answers_from_the_database(vn_catalogu
     assert api.status_code == 503 and api["Retry-After"] == "30"
     assert "dựng lại" in api.json()["detail"]
     assert client.get("/api/v1/search/suggest", {"q": "Tru"}).json() == []
+    sru = client.get("/sru", {"operation": "searchRetrieve", "version": "1.2", "query": "Kiều"})
+    assert sru.status_code == 503 and sru["Retry-After"] == "30"  # whatever does not say so itself
     call_command("indexer", "--once")
     assert client.get("/api/v1/search", {"q": "Kiều"}).json()["total"] == 2
 
