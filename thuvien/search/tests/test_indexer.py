@@ -168,3 +168,20 @@ def test_indexer_process_serves_a_web_process_its_own_write(tmp_path):
         indexer.terminate()
         indexer.wait(timeout=30)
     assert indexer.returncode == 0
+
+
+def test_demo_under_serve_leaves_the_index_to_the_indexer(vn_catalogue, indexer_mode):
+    import io
+
+    from thuvien.search import demo
+
+    out = io.StringIO()
+    demo.load(network=vn_catalogue.net.province, stdout=out)
+    assert out.getvalue() == "Chỉ mục tìm kiếm: do tiến trình indexer của `thuvien serve` dựng."
+    assert not (indexer_mode.THUVIEN_INDEX_DIR / "slot-0").exists()
+    call_command("indexer", "--once")
+    demo.load(network=vn_catalogue.net.province, stdout=out)  # an index exists: the indexer rebuilds it
+    assert (indexer_mode.THUVIEN_INDEX_DIR / "slot-indexer" / "rebuild-requested").exists()
+    call_command("indexer", "--once")
+    assert not (indexer_mode.THUVIEN_INDEX_DIR / "slot-indexer" / "rebuild-requested").exists()
+    assert record_search(query=MatchAll()).total == 9
