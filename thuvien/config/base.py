@@ -139,8 +139,9 @@ THUVIEN_INDEX_DIR = THUVIEN_HOME / "index"
 # Memory for the index writer when `thuvien reindex` builds an index from scratch (split over up to
 # 4 threads); a process that finds its index missing and rebuilds it itself uses a quarter of it.
 THUVIEN_INDEX_BUILD_MEMORY_MB = ENV.index_build_memory_mb
-# Who writes the index: "self" (this process applies the outbox: commands, tests) or "indexer" (the
-# machine's `thuvien indexer`; web processes only read it). `thuvien serve` sets "indexer".
+# Who writes the index: "indexer" (the machine's `thuvien indexer`; this process only reads it; set by
+# `thuvien serve` for its processes), "self" (this process applies the outbox itself) or "auto" (the
+# default: "indexer" when one is running on THUVIEN_INDEX_DIR, e.g. `thuvien search` beside a server).
 THUVIEN_INDEX_WRITER = ENV.index_writer
 # Outbox entries are pruned once every indexer seen in the last N days has applied them and they
 # are older than this.

@@ -468,12 +468,36 @@ class IndexReader:
         self.index = None
 
 
+_auto_mode: dict[Path, str] = {}
+
+
+def indexer_running(base_dir: Path) -> bool:
+    """Whether a `thuvien indexer` holds this index directory now."""
+    try:
+        with open(Path(base_dir) / f"slot-{INDEXER_SLOT}.lock", "rb") as f:
+            try:
+                fcntl.flock(f, fcntl.LOCK_SH | fcntl.LOCK_NB)
+            except BlockingIOError:
+                return True
+            fcntl.flock(f, fcntl.LOCK_UN)
+    except OSError:
+        pass
+    return False
+
+
 def index_writer_mode() -> str:
-    """"indexer" when the machine's `thuvien indexer` writes the index, "self" when this process does."""
-    mode = getattr(settings, "THUVIEN_INDEX_WRITER", "self")
+    """"indexer" when the machine's `thuvien indexer` writes the index, "self" when this process does.
+    "auto" (the default outside `serve`, e.g. `thuvien search` or a shell beside a running server)
+    is decided once per process: "indexer" if one is running on this index directory."""
+    mode = str(getattr(settings, "THUVIEN_INDEX_WRITER", "self"))
+    if mode == "auto":
+        base = Path(settings.THUVIEN_INDEX_DIR)
+        if base not in _auto_mode:
+            _auto_mode[base] = "indexer" if indexer_running(base) else "self"
+        return _auto_mode[base]
     if mode not in ("self", "indexer"):
-        raise ValueError(f"THUVIEN_INDEX_WRITER must be 'self' or 'indexer', not {mode!r}")
-    return str(mode)
+        raise ValueError(f"THUVIEN_INDEX_WRITER must be 'self', 'indexer' or 'auto', not {mode!r}")
+    return mode
 
 
 _engine: SearchIndex | IndexReader | None = None

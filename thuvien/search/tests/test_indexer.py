@@ -185,3 +185,17 @@ def test_demo_under_serve_leaves_the_index_to_the_indexer(vn_catalogue, indexer_
     call_command("indexer", "--once")
     assert not (indexer_mode.THUVIEN_INDEX_DIR / "slot-indexer" / "rebuild-requested").exists()
     assert record_search(query=MatchAll()).total == 9
+
+
+def test_a_command_beside_a_running_indexer_reads_its_index(settings, tmp_path):
+    import fcntl
+
+    settings.THUVIEN_INDEX_WRITER, settings.THUVIEN_INDEX_DIR = "auto", tmp_path / "index"
+    assert engine.index_writer_mode() == "self"  # nobody writes this directory: do it yourself
+    engine._auto_mode.clear()
+    settings.THUVIEN_INDEX_DIR.mkdir()
+    with open(settings.THUVIEN_INDEX_DIR / "slot-indexer.lock", "a+") as held:
+        fcntl.flock(held, fcntl.LOCK_EX | fcntl.LOCK_NB)  # as the running indexer does
+        assert engine.indexer_running(settings.THUVIEN_INDEX_DIR)
+        assert engine.index_writer_mode() == "indexer"
+    engine._auto_mode.clear()
