@@ -85,9 +85,8 @@ def outbox_wrote() -> bool:
 
 def required_outbox_id() -> int:
     """The outbox id a search now must see: the request's earlier write, or this context's own."""
-    if _wrote.get():
+    if _wrote.get():  # (kept set: the middleware still hands the id on in a cookie)
         _required.set(max(_required.get(), outbox_last_id()))
-        _wrote.set(False)
     return _required.get()
 
 

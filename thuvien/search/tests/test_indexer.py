@@ -22,7 +22,7 @@ from thuvien.catalog.services import bib_update
 from thuvien.config.middleware import OUTBOX_COOKIE, ReadYourWritesMiddleware
 from thuvien.search import engine
 from thuvien.search.models import IndexerState, OutboxEntry
-from thuvien.search.outbox import outbox_enqueue, outbox_prune, outbox_require
+from thuvien.search.outbox import outbox_enqueue, outbox_prune, outbox_require, required_outbox_id
 from thuvien.search.query import MatchAll
 from thuvien.search.selectors import parse_user_query, record_search
 
@@ -82,6 +82,7 @@ def test_a_write_in_a_request_leaves_its_outbox_id_in_a_cookie(vn_catalogue, ind
     def write_view(request):  # type: ignore[no-untyped-def]
         with django_capture_on_commit_callbacks(execute=True):
             outbox_enqueue([vn_catalogue["kieu"].pk])
+        assert required_outbox_id() == OutboxEntry.objects.latest("id").id  # a search here would wait for it
         return HttpResponse("ok")
 
     response = ReadYourWritesMiddleware(write_view)(RequestFactory().post("/x"))
