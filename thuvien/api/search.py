@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any, Literal
 
-from django.http import HttpRequest
+from django.http import HttpRequest, JsonResponse
 from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema
 from ninja.errors import HttpError
@@ -82,7 +82,7 @@ def _library(code: str | None) -> OrgUnit | None:
 
 
 @router.get("/search", response=SearchOut, summary="Tìm trong mục lục")
-def search(request: HttpRequest, params: Query[SearchParams]) -> dict[str, Any]:
+def search(request: HttpRequest, params: Query[SearchParams]) -> dict[str, Any] | JsonResponse:
     """Search the union catalogue, optionally within one library's subtree; facets and holdings counts
     are for that scope."""
     library = _library(params.library)
@@ -100,8 +100,9 @@ def search(request: HttpRequest, params: Query[SearchParams]) -> dict[str, Any]:
         result = record_search(query=node, library=library, offset=(params.page - 1) * params.size,
                                limit=params.size, sort=params.sort, facets=params.facets,
                                filters={k: v for k, v in filters.items() if v})
-    except IndexUnavailable as exc:
-        raise HttpError(503, _("Chỉ mục tìm kiếm đang được dựng lại; xin thử lại sau ít phút.")) from exc
+    except IndexUnavailable:
+        return JsonResponse({"detail": _("Chỉ mục tìm kiếm đang được dựng lại; xin thử lại sau ít phút.")},
+                            status=503, headers={"Retry-After": "30"})
     rows = record_rows_in_order(result.record_ids, RESULT_COLUMNS)
     counts = holdings_counts(record_ids=[r["id"] for r in rows], library=library)
     highlights = {h.record_id: h.highlights for h in result.hits}
@@ -143,4 +144,7 @@ class SuggestParams(Schema):
 @router.get("/search/suggest", response=list[SuggestionOut], summary="Gợi ý khi gõ")
 def suggest(request: HttpRequest, params: Query[SuggestParams]) -> list[dict[str, str]]:
     """Titles and authors starting with what has been typed (for an autocomplete box)."""
-    return autocomplete(params.q, library=_library(params.library))
+    try:
+        return autocomplete(params.q, library=_library(params.library))
+    except IndexUnavailable:  # the indexer is building the index: no suggestions meanwhile
+        return []

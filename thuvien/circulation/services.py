@@ -40,7 +40,7 @@ from thuvien.circulation.models import (
     PaymentMethod,
     Transit,
 )
-from thuvien.circulation.notices import notice_queue, notices_send_pending, receipt_text
+from thuvien.circulation.notices import notice_queue, notices_hand_to_worker, receipt_text
 from thuvien.circulation.policy import rule_pick, rule_resolve
 from thuvien.circulation.states import hold_transition, item_transition, loan_transition
 from thuvien.core.audit import audit, diff, snapshot
@@ -899,7 +899,7 @@ def receipt_email(*, actor: User, desk: OrgUnit, patron: Patron, loans: list[Loa
                                    subject=subject, body=body)
     audit(actor=actor, action="circ.receipt_email", obj=patron, unit=desk,
           changes={"loans": [None, [ln.pk for ln in loans]]})
-    transaction.on_commit(notices_send_pending)
+    transaction.on_commit(notices_hand_to_worker)
     return notice
 
 

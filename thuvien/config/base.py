@@ -33,6 +33,7 @@ INSTALLED_APPS = [
     "thuvien.patrons",
     "thuvien.circulation",
     "thuvien.protocols",
+    "thuvien.scheduler",
     "thuvien.opac",
     "thuvien.staff",
     "thuvien.api",
@@ -40,7 +41,9 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "thuvien.config.middleware.CompressionMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    "thuvien.config.middleware.SearchBulkheadMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -48,6 +51,8 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "thuvien.config.middleware.ReadYourWritesMiddleware",
+    "thuvien.config.middleware.IndexUnavailableMiddleware",
 ]
 
 ROOT_URLCONF = "thuvien.config.urls"
@@ -134,6 +139,18 @@ THUVIEN_INDEX_DIR = THUVIEN_HOME / "index"
 # Memory for the index writer when `thuvien reindex` builds an index from scratch (split over up to
 # 4 threads); a process that finds its index missing and rebuilds it itself uses a quarter of it.
 THUVIEN_INDEX_BUILD_MEMORY_MB = ENV.index_build_memory_mb
+# Who writes the index: "indexer" (the machine's `thuvien indexer`; this process only reads it; set by
+# `thuvien serve` for its processes), "self" (this process applies the outbox itself) or "auto" (the
+# default: "indexer" when one is running on THUVIEN_INDEX_DIR, e.g. `thuvien search` beside a server).
+THUVIEN_INDEX_WRITER = ENV.index_writer
+# Outbox entries are pruned once every indexer seen in the last N days has applied them and they
+# are older than this.
+THUVIEN_OUTBOX_KEEP_HOURS = 48
+# Searches computed at once per web process (the rest queue up to THUVIEN_SEARCH_QUEUE_S seconds), so
+# desk requests keep their share of the process while the OPAC is busy.
+THUVIEN_SEARCH_CONCURRENCY = ENV.search_concurrency
+THUVIEN_SEARCH_QUEUE_S = 10.0
+THUVIEN_OUTBOX_INDEXER_FORGET_DAYS = 7
 
 # Lines `thuvien serve` prints after the OPAC, staff and API addresses ({base} = http://host:port).
 THUVIEN_EXTRA_URLS = ["SRU:                   {base}/sru", "OAI-PMH:               {base}/oai"]
@@ -144,7 +161,9 @@ LOGGING = {
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "root": {"handlers": ["console"], "level": "WARNING"},
-    "loggers": {"thuvien": {"level": "INFO", "propagate": True}},
+    # Django's default config gives "django" its own console handler too: every line came out twice.
+    "loggers": {"thuvien": {"level": "INFO", "propagate": True},
+                "django": {"level": "INFO", "handlers": [], "propagate": True}},
 }
 
 STATICFILES_DIRS = [BASE_DIR / "static", REPO_ROOT / "node_modules" / "htmx.org" / "dist"]

@@ -27,6 +27,8 @@ class Env:
     default_from_email: str
     base_url: str
     index_build_memory_mb: int
+    index_writer: str
+    search_concurrency: int
 
 
 def _int(value: str | None, default: int, name: str) -> int:
@@ -53,4 +55,6 @@ def read_env(*, debug_default: bool) -> Env:
         base_url=os.environ.get("THUVIEN_BASE_URL", "http://127.0.0.1:8000"),
         index_build_memory_mb=_int(os.environ.get("THUVIEN_INDEX_BUILD_MEMORY_MB"), 400,
                                    "THUVIEN_INDEX_BUILD_MEMORY_MB"),
+        index_writer=os.environ.get("THUVIEN_INDEX_WRITER") or "auto",
+        search_concurrency=_int(os.environ.get("THUVIEN_SEARCH_CONCURRENCY"), 1, "THUVIEN_SEARCH_CONCURRENCY"),
     )

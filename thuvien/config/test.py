@@ -15,3 +15,6 @@ TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBacken
 THUVIEN_INDEX_DIR = Path(THUVIEN_HOME) / "index"
 DEBUG = False
 ALLOWED_HOSTS = ["*"]
+# Explicit: each test process writes its own index and applies the outbox in-process right after
+# commit (the tests rely on a write being searchable at once); `thuvien serve` uses "indexer".
+THUVIEN_INDEX_WRITER = "self"

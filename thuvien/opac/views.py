@@ -18,6 +18,7 @@ from django.views.decorators.http import require_GET
 from thuvien.catalog.models import BibRecord, ItemStatus
 from thuvien.core.models import OrgUnit
 from thuvien.search.engine import IndexUnavailable
+from thuvien.search.fallback import record_search_fallback
 from thuvien.search.query import MatchAll
 from thuvien.search.selectors import (
     FACETS,
@@ -100,6 +101,27 @@ def _facet_label(name: str, value: str, units: dict[str, str]) -> str:
     return value
 
 
+def _search_from_database(request: HttpRequest, ctx: dict[str, Any]) -> HttpResponse:
+    """While the indexer (re)builds the index: a plain title/author match from the database, with a notice."""
+    page, library = ctx["page"], ctx["library"]
+    ids, total = record_search_fallback(text=ctx["q"], library=library, offset=(page - 1) * PAGE_SIZE,
+                                        limit=PAGE_SIZE)
+    records = records_in_order(ids)
+    counts = holdings_counts(record_ids=[r.pk for r in records], library=library)
+    pages = (total + PAGE_SIZE - 1) // PAGE_SIZE
+    base = reverse("opac:search")
+    keep = [("q", ctx["q"])] + ([("library", library.code)] if library else [])
+    ctx.update(
+        results=[{"record": r, "hl": {}, "avail": counts[r.pk]} for r in records], total=total, pages=pages,
+        first=(page - 1) * PAGE_SIZE + 1, last=min(page * PAGE_SIZE, total),
+        prev_url=_url(base, keep + [("page", str(page - 1))]) if page > 1 else None,
+        next_url=_url(base, keep + [("page", str(page + 1))]) if page < pages else None,
+        degraded=_("Chỉ mục tìm kiếm đang được dựng lại: tạm thời chỉ tìm theo nhan đề và tác giả, "
+                   "không có bộ lọc."),
+    )
+    return render(request, "opac/search.html", ctx)
+
+
 def _parse_filters(request: HttpRequest) -> dict[str, list[str]]:
     filters: dict[str, list[str]] = {}
     for raw in request.GET.getlist("f")[:20]:
@@ -149,8 +171,7 @@ def search(request: HttpRequest) -> HttpResponse:
         result = record_search(query=node, library=library, offset=(page - 1) * PAGE_SIZE, limit=PAGE_SIZE,
                                sort=sort, facets=True, filters=filters)
     except IndexUnavailable:
-        ctx["error"] = _("Chỉ mục tìm kiếm đang được dựng lại; xin thử lại sau ít phút.")
-        return render(request, "opac/search.html", ctx, status=503)
+        return _search_from_database(request, ctx)
     records = records_in_order(result.record_ids)
     counts = holdings_counts(record_ids=[r.pk for r in records], library=library)
     hl = {h.record_id: h.highlights for h in result.hits}
@@ -205,7 +226,10 @@ def search(request: HttpRequest) -> HttpResponse:
 def suggest(request: HttpRequest) -> HttpResponse:
     """The autocomplete list under the search box (an HTMX fragment)."""
     q = request.GET.get("q", "").strip()[:200]
-    items = autocomplete(q, library=_library(request.GET.get("library", ""))) if len(q) >= 2 else []
+    try:
+        items = autocomplete(q, library=_library(request.GET.get("library", ""))) if len(q) >= 2 else []
+    except IndexUnavailable:  # the indexer is building the index: no suggestions meanwhile
+        items = []
     base = reverse("opac:search")
     for item in items:
         item["url"] = _url(base, [("q", field_query(item["kind"], item["text"]))])
