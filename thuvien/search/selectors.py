@@ -116,7 +116,26 @@ def _mark(text: str, hl: Highlight) -> str:
     return "".join(out)
 
 
+def year_span(value: str) -> tuple[int | None, int | None] | None:
+    """"1990-2000", "1990-" or "-2000" as (from, to); None when it is not a year range."""
+    m = re.fullmatch(r"\s*(\d{1,4})?\s*-\s*(\d{1,4})?\s*", str(value))
+    if not m or (m.group(1) is None and m.group(2) is None):
+        return None
+    lower, upper = (int(g) if g else None for g in m.groups())
+    if lower is not None and upper is not None and lower > upper:
+        lower, upper = upper, lower
+    return lower, upper
+
+
 def _filter_query(schema: tantivy.Schema, name: str, values: list[str], scope_ids: list[int] | None) -> Query:
+    if name == "years":  # a range typed in the year facet: "1990-2000", "1990-", "-2000"
+        spans = [s for s in (year_span(v) for v in values) if s is not None]
+        if not spans:
+            return Query.empty_query()
+        ranges = [Query.range_query(schema, "year", tantivy.FieldType.Integer,
+                                    lower_bound=lo if lo is not None else -(2**62),
+                                    upper_bound=hi if hi is not None else 2**62) for lo, hi in spans]
+        return ranges[0] if len(ranges) == 1 else Query.boolean_query([(Occur.Should, q) for q in ranges])
     if name == "availability":
         if "available" not in values:
             return Query.all_query()
