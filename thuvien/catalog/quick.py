@@ -15,7 +15,8 @@ SUBJECT_SOURCE = "Bộ TK TVQG"  # the National Library of Vietnam's subject hea
 VIETNAMESE_SURNAMES = {fold(s) for s in (
     "Nguyễn Trần Lê Phạm Hoàng Huỳnh Phan Vũ Võ Đặng Bùi Đỗ Hồ Ngô Dương Lý Tô Đoàn Trịnh Lương Đinh Mai Cao "
     "Lâm Hà Thái Chu Kim Tạ Vương Nông Bế Lục Đàm Quách Tôn Thích Triệu Văn Trương Kiều Âu Lã Lại Thân Giang "
-    "Khúc Nam Xuân Minh Anh Tuệ").split()}
+    "Khúc Nam Xuân Minh Anh Tuệ Đào Lưu Tăng Từ Ninh Cù Châu Doãn Khổng Mạc Nghiêm Phùng Tống Ông Thạch Hứa "
+    "Diệp Đồng Giáp Bạch Cấn Hàn Tiêu").split()}
 
 
 def is_vietnamese_name(name: str) -> bool:

@@ -45,15 +45,16 @@ HAS_EXACT = {"title", "author", "subject", "series", "publisher", "notes"}
 FUZZY_FIELDS = {"title", "author", "subject", "series"}
 PREFIX_FIELDS = {"title", "author", "subject"}
 TEXT_QUERY_FIELDS = frozenset(FIELD_MAP)
-HEADING_BOOST = 12.0  # the whole query is an author's heading: that author's works come first
+HEADING_SCORE = 1000.0  # the whole query is an author's heading: that author's works come first, as a tier
 PHRASE_BOOST = {"title": 4.0, "author": 3.5, "subject": 2.0, "series": 1.5}
 PAIR_BOOST = 1.5
 FUZZY_BOOST = 0.4
 FUZZY_MIN_LEN = 5
 NOTES_MIN_LEN = 4  # shorter words (one syllable, folded) match free-text notes by chance: not there
-# An unaccented word also scores on its commonest accented form in titles and authors ("nguyen" is
-# far more often "Nguyễn" than "nguyện"), so the likeliest reading ranks first.
-LIKELY_BOOST = 1.0
+# An unaccented word also scores (a fixed amount, so it orders before the finer scores) where it stands
+# in its commonest accented form in titles and authors: "nguyen" is far more often "Nguyễn" than
+# "nguyện", so records holding the likeliest reading of more of the words rank first.
+LIKELY_SCORE = 30.0
 LIKELY_FIELDS = ("title", "author")
 _MARKED = {"a": "aăâ", "e": "eê", "o": "oôơ", "u": "uư", "d": "dđ"}
 MAX_FORMS = 300
@@ -244,7 +245,7 @@ class Compiler:
             extras.extend(self._adjacency(keys, fields, strict=strict))
         if not node.truncated and any(f == "author" for f, _ in fields):
             heading = heading_key(" ".join(folded))
-            extras.append(Query.boost_query(self._term("author_h", heading), HEADING_BOOST))
+            extras.append(Query.const_score_query(self._term("author_h", heading), HEADING_SCORE))
         if not extras:
             return main
         return Query.boolean_query([(Occur.Must, main), *[(Occur.Should, q) for q in extras]])
@@ -282,15 +283,16 @@ class Compiler:
     def _likely(self, words: list[str], fields: tuple[tuple[str, float], ...], node: Term) -> list[Query]:
         """For each unaccented word, its commonest accented form in titles and authors, as a bonus."""
         out: list[Query] = []
-        names = [(f, b) for f, b in fields if f in LIKELY_FIELDS]
+        names = [f for f, _ in fields if f in LIKELY_FIELDS]
+        if not names:
+            return out
         for i, w in enumerate(words):
             if node.truncated and i == len(words) - 1:
                 continue
             form = self.likely_form(fold_key(w))
             if form is None or form == fold_key(w):
                 continue
-            for fname, boost in names:
-                out.append(Query.boost_query(self._term(fname, form), LIKELY_BOOST * boost))
+            out.append(Query.const_score_query(self._should([self._term(f, form) for f in names]), LIKELY_SCORE))
         return out
 
     def likely_form(self, folded: str) -> str | None:
