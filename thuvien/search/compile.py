@@ -58,6 +58,7 @@ LIKELY_SCORE = 30.0
 LIKELY_FIELDS = ("title", "author")
 _MARKED = {"a": "aăâ", "e": "eê", "o": "oôơ", "u": "uư", "d": "dđ"}
 MAX_FORMS = 300
+LIKELY_CACHE = 50_000
 LANGUAGE_NAMES = {
     "tieng viet": "vie", "viet": "vie", "vietnamese": "vie", "tieng anh": "eng", "anh": "eng",
     "english": "eng", "tieng phap": "fre", "phap": "fre", "french": "fre", "tieng trung": "chi",
@@ -99,8 +100,9 @@ ScopeLookup = Callable[[str], list[int]]  # library code -> ids of its subtree
 
 class Compiler:
     def __init__(self, schema: tantivy.Schema, searcher: tantivy.Searcher, scopes: ScopeLookup, *,
-                 strict: bool = False, fuzzy: bool = True) -> None:
+                 strict: bool = False, fuzzy: bool = True, likely: dict[str, str | None] | None = None) -> None:
         self.schema = schema
+        self.likely = likely if likely is not None else {}  # folded word -> likely_form, for this index state
         self.searcher = searcher
         self.scopes = scopes
         self.strict = strict  # words match the strict (accented) fields
@@ -297,6 +299,15 @@ class Compiler:
 
     def likely_form(self, folded: str) -> str | None:
         """The strict form (core.text.syllable_key) of `folded` most frequent in titles and authors."""
+        if folded in self.likely:
+            return self.likely.get(folded)
+        form = self._likeliest(folded)
+        if len(self.likely) >= LIKELY_CACHE:
+            self.likely.clear()
+        self.likely[folded] = form
+        return form
+
+    def _likeliest(self, folded: str) -> str | None:
         if not folded.isalpha() or len(folded) > 8:
             return None
         options = [_MARKED.get(ch, ch) for ch in folded]

@@ -151,6 +151,17 @@ def _filter_query(schema: tantivy.Schema, name: str, values: list[str], scope_id
     return Query.term_set_query(schema, fname, [str(v) for v in values])
 
 
+_likely: dict[str, Any] = {"generation": None, "forms": {}}
+
+
+def _likely_forms(generation: int) -> dict[str, str | None]:
+    """The likeliest accented forms looked up so far, valid while the index does not change."""
+    if _likely["generation"] != generation:
+        _likely["generation"], _likely["forms"] = generation, {}
+    forms: dict[str, str | None] = _likely["forms"]
+    return forms
+
+
 def record_search(
     *,
     query: Node,
@@ -197,17 +208,18 @@ def record_search(
         return final, searcher.search(final, n, count=True, offset=offset, **kwargs)  # type: ignore[arg-type]
 
     strict = has_marks(query)
-    compiler = Compiler(schema, searcher, scopes.ids, strict=strict)
+    likely = _likely_forms(index.generation)
+    compiler = Compiler(schema, searcher, scopes.ids, strict=strict, likely=likely)
     final, res = run(compiler, max(limit, 1))
     relaxed = False
     if strict and not res.count:  # type: ignore[attr-defined]
-        compiler = Compiler(schema, searcher, scopes.ids, strict=False)
+        compiler = Compiler(schema, searcher, scopes.ids, strict=False, likely=likely)
         final, res = run(compiler, max(limit, 1))
         relaxed = bool(res.count)  # type: ignore[attr-defined]
     total = int(res.count or 0)  # type: ignore[attr-defined]
     fuzzy = False
     if compiler.fuzzy_used and total:
-        _plain, counted = run(Compiler(schema, searcher, scopes.ids, strict=False, fuzzy=False), 1)
+        _plain, counted = run(Compiler(schema, searcher, scopes.ids, strict=False, fuzzy=False, likely=likely), 1)
         fuzzy = int(counted.count or 0) < total  # type: ignore[attr-defined]
     raw_hits = res.hits[:limit]
     hits: list[Hit] = []
