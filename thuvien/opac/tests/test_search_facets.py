@@ -93,3 +93,9 @@ def test_zero_hits_offer_spelling_the_whole_network_and_tips(page):
     assert "Mẹo tìm kiếm" in nothing.text and "Thử cách khác" not in nothing.text
     filtered = page(q="kieu", f="language:fre")
     assert filtered.context["total"] == 0 and params(filtered.context["unfiltered_url"]) == [("q", "kieu")]
+
+
+def test_api_has_the_author_facet_and_filter(vn_catalogue):
+    body = Client().get("/api/v1/search", {"q": "", "author": "Nam Cao"}).json()
+    assert body["total"] == 2 and sorted(r["title"] for r in body["results"]) == ["Chí Phèo", "Lão Hạc"]
+    assert dict(body["facets"]["author"]) == {"Nam Cao": 2}
