@@ -292,7 +292,7 @@ class Compiler:
             if node.truncated and i == len(words) - 1:
                 continue
             form = self.likely_form(fold_key(w))
-            if form is None or form == fold_key(w):
+            if form is None:
                 continue
             out.append(Query.const_score_query(self._should([self._term(f, form) for f in names]), LIKELY_SCORE))
         return out
