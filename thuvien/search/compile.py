@@ -226,11 +226,12 @@ class Compiler:
         strict = self.strict or node.exact
         keys = [syllable_key(w) for w in words] if strict else [fold_key(w) for w in words]
         folded = [fold_key(w) for w in words]
+        marked = keys if self.highlight.strict else folded  # as _mark will compare them
         if node.truncated:
             self.highlight.prefixes.add(fold(words[-1]))
-            self.highlight.words.update(keys[:-1])
+            self.highlight.words.update(marked[:-1])
         else:
-            self.highlight.words.update(keys)
+            self.highlight.words.update(marked)
         if node.phrase and len(words) > 1:
             return self._phrase(words, keys, fields, node, strict=strict)
         clauses: list[Query] = []
