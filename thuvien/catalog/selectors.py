@@ -20,7 +20,7 @@ from thuvien.catalog.models import (
     QuarantinedRecord,
 )
 from thuvien.core.models import OrgUnit
-from thuvien.core.text import collation_key, fold, match_key
+from thuvien.core.text import collation_key, fold, i_y_spellings, match_key
 
 __all__ = ["authority_browse", "bib_duplicates", "bib_get", "bib_list", "bib_to_pymarc", "holdings_summary",
            "import_job_list", "items_for_record", "quarantine_list", "records_changed_since"]
@@ -99,8 +99,10 @@ def bib_duplicates(*, isbns: list[str], title: str, main_author: str = "", year:
     if title:
         # Same letters in the same order (punctuation, case and tones aside), then compared word by word
         # ignoring only punctuation, case, tone placement and i/y: "Nguyễn, Du" is "Nguyễn Du".
-        primary = collation_key(title).partition("\x1f")[0]
-        qs = BibRecord.objects.filter(title_sort__startswith=primary + "\x1f", is_deleted=False)
+        same_letters = Q()
+        for spelling in i_y_spellings(title):  # "Kĩ năng" and "Kỹ năng" sort apart
+            same_letters |= Q(title_sort__startswith=collation_key(spelling).partition("\x1f")[0] + "\x1f")
+        qs = BibRecord.objects.filter(same_letters, is_deleted=False)
         if year:
             qs = qs.filter(year=year)
         want_title, want_author = match_key(title), match_key(main_author).split()

@@ -156,3 +156,20 @@ def match_key(text: str, *, accents: bool = True) -> str:
     and i/y spelling ignored; without `accents` the diacritics too ("Nguyễn, Du" == "Nguyễn Du")."""
     key = syllable_key if accents else fold_key
     return " ".join(key(w) for w in _WORD.findall(normalize(text)))
+
+
+_I_FORMS, _Y_FORMS = "iíìỉĩịIÍÌỈĨỊ", "yýỳỷỹỵYÝỲỶỸỴ"
+_TO_I = str.maketrans(_Y_FORMS, _I_FORMS)
+_TO_Y = str.maketrans(_I_FORMS, _Y_FORMS)
+_LONE_I_Y = re.compile(rf"^(b|c|ch|d|đ|g|gh|h|k|kh|l|m|n|ng|ngh|nh|p|ph|qu|r|s|t|th|tr|v|x)[{_I_FORMS}{_Y_FORMS}]$",
+                       re.IGNORECASE)
+
+
+def i_y_spellings(text: str) -> set[str]:
+    """`text` as written, with every lone final i/y written i, and written y ("Kĩ năng" <-> "Kỹ năng"),
+    for lookups in columns that keep the spelling (sort keys)."""
+    text = normalize(text)
+
+    def swap(table: dict[int, int]) -> str:
+        return _WORD.sub(lambda m: m.group().translate(table) if _LONE_I_Y.match(m.group()) else m.group(), text)
+    return {text, swap(_TO_I), swap(_TO_Y)}
