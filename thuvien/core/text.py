@@ -116,7 +116,8 @@ def collation_key(text: str) -> str:
 _TONE_DIGIT = {"\u0301": "1", "\u0300": "2", "\u0309": "3", "\u0303": "4", "\u0323": "5"}
 # A final "y" alone after a consonant is also written "i" (kĩ/kỹ, lí/lý, Mĩ/Mỹ, quí/quý); "y" after a
 # vowel ("tuy", "thủy") or on its own ("y tế") is not.
-_I_Y = re.compile(r"^(b|c|ch|d|đ|g|gh|h|k|kh|l|m|n|ng|ngh|nh|p|ph|qu|r|s|t|th|tr|v|x)y$")
+_ONSET = "(b|c|ch|d|đ|g|gh|h|k|kh|l|m|n|ng|ngh|nh|p|ph|qu|r|s|t|th|tr|v|x)"
+_I_Y = re.compile(f"^{_ONSET}y$")
 _WORD = re.compile(r"[^\W_]+")
 
 
@@ -161,8 +162,7 @@ def match_key(text: str, *, accents: bool = True) -> str:
 _I_FORMS, _Y_FORMS = "iíìỉĩịIÍÌỈĨỊ", "yýỳỷỹỵYÝỲỶỸỴ"
 _TO_I = str.maketrans(_Y_FORMS, _I_FORMS)
 _TO_Y = str.maketrans(_I_FORMS, _Y_FORMS)
-_LONE_I_Y = re.compile(rf"^(b|c|ch|d|đ|g|gh|h|k|kh|l|m|n|ng|ngh|nh|p|ph|qu|r|s|t|th|tr|v|x)[{_I_FORMS}{_Y_FORMS}]$",
-                       re.IGNORECASE)
+_LONE_I_Y = re.compile(f"^{_ONSET}[{_I_FORMS}{_Y_FORMS}]$", re.IGNORECASE)
 
 
 def i_y_spellings(text: str) -> set[str]:
