@@ -33,6 +33,7 @@ class SearchParams(Schema):
     size: int = Field(20, ge=1, le=100)
     sort: SortName = "relevance"
     facets: bool = True
+    author: list[str] = Field(default_factory=list, description="tiêu đề tác giả, như trong facet author")
     material_type: list[str] = Field(default_factory=list)
     language: list[str] = Field(default_factory=list)
     year: list[int] = Field(default_factory=list)
@@ -91,7 +92,7 @@ def search(request: HttpRequest, params: Query[SearchParams]) -> dict[str, Any] 
     except QuerySyntaxError as exc:
         raise HttpError(422, str(exc)) from exc
     filters: dict[str, list[str]] = {
-        "material_type": params.material_type, "language": params.language,
+        "author": params.author, "material_type": params.material_type, "language": params.language,
         "year": [str(y) for y in params.year], "subject": params.subject,
         "ddc_hundreds": params.ddc_hundreds, "ddc_tens": params.ddc_tens,
         "availability": ["available"] if params.available else [],

@@ -42,7 +42,7 @@ from thuvien.search.models import OutboxEntry, OutboxPruneMark
 
 log = logging.getLogger("thuvien.search")
 
-SCHEMA_VERSION = 4
+SCHEMA_VERSION = 5
 MAX_SLOTS = 64
 APPLY_BATCH = 2000
 # An outbox id below the cursor that is not yet visible may belong to a transaction still open;
@@ -64,7 +64,7 @@ def build_writer_budget(memory_mb: int, cpus: int) -> tuple[int, int]:
     return threads, max(MIN_HEAP_PER_THREAD, budget // threads)
 
 TEXT_FIELDS = ("title", "author", "subject", "series", "publisher", "notes")
-RAW_FAST = ("lib_code", "lang", "mtype", "subj", "ddc_h", "ddc_t", "title_key", "author_key", "libset", "availset")
+RAW_FAST = ("auth", "lib_code", "lang", "mtype", "subj", "ddc_h", "ddc_t", "title_key", "author_key", "libset", "availset")
 
 
 def build_schema() -> tantivy.Schema:
@@ -78,7 +78,7 @@ def build_schema() -> tantivy.Schema:
     sb.add_text_field("author_s", stored=True, tokenizer_name="raw", index_option="basic")
     for name in PREFIX_GRAM_FIELDS:
         sb.add_text_field(name + "_p", tokenizer_name="default", index_option="basic")
-    for name in ("isbn", "issn", "cn", "ddc", "avail_any"):
+    for name in ("isbn", "issn", "cn", "ddc", "avail_any", "author_h"):
         sb.add_text_field(name, tokenizer_name="raw", index_option="basic")
     for name in RAW_FAST:
         sb.add_text_field(name, tokenizer_name="raw", fast=True, index_option="basic")
