@@ -10,14 +10,15 @@ import uuid
 
 from django import forms
 from django.contrib import messages
-from django.contrib.auth import login
+from django.contrib.auth import forms as auth_forms
+from django.contrib.auth import login, update_session_auth_hash
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.forms import AuthenticationForm
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.urls import reverse_lazy
+from django.urls import reverse, reverse_lazy
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -54,30 +55,71 @@ def _pickup_units():  # type: ignore[no-untyped-def]
     return OrgUnit.objects.filter(is_active=True, kind__circulates=True, kind__holds_items=True).order_by("path")
 
 
+ACCOUNT_TABS = (
+    ("loans", gettext_lazy("Đang mượn")),
+    ("holds", gettext_lazy("Đặt mượn")),
+    ("history", gettext_lazy("Lịch sử")),
+    ("fines", gettext_lazy("Tiền phạt")),
+    ("data", gettext_lazy("Dữ liệu của tôi")),
+)
+
+
 @login_required(login_url=LOGIN_URL)
 def account(request: HttpRequest) -> HttpResponse:
+    """The reader's account as tabs (loans, holds, history, fines, my data); one tab is built per request."""
     patron = _patron(request)
     if patron is None:
         return render(request, "opac/account/no_card.html", status=404)
     if request.method == "POST":
         return _account_post(request, patron)
+    tab = request.GET.get("tab", "loans")
+    if tab not in dict(ACCOUNT_TABS):
+        tab = "loans"
+    return _account_render(request, patron, tab)
+
+
+def _account_render(request: HttpRequest, patron: Patron, tab: str, *,
+                    password_form: forms.Form | None = None, status: int = 200) -> HttpResponse:
     now = timezone.now()
     loans = list(circ_sel.loan_list_current(patron=patron))
     for loan in loans:
         loan.accrued = circ_sel.accrued_fine(loan, now)  # type: ignore[attr-defined]
         loan.overdue = loan.due_at < now  # type: ignore[attr-defined]
-    return render(request, "opac/account/account.html", {
-        "patron": patron, "loans": loans, "holds": circ_sel.hold_list_for_patron(patron=patron),
-        "fines": circ_sel.fine_list_open(patron=patron), "fines_total": circ_sel.fines_total(patron=patron),
-        "history": circ_sel.loan_list_history(patron=patron)[:100] if patron.keep_history else None,
-        "consents": consent_active(patron=patron), "purposes": ConsentPurpose.choices, "wordings": CONSENT_WORDING,
-        "pickups": _pickup_units(), "requests": patron.data_requests.all()[:20],
-    })
+    holds = circ_sel.hold_list_for_patron(patron=patron)
+    fines_total = circ_sel.fines_total(patron=patron)
+    counts = {"loans": len(loans), "holds": len(holds)}
+    context: dict[str, object] = {
+        "patron": patron, "tab": tab, "fines_total": fines_total,
+        "tabs": [(key, label, counts.get(key)) for key, label in ACCOUNT_TABS],
+        "loans": loans, "holds": holds,
+    }
+    if tab == "holds":
+        context["pickups"] = _pickup_units()
+    elif tab == "history":
+        context["history"] = circ_sel.loan_list_history(patron=patron)[:100] if patron.keep_history else None
+    elif tab == "fines":
+        context["fines"] = circ_sel.fine_list_open(patron=patron)
+    elif tab == "data":
+        context.update({
+            "consents": consent_active(patron=patron), "purposes": ConsentPurpose.choices, "wordings": CONSENT_WORDING,
+            "requests": patron.data_requests.all()[:20],
+            "password_form": password_form or PasswordChangeForm(request.user),
+        })
+    return render(request, "opac/account/account.html", context, status=status)
 
 
 def _account_post(request: HttpRequest, patron: Patron) -> HttpResponse:
     action = request.POST.get("action")
     user = request.user
+    if action == "password":
+        form = PasswordChangeForm(user, request.POST)
+        if not form.is_valid():
+            return _account_render(request, patron, "data", password_form=form, status=400)
+        patron_svc.patron_set_password(actor=user, patron=patron, password=form.cleaned_data["new_password1"])  # type: ignore[arg-type]
+        update_session_auth_hash(request, patron.user)  # type: ignore[arg-type]
+        messages.success(request, _("Đã đổi mật khẩu."))
+        return redirect(_tab_url("data"))
+    tab = _ACTION_TAB.get(action or "", "loans")
     try:
         if action == "renew":
             loan = get_object_or_404(Loan, pk=request.POST.get("loan"), patron=patron)
@@ -112,7 +154,19 @@ def _account_post(request: HttpRequest, patron: Patron) -> HttpResponse:
         messages.error(request, "; ".join(exc.reasons))
     except ValidationError as exc:
         messages.error(request, " ".join(exc.messages))
-    return redirect("opac:account")
+    return redirect(_tab_url(tab))
+
+
+_ACTION_TAB = {"renew": "loans", "cancel_hold": "holds", "pickup": "holds", "consent": "data", "contact": "data",
+               DataRequestKind.CORRECT: "data", DataRequestKind.DELETE: "data"}
+
+
+def _tab_url(tab: str) -> str:
+    return f"{reverse('opac:account')}?tab={tab}" if tab != "loans" else reverse("opac:account")
+
+
+class PasswordChangeForm(auth_forms.PasswordChangeForm):
+    """Django's form: the old password, and the new one checked by AUTH_PASSWORD_VALIDATORS."""
 
 
 @login_required(login_url=LOGIN_URL)
@@ -147,7 +201,7 @@ def hold_place(request: HttpRequest, record_id: int) -> HttpResponse:
             messages.error(request, str(exc))
         else:
             messages.success(request, _("Đã đặt mượn “%(t)s”.") % {"t": record.title})
-            return redirect("opac:account")
+            return redirect(_tab_url("holds"))
     return render(request, "opac/account/hold.html", {"record": record, "pickups": pickups,
                                                       "default": patron.home_library_id, "request_id": uuid.uuid4()})
 
