@@ -91,18 +91,18 @@ def consents_check(*, purposes: set[str], birth_date: dt.date | None, category: 
     to show every error at once; the services call it again before writing."""
     unknown = purposes - set(ConsentPurpose.values)
     if unknown:
-        raise ValidationError(_("Mục đích không hợp lệ: %(p)s") % {"p": ", ".join(sorted(unknown))})
+        raise ValidationError({"consents": _("Mục đích không hợp lệ: %(p)s") % {"p": ", ".join(sorted(unknown))}})
     if ConsentPurpose.SERVICE not in purposes:
-        raise ValidationError(_("Cần có sự đồng ý xử lý dữ liệu cá nhân để cấp thẻ bạn đọc."))
+        raise ValidationError({"consents": _("Cần có sự đồng ý xử lý dữ liệu cá nhân để cấp thẻ bạn đọc.")})
     age = _age(birth_date)
     is_child = (age is not None and age < CHILD_AGE) or (age is None and category.is_child)
     if not is_child:
         return ConsentGiver.SELF
     if not guardian_name.strip():
-        raise ValidationError(_("Bạn đọc dưới %(n)s tuổi cần có sự đồng ý của cha, mẹ hoặc người giám hộ.")
-                              % {"n": CHILD_AGE})
+        raise ValidationError({"guardian_name": _("Bạn đọc dưới %(n)s tuổi cần có sự đồng ý của cha, mẹ hoặc người "
+                                                  "giám hộ.") % {"n": CHILD_AGE}})
     if (age is None or age >= CHILD_OWN_CONSENT_AGE) and not child_agreed:
-        raise ValidationError(_("Trẻ từ đủ %(n)s tuổi cũng phải đồng ý.") % {"n": CHILD_OWN_CONSENT_AGE})
+        raise ValidationError({"child_agreed": _("Trẻ từ đủ %(n)s tuổi cũng phải đồng ý.") % {"n": CHILD_OWN_CONSENT_AGE}})
     return ConsentGiver.GUARDIAN
 
 
