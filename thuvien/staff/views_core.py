@@ -16,6 +16,8 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 
+from thuvien.catalog import selectors as catalog_selectors
+from thuvien.circulation import selectors as circ_selectors
 from thuvien.core import selectors, services
 from thuvien.core.models import OrgUnit
 from thuvien.core.permissions import Perm, has_perm
@@ -57,8 +59,19 @@ def _refused(request: HttpRequest, exc: PermissionDenied) -> HttpResponse:
 
 @login_required
 def home(request: HttpRequest) -> HttpResponse:
-    grants = request.user.grants.select_related("unit").order_by("unit__path")  # type: ignore[union-attr]
-    return render(request, "staff/home.html", {"grants": grants})
+    """The staff home: for each role, what that person acts on today at their own library."""
+    user = request.user
+    grants = list(user.grants.select_related("unit").order_by("unit__path"))  # type: ignore[union-attr]
+    unit = user.home_unit or (grants[0].unit if grants else None)  # type: ignore[union-attr]
+    blocks: dict[str, Any] = {}
+    if unit is not None:
+        if has_perm(user, Perm.CIRC_DESK, unit):  # type: ignore[arg-type]
+            blocks["desk"] = circ_selectors.desk_today(library=unit)
+        if has_perm(user, Perm.CATALOG_EDIT, unit):  # type: ignore[arg-type]
+            blocks["catalog"] = catalog_selectors.cataloguer_today(user=user, unit=unit)
+        if has_perm(user, Perm.STAFF_MANAGE, unit):  # type: ignore[arg-type]
+            blocks["manager"] = circ_selectors.subtree_counts(unit=unit)
+    return render(request, "staff/home.html", {"grants": grants, "unit": unit, "blocks": blocks})
 
 
 @login_required
