@@ -35,7 +35,16 @@ from thuvien.core.models import OrgUnit
 from thuvien.core.permissions import Perm, has_perm, is_staff_member, scope_q
 from thuvien.search.selectors import record_search, records_in_order
 from thuvien.search.syntax import QuerySyntaxError, parse_user_query
-from thuvien.staff.forms_catalog import ImportForm, ItemForm, QuickForm, ReimportForm
+from thuvien.staff.forms_catalog import (
+    ENCODING_LABELS,
+    FORMAT_LABELS,
+    MATCH_LABELS,
+    ON_MATCH_LABELS,
+    ImportForm,
+    ItemForm,
+    QuickForm,
+    ReimportForm,
+)
 
 
 def staff_only(view):  # type: ignore[no-untyped-def]
@@ -314,7 +323,11 @@ def _job_for(request: HttpRequest, pk: int) -> ImportJob:
 def import_job(request: HttpRequest, pk: int) -> HttpResponse:
     job = _job_for(request, pk)
     return render(request, "staff/catalog/import_job.html", {
-        "job": job, "quarantine": job.quarantine.defer("raw").order_by("index")[:200]})
+        "job": job, "quarantine": job.quarantine.defer("raw").order_by("index")[:200],
+        "options": [(_("Định dạng tệp"), FORMAT_LABELS.get(job.format, job.format)),
+                    (_("Bảng mã chữ"), ENCODING_LABELS.get(job.encoding, job.encoding)),
+                    (_("Nhận biết biểu ghi đã có theo"), MATCH_LABELS.get(job.match, job.match)),
+                    (_("Khi đã có biểu ghi đó"), ON_MATCH_LABELS.get(job.on_match, job.on_match))]})
 
 
 @staff_only
