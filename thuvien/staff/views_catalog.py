@@ -18,6 +18,8 @@ from django.core.paginator import Page, Paginator
 from django.db import transaction
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -28,6 +30,7 @@ from thuvien.catalog.marc import lint
 from thuvien.catalog.marc.editor import record_from_rows, rows_from_record
 from thuvien.catalog.marc.isbn import isbn_normalize
 from thuvien.catalog.marc.writer import RecordTooLong
+from thuvien.catalog.marc_dictionary import editor_dictionary, field_name
 from thuvien.catalog.models import AuthorityRecord, BibRecord, ImportJob, Item, QuarantinedRecord
 from thuvien.catalog.quick import QuickRecord, build_record
 from thuvien.catalog.tasks import import_job_task
@@ -173,14 +176,23 @@ def _editor_rows(request: HttpRequest) -> list[dict[str, str]]:
     return kept
 
 
+def _editor_words() -> dict[str, str]:
+    return {"up": _("Chuyển lên"), "down": _("Chuyển xuống"), "remove": _("Xoá trường"),
+            "addsf": _("Thêm trường con"), "unknown": _("Trường không có trong từ điển MARC 21"),
+            "i1": _("CT1"), "i2": _("CT2"), "blank": _("để trống"), "sfup": _("Chuyển trường con lên"),
+            "sfdown": _("Chuyển trường con xuống"), "sfremove": _("Xoá trường con")}
+
+
 @staff_only
 def record_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
-    """The MARC editor, for a new record (pk None) or an existing one."""
+    """The MARC editor, for a new record (pk None) or an existing one. With HTMX, "save" answers with the
+    status fragment only, so the cataloguer stays on the page (no reload)."""
     bib = get_object_or_404(BibRecord, pk=pk, is_deleted=False) if pk else None
     services.require_cataloguer(request.user)  # type: ignore[arg-type]
     messages_lint: list[str] = []
     errors: list[str] = []
     owners = _catalogue_units(request.user)
+    partial = request.headers.get("HX-Request") == "true"
     if request.method == "POST":
         leader = request.POST.get("leader", "")
         rows = _editor_rows(request)
@@ -197,16 +209,24 @@ def record_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
             except ValidationError as exc:
                 errors.extend(exc.messages)
             else:
+                if partial and pk is not None:
+                    return render(request, "staff/catalog/_editor_status.html", {
+                        "bib": bib, "saved": timezone.localtime().strftime("%H:%M:%S")})
                 messages.success(request, _("Đã lưu biểu ghi."))
                 return redirect("staff:catalog:record", pk=bib.pk)
+        if partial:
+            return render(request, "staff/catalog/_editor_status.html",
+                          {"bib": bib, "errors": errors, "lint": messages_lint})
     else:
         record = selectors.bib_to_pymarc(bib) if bib else build_record(QuickRecord(title=""))
         rows = rows_from_record(record)
         leader = str(record.leader)
-    rows = [{**r, "order": str(n + 1)} for n, r in enumerate(rows)]
+    lang = get_language() or "vi"
+    rows = [{**r, "order": str(n + 1), "name": field_name(r["tag"], lang[:2])} for n, r in enumerate(rows)]
     return render(request, "staff/catalog/editor.html", {
         "bib": bib, "leader": leader.replace(" ", "\\"), "rows": rows, "errors": errors, "lint": messages_lint,
-        "owners": owners,
+        "owners": owners, "blank_row": {"tag": "", "ind1": "", "ind2": "", "value": "", "order": "", "name": ""},
+        "dictionary": editor_dictionary(lang[:2]), "words": _editor_words(),
     })
 
 
