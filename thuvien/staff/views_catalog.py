@@ -30,6 +30,7 @@ from thuvien.catalog.marc import lint
 from thuvien.catalog.marc.editor import record_from_rows, rows_from_record
 from thuvien.catalog.marc.isbn import isbn_normalize
 from thuvien.catalog.marc.writer import RecordTooLong
+from thuvien.catalog.merge import bib_merge
 from thuvien.catalog.marc_dictionary import editor_dictionary, field_name
 from thuvien.catalog.models import AuthorityRecord, BibRecord, ImportJob, Item, QuarantinedRecord
 from thuvien.catalog.quick import QuickRecord, build_record
@@ -138,6 +139,35 @@ def record_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "duplicates": selectors.bib_duplicates(isbns=bib.isbns, title=bib.title, main_author=bib.main_author,
                                                year=bib.year, exclude_pk=bib.pk),
     })
+
+
+@staff_only
+def record_merge(request: HttpRequest, pk: int) -> HttpResponse:
+    """Merge a duplicate into this record: compare the two side by side, then confirm."""
+    survivor = get_object_or_404(BibRecord.objects.select_related("owner"), pk=pk, is_deleted=False)
+    services.require_cataloguer(request.user)  # type: ignore[arg-type]
+    raw = (request.POST.get("other") or request.GET.get("other") or "").strip().lstrip("#")
+    other = None
+    error = ""
+    if raw:
+        other = BibRecord.objects.select_related("owner").filter(
+            pk=int(raw) if raw.isdigit() and len(raw) < 12 else -1, is_deleted=False).exclude(pk=pk).first()
+        if other is None:
+            error = _("Không có biểu ghi số %(n)s (hoặc đã bị xoá).") % {"n": raw}
+    if request.method == "POST" and other is not None and request.POST.get("confirm") == "1":
+        try:
+            moved = bib_merge(actor=request.user, survivor=survivor, duplicate=other)  # type: ignore[arg-type]
+        except ValidationError as exc:
+            error = " ".join(exc.messages)
+        else:
+            messages.success(request, _("Đã gộp biểu ghi #%(d)s vào biểu ghi này: chuyển %(items)s bản tài liệu, "
+                                        "%(holds)s yêu cầu đặt mượn.") % {
+                "d": other.pk, "items": moved.get("catalog.Item", 0), "holds": moved.get("circulation.Hold", 0)})
+            return redirect("staff:catalog:record", pk=survivor.pk)
+    sides = [(bib, bib.items.count(), bib.holds.count()) for bib in ([survivor, other] if other else [survivor])]
+    return render(request, "staff/catalog/merge.html", {"bib": survivor, "other": other, "sides": sides,
+                                                         "error": error, "raw": raw},
+                  status=400 if error else 200)
 
 
 @staff_only
