@@ -52,7 +52,8 @@ _SUBDIV: dict[str, Names] = {
 
 
 def _f(tag: str, vi: str, en: str, repeatable: bool = True, ind1: dict[str, Names] | None = None,
-       ind2: dict[str, Names] | None = None, **subfields: Names) -> FieldDef:
+       ind2: dict[str, Names] | None = None, sf: dict[str, Names] | None = None, **subfields: Names) -> FieldDef:
+    subfields = {**subfields, **(sf or {})}
     codes = {(k[1] if len(k) == 2 and k[0] == "s" and k[1].isdigit() else k): v
              for k, v in subfields.items()}  # s0..s9 stand for the digit codes $0..$9
     return FieldDef(tag, (vi, en), repeatable, ind1 or {}, ind2 or {}, codes)
@@ -92,8 +93,8 @@ FIELDS: dict[str, FieldDef] = {f.tag: f for f in [
        s2=("Nguồn chỉ số", "Number source")),
     _f("090", "Ký hiệu xếp giá (nội bộ)", "Local call number", a=("Chỉ số phân loại", "Classification number"),
        b=("Chỉ số tác giả", "Item number")),
-    _f("100", "Tiêu đề chính — tên người", "Main entry — personal name", False, _NAME_IND1, **_PERSON_SF),
-    _f("110", "Tiêu đề chính — tên tập thể", "Main entry — corporate name", False, _CORP_IND1, **_CORP_SF),
+    _f("100", "Tiêu đề chính — tên người", "Main entry — personal name", False, _NAME_IND1, sf=_PERSON_SF),
+    _f("110", "Tiêu đề chính — tên tập thể", "Main entry — corporate name", False, _CORP_IND1, sf=_CORP_SF),
     _f("111", "Tiêu đề chính — tên hội nghị", "Main entry — meeting name", False, _CORP_IND1,
        a=("Tên hội nghị", "Meeting name"), c=("Địa điểm", "Location of meeting"), d=("Năm", "Date of meeting"),
        n=("Số thứ tự", "Number of meeting")),
@@ -155,23 +156,23 @@ FIELDS: dict[str, FieldDef] = {f.tag: f for f in [
     _f("546", "Phụ chú ngôn ngữ", "Language note", a=("Phụ chú ngôn ngữ", "Language note")),
     _f("586", "Phụ chú giải thưởng", "Awards note", a=("Giải thưởng", "Awards note")),
     _f("600", "Tiêu đề bổ sung chủ đề — tên người", "Subject added entry — personal name", True, _NAME_IND1,
-       _SUBJ_IND2, **_PERSON_SF, **_SUBDIV),
+       _SUBJ_IND2, sf={**_PERSON_SF, **_SUBDIV}),
     _f("610", "Tiêu đề bổ sung chủ đề — tên tập thể", "Subject added entry — corporate name", True, _CORP_IND1,
-       _SUBJ_IND2, **_CORP_SF, **_SUBDIV),
+       _SUBJ_IND2, sf={**_CORP_SF, **_SUBDIV}),
     _f("650", "Tiêu đề bổ sung chủ đề — thuật ngữ chủ đề", "Subject added entry — topical term", True,
        {" ": ("Không có thông tin mức độ", "No information provided"), "1": ("Chủ đề chính", "Primary"),
         "2": ("Chủ đề phụ", "Secondary")}, _SUBJ_IND2,
-       a=("Thuật ngữ chủ đề", "Topical term"), **_SUBDIV),
+       a=("Thuật ngữ chủ đề", "Topical term"), sf=_SUBDIV),
     _f("651", "Tiêu đề bổ sung chủ đề — địa danh", "Subject added entry — geographic name", True, {}, _SUBJ_IND2,
-       a=("Địa danh", "Geographic name"), **_SUBDIV),
+       a=("Địa danh", "Geographic name"), sf=_SUBDIV),
     _f("653", "Thuật ngữ chỉ mục — không kiểm soát (từ khoá)", "Index term — uncontrolled", True,
        a=("Từ khoá", "Uncontrolled term")),
     _f("655", "Thuật ngữ chỉ mục — thể loại, hình thức", "Index term — genre/form", True, {}, _SUBJ_IND2,
-       a=("Thể loại, hình thức", "Genre/form data"), **_SUBDIV),
+       a=("Thể loại, hình thức", "Genre/form data"), sf=_SUBDIV),
     _f("700", "Tiêu đề bổ sung — tên người", "Added entry — personal name", True, _NAME_IND1,
        {" ": ("Không có thông tin", "No information provided"), "2": ("Mục phân tích", "Analytical entry")},
-       **_PERSON_SF),
-    _f("710", "Tiêu đề bổ sung — tên tập thể", "Added entry — corporate name", True, _CORP_IND1, **_CORP_SF),
+       sf=_PERSON_SF),
+    _f("710", "Tiêu đề bổ sung — tên tập thể", "Added entry — corporate name", True, _CORP_IND1, sf=_CORP_SF),
     _f("740", "Tiêu đề bổ sung — nhan đề liên quan", "Added entry — uncontrolled related/analytical title", True,
        _NONFILING, a=("Nhan đề", "Uncontrolled related/analytical title")),
     _f("773", "Liên kết với tài liệu chủ", "Host item entry", True,

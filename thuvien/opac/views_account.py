@@ -106,7 +106,7 @@ def _account_render(request: HttpRequest, patron: Patron, tab: str, *,
         context.update({
             "consents": consent_active(patron=patron), "purposes": ConsentPurpose.choices, "wordings": CONSENT_WORDING,
             "requests": patron.data_requests.all()[:20],
-            "password_form": password_form or PasswordChangeForm(request.user),
+            "password_form": password_form or PasswordChangeForm(request.user),  # type: ignore[arg-type]
             "password_rules": password_validators_help_texts(),
         })
     return render(request, "opac/account/account.html", context, status=status)
@@ -116,7 +116,7 @@ def _account_post(request: HttpRequest, patron: Patron) -> HttpResponse:
     action = request.POST.get("action")
     user = request.user
     if action == "password":
-        form = PasswordChangeForm(user, request.POST)
+        form = PasswordChangeForm(user, request.POST)  # type: ignore[arg-type]
         if not form.is_valid():
             return _account_render(request, patron, "data", password_form=form, status=400)
         patron_svc.patron_set_password(actor=user, patron=patron, password=form.cleaned_data["new_password1"])  # type: ignore[arg-type]

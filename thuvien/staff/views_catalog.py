@@ -30,8 +30,8 @@ from thuvien.catalog.marc import lint
 from thuvien.catalog.marc.editor import record_from_rows, rows_from_record
 from thuvien.catalog.marc.isbn import isbn_normalize
 from thuvien.catalog.marc.writer import RecordTooLong
-from thuvien.catalog.merge import bib_merge
 from thuvien.catalog.marc_dictionary import editor_dictionary, field_name
+from thuvien.catalog.merge import bib_merge
 from thuvien.catalog.models import AuthorityRecord, BibRecord, ImportJob, Item, QuarantinedRecord
 from thuvien.catalog.quick import QuickRecord, build_record
 from thuvien.catalog.tasks import import_job_task

@@ -205,7 +205,7 @@ def checkin(request: HttpRequest) -> HttpResponse:
             except (circ.CirculationError, PermissionDenied) as exc:
                 messages.error(request, str(exc) if isinstance(exc, PermissionDenied) else _errors(exc))
             else:
-                reader_name = r.loan.patron.full_name if r.loan is not None else ""
+                reader_name = r.loan.patron.full_name if r.loan is not None and r.loan.patron is not None else ""
                 results = [{"barcode": barcode, "title": item.record.title, "route": r.route, "message": r.message,
                             "reader": reader_name,
                             "fine": int(r.fine.amount) if r.fine else None, "days_late": r.days_late}, *results][:30]

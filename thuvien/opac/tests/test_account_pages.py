@@ -31,7 +31,7 @@ def test_register_with_a_phone_only_gets_a_card_in_the_network_series(net, patro
 
 def test_register_page_marks_required_fields_shows_rule_and_names_libraries(net):
     page = Client().get("/account/register/").content.decode()
-    assert '<option value="%d">Thư viện huyện A</option>' % net.a.pk in page
+    assert f'<option value="{net.a.pk}">Thư viện huyện A</option>' in page
     assert "(A)" not in page
     assert 'for="id_full_name">Họ và tên <span class="req"' in page
     assert "Mật khẩu của bạn phải chứa ít nhất 8 ký tự." in page
