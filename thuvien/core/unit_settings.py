@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any
 
 from django.core.exceptions import ValidationError
 from django.utils.functional import Promise
-from django.utils.translation import gettext as _g
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from thuvien.core.models import OrgUnitSetting
@@ -35,7 +35,7 @@ def _parse_date(text: str) -> dt.date:
             return dt.datetime.strptime(text, fmt).date()  # noqa: DTZ007 (a calendar date, no time)
         except ValueError:
             continue
-    raise ValidationError(_g("“%(v)s” không phải là ngày (hãy viết 30/04/2027).") % {"v": text})
+    raise ValidationError(gettext("“%(v)s” không phải là ngày (hãy viết 30/04/2027).") % {"v": text})
 
 
 @dataclass(frozen=True)
@@ -58,19 +58,19 @@ class SettingDef:
                 return True
             if isinstance(value, str) and value.strip().lower() in ("false", "0", "off", "no", "không", ""):
                 return False
-            raise ValidationError(_g("%(label)s: chọn Có hoặc Không.") % {"label": self.label})
+            raise ValidationError(gettext("%(label)s: chọn Có hoặc Không.") % {"label": self.label})
         if self.type == "int":
             text = str(value).strip().replace(" ", "")
             if re.fullmatch(r"-?\d{1,3}(\.\d{3})+", text):  # 50.000 written the Vietnamese way
                 text = text.replace(".", "")
             number = int(text) if not isinstance(value, bool) and re.fullmatch(r"-?\d+", text) else None
             if number is None:
-                raise ValidationError(_g("%(label)s: “%(v)s” không phải là một số nguyên.")
+                raise ValidationError(gettext("%(label)s: “%(v)s” không phải là một số nguyên.")
                                       % {"label": self.label, "v": value})
             if self.min is not None and number < self.min:
-                raise ValidationError(_g("%(label)s: giá trị nhỏ nhất là %(n)s.") % {"label": self.label, "n": self.min})
+                raise ValidationError(gettext("%(label)s: giá trị nhỏ nhất là %(n)s.") % {"label": self.label, "n": self.min})
             if self.max is not None and number > self.max:
-                raise ValidationError(_g("%(label)s: giá trị lớn nhất là %(n)s.") % {"label": self.label, "n": self.max})
+                raise ValidationError(gettext("%(label)s: giá trị lớn nhất là %(n)s.") % {"label": self.label, "n": self.max})
             return number
         if self.type == "weekdays":
             items = value if isinstance(value, list | tuple) else str(value).replace(",", " ").split()
@@ -81,14 +81,14 @@ class SettingDef:
                 except (TypeError, ValueError):
                     day = -1
                 if not 0 <= day <= 6:
-                    raise ValidationError(_g("%(label)s: ngày trong tuần không hợp lệ.") % {"label": self.label})
+                    raise ValidationError(gettext("%(label)s: ngày trong tuần không hợp lệ.") % {"label": self.label})
                 days.add(day)
             return sorted(days)
         if self.type == "dates":
             items = value if isinstance(value, list | tuple) else str(value).replace(",", "\n").split()
             dates = {(_parse_date(v) if isinstance(v, str) else v) for v in items if str(v).strip()}
             if not all(isinstance(d, dt.date) for d in dates):
-                raise ValidationError(_g("%(label)s: danh sách ngày không hợp lệ.") % {"label": self.label})
+                raise ValidationError(gettext("%(label)s: danh sách ngày không hợp lệ.") % {"label": self.label})
             return [d.isoformat() for d in sorted(dates)]
         if self.type == "json":
             if not isinstance(value, str):
@@ -96,11 +96,11 @@ class SettingDef:
             try:
                 return json.loads(value)
             except json.JSONDecodeError:
-                raise ValidationError(_g("%(label)s: giá trị phải là JSON hợp lệ, ví dụ 30, true, [6] hoặc \"văn bản\".")
+                raise ValidationError(gettext("%(label)s: giá trị phải là JSON hợp lệ, ví dụ 30, true, [6] hoặc \"văn bản\".")
                                       % {"label": self.label}) from None
         text = str(value).strip()
         if len(text) > self.max_length:
-            raise ValidationError(_g("%(label)s: tối đa %(n)s ký tự.") % {"label": self.label, "n": self.max_length})
+            raise ValidationError(gettext("%(label)s: tối đa %(n)s ký tự.") % {"label": self.label, "n": self.max_length})
         return text
 
     def coerce(self, stored: Any) -> Any:
