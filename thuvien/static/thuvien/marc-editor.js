@@ -41,7 +41,7 @@
     var name = li.querySelector(".mf-name");
     name.textContent = def ? def.n : (tag.length === 3 ? words.unknown : "");
     var control = isControl(tag);
-    li.querySelectorAll(".mf-ind").forEach(function (input) { input.readOnly = control; });
+    li.querySelectorAll(".mf-ind").forEach(function (input) { input.readOnly = control; input.style.visibility = control ? "hidden" : ""; });
     var ind1 = li.querySelector("[name=ind1]"), ind2 = li.querySelector("[name=ind2]");
     li.querySelector(".mf-hint").textContent = control ? "" :
       [hint(def, "i1", ind1.value), hint(def, "i2", ind2.value)].filter(Boolean).join(" · ");
