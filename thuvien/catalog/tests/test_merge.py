@@ -3,6 +3,7 @@ duplicate is marked deleted, and the merge is audited."""
 
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.utils import translation
 
 from thuvien.catalog import services
 from thuvien.catalog.merge import bib_merge
@@ -12,6 +13,12 @@ from thuvien.circulation.models import Hold
 from thuvien.circulation.services import hold_place
 from thuvien.core.models import AuditEntry, Role
 from thuvien.search.models import OutboxEntry
+
+
+@pytest.fixture(autouse=True)
+def _vietnamese():
+    with translation.override("vi"):
+        yield
 
 
 @pytest.fixture

@@ -6,12 +6,19 @@ from decimal import Decimal
 
 import pytest
 from django.core.exceptions import ValidationError
+from django.utils import translation
 
 from thuvien.circulation.models import Fine, Loan
 from thuvien.circulation.services import BlockedError, loan_checkout
 from thuvien.core import services
 from thuvien.core.models import OrgUnitSetting, Role
 from thuvien.core.unit_settings import REGISTRY, setting_get, setting_resolve
+
+
+@pytest.fixture(autouse=True)
+def _vietnamese():  # messages are asserted in Vietnamese, whatever an earlier test left active
+    with translation.override("vi"):
+        yield
 
 
 def test_every_registered_setting_has_a_type_and_its_default_is_valid():
