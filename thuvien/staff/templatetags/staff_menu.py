@@ -13,15 +13,17 @@ from thuvien.core.permissions import Perm, has_perm_somewhere
 
 register = template.Library()
 
-# (url name, label, permission needed somewhere in the tree; None = every staff member). Other apps add
-# one line here with their permission (reports, digital...).
-MENU: list[tuple[str, Any, Perm | None]] = [
-    ("staff:tree", _("Mạng lưới"), None),
-    ("staff:catalog:home", _("Biên mục"), Perm.CATALOG_EDIT),
-    ("staff:circ:home", _("Lưu thông"), Perm.CIRC_DESK),
-    ("staff:interop:home", _("Liên thông"), Perm.CATALOG_EDIT),
-    ("staff:staff_list", _("Cán bộ"), Perm.STAFF_MANAGE),
-    ("staff:audit", _("Nhật ký"), Perm.AUDIT_VIEW),
+# (url name, label, permission needed somewhere in the tree or None for every staff member, and a permission
+# that hides the entry: the read-only catalogue for those who do not catalogue). Other apps add one line here
+# with their permission (reports, digital...).
+MENU: list[tuple[str, Any, Perm | None, Perm | None]] = [
+    ("staff:tree", _("Mạng lưới"), None, None),
+    ("staff:catalog:home", _("Biên mục"), Perm.CATALOG_EDIT, None),
+    ("staff:catalog:home", _("Mục lục"), None, Perm.CATALOG_EDIT),
+    ("staff:circ:home", _("Lưu thông"), Perm.CIRC_DESK, None),
+    ("staff:interop:home", _("Liên thông"), Perm.CATALOG_EDIT, None),
+    ("staff:staff_list", _("Cán bộ"), Perm.STAFF_MANAGE, None),
+    ("staff:audit", _("Nhật ký"), Perm.AUDIT_VIEW, None),
 ]
 
 
@@ -32,8 +34,10 @@ def staff_menu(context: dict[str, Any]) -> list[dict[str, Any]]:
     user = getattr(request, "user", None)
     current = getattr(request, "path", "")
     entries = []
-    for name, label, perm in MENU:
+    for name, label, perm, unless in MENU:
         if perm is not None and not has_perm_somewhere(user, perm):  # type: ignore[arg-type]
+            continue
+        if unless is not None and has_perm_somewhere(user, unless):  # type: ignore[arg-type]
             continue
         try:
             url = reverse(name)
@@ -41,3 +45,10 @@ def staff_menu(context: dict[str, Any]) -> list[dict[str, Any]]:
             continue
         entries.append({"url": url, "label": label, "current": url != "/staff/" and current.startswith(url)})
     return entries
+
+
+@register.simple_tag(takes_context=True)
+def may(context: dict[str, Any], perm: str) -> bool:
+    """{% may "catalog.edit" as can_edit %}: whether the user holds `perm` somewhere (to hide links)."""
+    request = context.get("request")
+    return has_perm_somewhere(getattr(request, "user", None), Perm(perm))  # type: ignore[arg-type]
