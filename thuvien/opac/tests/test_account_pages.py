@@ -83,3 +83,8 @@ def test_account_tabs_and_password_change(reader):
     assert r.status_code == 302 and r.url == "/account/?tab=data"
     assert client.get("/account/").status_code == 200  # still logged in
     assert Client().post("/account/login/", {"username": "P100", "password": "Truyen-Kieu-1820"}).status_code == 302
+
+
+def test_favicon_is_ours(client):
+    r = client.get("/favicon.ico")
+    assert r.status_code == 301 and r["Location"] == "/static/thuvien/favicon.svg"
