@@ -66,7 +66,8 @@ def card_prefix(home_library: OrgUnit) -> str:
 def card_number_next(*, home_library: OrgUnit) -> str:
     """The next free number in the library's own series: prefix + six digits, one more than the highest issued."""
     prefix = card_prefix(home_library)
-    OrgUnit.objects.select_for_update().filter(pk=home_library.ancestor_ids[0]).exists()  # one allocator per network
+    # one allocator at a time per network: lock the network's root row until the transaction ends
+    list(OrgUnit.objects.select_for_update().filter(pk=home_library.ancestor_ids[0]).values_list("pk", flat=True))
     issued = (Patron.objects.annotate(n=Length("card_number"))
               .filter(card_number__startswith=prefix, n=len(prefix) + CARD_DIGITS)
               .order_by("-card_number").values_list("card_number", flat=True)[:20])
