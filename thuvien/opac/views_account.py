@@ -172,6 +172,10 @@ def _tab_url(tab: str) -> str:
 class PasswordChangeForm(auth_forms.PasswordChangeForm):
     """Django's form: the old password, and the new one checked by AUTH_PASSWORD_VALIDATORS."""
 
+    def __init__(self, *args, **kwargs) -> None:  # type: ignore[no-untyped-def]
+        super().__init__(*args, **kwargs)
+        self.fields["old_password"].widget.attrs.pop("autofocus", None)  # one tab among others: do not jump
+
 
 @login_required(login_url=LOGIN_URL)
 def export(request: HttpRequest) -> HttpResponse:
