@@ -142,3 +142,16 @@ def quarantine_list(*, user: Any, status: str = QuarantinedRecord.Status.OPEN) -
     from thuvien.core.permissions import Perm, scope_q
     return (QuarantinedRecord.objects.filter(scope_q(user, Perm.CATALOG_EDIT, "library__"), status=status)
             .select_related("library", "job").defer("raw"))
+
+
+def cataloguer_today(*, user: Any, unit: Any) -> dict[str, Any]:
+    """What a cataloguer acts on: their recent imports, open quarantined records and records of their
+    library's subtree without any copy."""
+    from thuvien.core.permissions import Perm, scope_q
+    return {
+        "imports": list(import_job_list(user=user).order_by("-pk")[:5]),
+        "quarantined": quarantine_list(user=user).count(),
+        "without_items": BibRecord.objects.filter(owner__path__startswith=unit.path, is_deleted=False,
+                                                  items__isnull=True).filter(
+            scope_q(user, Perm.CATALOG_EDIT, "owner__")).count(),
+    }

@@ -27,6 +27,7 @@ INSTALLED_APPS = [
     "django.contrib.humanize",
     "django_tasks",
     "django_tasks_db",
+    "ninja",  # its templates and static Swagger UI / ReDoc files: the API docs work without internet
     "thuvien.core",
     "thuvien.catalog",
     "thuvien.search",

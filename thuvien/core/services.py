@@ -155,6 +155,8 @@ def unit_setting_set(*, actor: User, unit: OrgUnit, key: str, value: Any) -> Non
     require_perm(actor, Perm.ORG_EDIT, unit)
     if key not in REGISTRY:
         raise ValidationError(_("Thiết lập không tồn tại: %(key)s") % {"key": key})
+    if value is not None:
+        value = REGISTRY[key].clean(value)
     existing = OrgUnitSetting.objects.filter(unit=unit, key=key).first()
     before = existing.value if existing else None
     if value is None:

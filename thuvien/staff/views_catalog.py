@@ -18,6 +18,8 @@ from django.core.paginator import Page, Paginator
 from django.db import transaction
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -26,6 +28,8 @@ from thuvien.catalog.extract import extract
 from thuvien.catalog.marc import lint
 from thuvien.catalog.marc.editor import record_from_rows, rows_from_record
 from thuvien.catalog.marc.isbn import isbn_normalize
+from thuvien.catalog.marc_dictionary import editor_dictionary, field_name
+from thuvien.catalog.merge import bib_merge
 from thuvien.catalog.models import AuthorityRecord, BibRecord, ImportJob, Item, QuarantinedRecord
 from thuvien.catalog.quick import QuickRecord, build_record
 from thuvien.catalog.tasks import import_job_task
@@ -35,7 +39,16 @@ from thuvien.core.permissions import Perm, has_perm, is_staff_member, scope_q
 from thuvien.opac import downloads
 from thuvien.search.selectors import record_search, records_in_order
 from thuvien.search.syntax import QuerySyntaxError, parse_user_query
-from thuvien.staff.forms_catalog import ImportForm, ItemForm, QuickForm, ReimportForm
+from thuvien.staff.forms_catalog import (
+    ENCODING_LABELS,
+    FORMAT_LABELS,
+    MATCH_LABELS,
+    ON_MATCH_LABELS,
+    ImportForm,
+    ItemForm,
+    QuickForm,
+    ReimportForm,
+)
 
 
 def staff_only(view):  # type: ignore[no-untyped-def]
@@ -128,6 +141,35 @@ def record_detail(request: HttpRequest, pk: int) -> HttpResponse:
     })
 
 
+@staff_only
+def record_merge(request: HttpRequest, pk: int) -> HttpResponse:
+    """Merge a duplicate into this record: compare the two side by side, then confirm."""
+    survivor = get_object_or_404(BibRecord.objects.select_related("owner"), pk=pk, is_deleted=False)
+    services.require_cataloguer(request.user)  # type: ignore[arg-type]
+    raw = (request.POST.get("other") or request.GET.get("other") or "").strip().lstrip("#")
+    other = None
+    error = ""
+    if raw:
+        other = BibRecord.objects.select_related("owner").filter(
+            pk=int(raw) if raw.isdigit() and len(raw) < 12 else -1, is_deleted=False).exclude(pk=pk).first()
+        if other is None:
+            error = _("Không có biểu ghi số %(n)s (hoặc đã bị xoá).") % {"n": raw}
+    if request.method == "POST" and other is not None and request.POST.get("confirm") == "1":
+        try:
+            moved = bib_merge(actor=request.user, survivor=survivor, duplicate=other)  # type: ignore[arg-type]
+        except ValidationError as exc:
+            error = " ".join(exc.messages)
+        else:
+            messages.success(request, _("Đã gộp biểu ghi #%(d)s vào biểu ghi này: chuyển %(items)s bản tài liệu, "
+                                        "%(holds)s yêu cầu đặt mượn.") % {
+                "d": other.pk, "items": moved.get("catalog.Item", 0), "holds": moved.get("circulation.Hold", 0)})
+            return redirect("staff:catalog:record", pk=survivor.pk)
+    sides = [(bib, bib.items.count(), bib.holds.count()) for bib in ([survivor, other] if other else [survivor])]
+    return render(request, "staff/catalog/merge.html", {"bib": survivor, "other": other, "sides": sides,
+                                                         "error": error, "raw": raw},
+                  status=400 if error else 200)
+
+
 record_download = staff_only(downloads.record_download)  # the one download view, behind the staff login
 
 
@@ -149,14 +191,23 @@ def _editor_rows(request: HttpRequest) -> list[dict[str, str]]:
     return kept
 
 
+def _editor_words() -> dict[str, str]:
+    return {"up": _("Chuyển lên"), "down": _("Chuyển xuống"), "remove": _("Xoá trường"),
+            "addsf": _("Thêm trường con"), "unknown": _("Trường không có trong từ điển MARC 21"),
+            "i1": _("CT1"), "i2": _("CT2"), "blank": _("để trống"), "sfup": _("Chuyển trường con lên"),
+            "sfdown": _("Chuyển trường con xuống"), "sfremove": _("Xoá trường con")}
+
+
 @staff_only
 def record_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
-    """The MARC editor, for a new record (pk None) or an existing one."""
+    """The MARC editor, for a new record (pk None) or an existing one. With HTMX, "save" answers with the
+    status fragment only, so the cataloguer stays on the page (no reload)."""
     bib = get_object_or_404(BibRecord, pk=pk, is_deleted=False) if pk else None
     services.require_cataloguer(request.user)  # type: ignore[arg-type]
     messages_lint: list[str] = []
     errors: list[str] = []
     owners = _catalogue_units(request.user)
+    partial = request.headers.get("HX-Request") == "true"
     if request.method == "POST":
         leader = request.POST.get("leader", "")
         rows = _editor_rows(request)
@@ -173,16 +224,24 @@ def record_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
             except ValidationError as exc:
                 errors.extend(exc.messages)
             else:
+                if partial and pk is not None:
+                    return render(request, "staff/catalog/_editor_status.html", {
+                        "bib": bib, "saved": timezone.localtime().strftime("%H:%M:%S")})
                 messages.success(request, _("Đã lưu biểu ghi."))
                 return redirect("staff:catalog:record", pk=bib.pk)
+        if partial:
+            return render(request, "staff/catalog/_editor_status.html",
+                          {"bib": bib, "errors": errors, "lint": messages_lint})
     else:
         record = selectors.bib_to_pymarc(bib) if bib else build_record(QuickRecord(title=""))
         rows = rows_from_record(record)
         leader = str(record.leader)
-    rows = [{**r, "order": str(n + 1)} for n, r in enumerate(rows)]
+    lang = get_language() or "vi"
+    rows = [{**r, "order": str(n + 1), "name": field_name(r["tag"], lang[:2])} for n, r in enumerate(rows)]
     return render(request, "staff/catalog/editor.html", {
         "bib": bib, "leader": leader.replace(" ", "\\"), "rows": rows, "errors": errors, "lint": messages_lint,
-        "owners": owners,
+        "owners": owners, "blank_row": {"tag": "", "ind1": "", "ind2": "", "value": "", "order": "", "name": ""},
+        "dictionary": editor_dictionary(lang[:2]), "words": _editor_words(),
     })
 
 
@@ -301,7 +360,11 @@ def _job_for(request: HttpRequest, pk: int) -> ImportJob:
 def import_job(request: HttpRequest, pk: int) -> HttpResponse:
     job = _job_for(request, pk)
     return render(request, "staff/catalog/import_job.html", {
-        "job": job, "quarantine": job.quarantine.defer("raw").order_by("index")[:200]})
+        "job": job, "quarantine": job.quarantine.defer("raw").order_by("index")[:200],
+        "options": [(_("Định dạng tệp"), FORMAT_LABELS.get(job.format, job.format)),
+                    (_("Bảng mã chữ"), ENCODING_LABELS.get(job.encoding, job.encoding)),
+                    (_("Nhận biết biểu ghi đã có theo"), MATCH_LABELS.get(job.match, job.match)),
+                    (_("Khi đã có biểu ghi đó"), ON_MATCH_LABELS.get(job.on_match, job.on_match))]})
 
 
 @staff_only

@@ -32,7 +32,7 @@ def test_login_by_card_or_email_and_account_page(reader, net, desk_a, base_rule,
     client = _login("p100")
     page = client.get("/account/").content.decode()
     assert "Hà Thị Thu" in page and "Dế Mèn phiêu lưu ký" in page
-    assert "Thư viện không lưu lịch sử đọc" in page
+    assert "Thư viện không lưu lịch sử đọc" in client.get("/account/?tab=history").content.decode()
     assert _login("THU@example.vn").get("/account/").status_code == 200
     assert Client().get("/account/").url.startswith("/account/login/")
 
