@@ -80,6 +80,21 @@ def require_cataloguer(actor: User | None) -> None:
     raise PermissionDenied(_("Bạn không có quyền biên mục."))
 
 
+def may_edit_record(actor: User | None, owner: OrgUnit | None) -> bool:
+    """True when `actor` may change a record owned by `owner`: a cataloguer whose grant covers the
+    owning library (a network-level cataloguer covers every record); a record without an owner is
+    edited only at network level."""
+    return has_perm(actor, Perm.CATALOG_EDIT, owner)
+
+
+def require_record_owner(actor: User | None, bib: BibRecord) -> None:
+    """Raise PermissionDenied unless `actor` catalogues at the library that owns `bib`."""
+    if not may_edit_record(actor, bib.owner):
+        where = bib.owner.name if bib.owner is not None else _("toàn mạng lưới")
+        raise PermissionDenied(_("Biểu ghi này thuộc %(unit)s: chỉ cán bộ biên mục của đơn vị đó được sửa; "
+                                 "hãy gửi đề nghị sửa cho đơn vị sở hữu.") % {"unit": where})
+
+
 def _stamp_005(record: Record) -> None:
     """Set 005 (date and time of latest transaction) to now, as MARC21 expects on every edit."""
     stamp = timezone.localtime().strftime("%Y%m%d%H%M%S.0")
@@ -125,9 +140,10 @@ def bib_create(*, actor: User, record: Record, owner: OrgUnit) -> BibRecord:
 
 @transaction.atomic
 def bib_update(*, actor: User, bib: BibRecord, record: Record) -> BibRecord:
-    """Replace the MARC record of `bib` (any cataloguer may enrich a shared record)."""
-    require_cataloguer(actor)
-    bib = BibRecord.objects.select_for_update().get(pk=bib.pk)
+    """Replace the MARC record of `bib`; only cataloguers of the owning library's subtree (or of the
+    network) may; the audit entry is filed under the owner's unit."""
+    bib = BibRecord.objects.select_for_update().select_related("owner").get(pk=bib.pk)
+    require_record_owner(actor, bib)
     if bib.is_deleted:
         raise ValidationError(_("Biểu ghi đã bị xoá."))
     before = snapshot(bib, BIB_AUDIT_FIELDS)
@@ -141,7 +157,7 @@ def bib_update(*, actor: User, bib: BibRecord, record: Record) -> BibRecord:
     _save_identifiers(bib, record, values)
     changes = diff(before, snapshot(bib, BIB_AUDIT_FIELDS))
     changes["marc"] = [_marc_lines(before_marc), _marc_lines(bib.marc)]
-    audit(actor=actor, action="catalog.bib_update", obj=bib, unit=actor.home_unit, changes=changes)
+    audit(actor=actor, action="catalog.bib_update", obj=bib, unit=bib.owner or actor.home_unit, changes=changes)
     outbox_enqueue([bib.pk])
     return bib
 
@@ -154,11 +170,8 @@ def _marc_lines(marc: dict[str, Any]) -> list[str]:
 @transaction.atomic
 def bib_delete(*, actor: User, bib: BibRecord) -> None:
     """Mark a record deleted (kept so OAI-PMH can report the deletion); refused while it has items."""
-    bib = BibRecord.objects.select_for_update().get(pk=bib.pk)
-    if bib.owner is not None:
-        require_perm(actor, Perm.CATALOG_EDIT, bib.owner)
-    else:
-        require_cataloguer(actor)
+    bib = BibRecord.objects.select_for_update().select_related("owner").get(pk=bib.pk)
+    require_record_owner(actor, bib)
     if bib.is_deleted:
         return
     live = bib.items.exclude(status=ItemStatus.WITHDRAWN).count()

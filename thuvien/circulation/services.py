@@ -46,7 +46,7 @@ from thuvien.circulation.states import check_hold_transition, check_loan_transit
 from thuvien.core.audit import audit, diff, snapshot
 from thuvien.core.models import ActivityEvent, AuditEntry, OrgUnit, OrgUnitSetting, User
 from thuvien.core.money import amount_text
-from thuvien.core.permissions import Perm, has_perm, require_perm
+from thuvien.core.permissions import Perm, has_perm, require_perm, scope_q
 from thuvien.patrons.models import Patron, PatronCategory, PatronStatus
 from thuvien.search.outbox import outbox_enqueue
 
@@ -67,10 +67,18 @@ class BlockedError(CirculationError):
 
 # -- helpers -------------------------------------------------------------------------------------
 
+def _request_uuid(request_id: uuid.UUID | str) -> uuid.UUID:
+    """The retry key as a UUID; a malformed one is the caller's mistake, not a server error."""
+    try:
+        return request_id if isinstance(request_id, uuid.UUID) else uuid.UUID(str(request_id))
+    except ValueError as exc:
+        raise CirculationError(_("Mã yêu cầu (request_id) không hợp lệ.")) from exc
+
+
 def _replay(request_id: uuid.UUID | str | None, kind: str) -> DeskOperation | None:
     if request_id is None:
         return None
-    op = DeskOperation.objects.filter(request_id=request_id).first()
+    op = DeskOperation.objects.filter(request_id=_request_uuid(request_id)).first()
     if op is not None and op.kind != kind:
         raise CirculationError(_("Mã yêu cầu này đã được dùng cho một thao tác khác."))
     return op
@@ -206,7 +214,7 @@ def _item_load(row: sql.Row | None) -> Item:
 def _add_replay(batch: sql.Batch, request_id: uuid.UUID | str | None) -> int | None:
     if request_id is None:
         return None
-    return batch.add(statements.desk_operation(), [sql.param(DeskOperation, "request_id", request_id)])
+    return batch.add(statements.desk_operation(), [sql.param(DeskOperation, "request_id", _request_uuid(request_id))])
 
 
 def _replay_load(row: sql.Row | None, kind: str) -> DeskOperation | None:
@@ -222,6 +230,7 @@ def _replay_load(row: sql.Row | None, kind: str) -> DeskOperation | None:
 def _checkout(*, actor: User, item: Item, patron: Patron, desk: OrgUnit, request_id: uuid.UUID | str | None,
               override: bool, now: dt.datetime) -> Loan:
     require_perm(actor, Perm.CIRC_DESK, desk)
+    require_item_lendable_at(actor, item)
     # One batch of reads (one round trip on PostgreSQL), in this order: lock the item row (serialises
     # desks and retries working on this item), read the idempotency log, lock the reader's row (always
     # item, then reader), then the rules, settings, standing and holds that decide the loan.
@@ -617,6 +626,15 @@ def item_mark_damaged(*, actor: User, item: Item, desk: OrgUnit, charge: Decimal
 # -- fines and payments ---------------------------------------------------------------------------
 
 @transaction.atomic
+def require_item_lendable_at(actor: User, item: Item) -> None:
+    """Raise CirculationError unless `actor` works a desk at the item's library or an ancestor of it:
+    a desk lends its own shelf copies, not another library's."""
+    library = item.library
+    if not has_perm(actor, Perm.CIRC_DESK, library):
+        raise CirculationError(_("Tài liệu %(b)s thuộc %(lib)s: chỉ quầy của thư viện đó được cho mượn.")
+                               % {"b": item.barcode, "lib": library.name})
+
+
 def fine_charge(*, actor: User, patron: Patron, amount: Decimal, desk: OrgUnit, note: str = "",
                 kind: str = FineKind.MANUAL) -> Fine:
     """Charge a reader an amount (a manual fee)."""
@@ -636,13 +654,16 @@ def fine_pay(*, actor: User, patron: Patron, amount: Decimal, desk: OrgUnit, met
     require_perm(actor, Perm.CIRC_DESK, desk)
     if method == PaymentMethod.WAIVE:
         require_perm(actor, Perm.CIRC_OVERRIDE, desk)
-    if amount <= 0:
+    if not amount.is_finite() or amount <= 0:
         raise CirculationError(_("Số tiền phải lớn hơn 0."))
     _lock_patron(patron)
     op = _replay(request_id, "pay")
     if op is not None:
         return list(Payment.objects.filter(pk__in=op.result.get("payments", [])))
-    fines = list(Fine.objects.select_for_update().filter(patron=patron, paid__lt=F("amount")).order_by("created_at", "pk"))
+    # Only the fines of libraries where the actor works the desk (a fine belongs to its library).
+    perm = Perm.CIRC_OVERRIDE if method == PaymentMethod.WAIVE else Perm.CIRC_DESK
+    fines = list(Fine.objects.select_for_update().filter(scope_q(actor, perm, "library__"), patron=patron,
+                                                         paid__lt=F("amount")).order_by("created_at", "pk"))
     owed = sum((f.amount - f.paid for f in fines), Decimal(0))
     if amount > owed:
         raise CirculationError(_("Số tiền %(a)s đ lớn hơn số còn nợ %(o)s đ.") % {"a": amount_text(amount),
@@ -667,7 +688,8 @@ def fine_pay(*, actor: User, patron: Patron, amount: Decimal, desk: OrgUnit, met
 def fine_waive(*, actor: User, fine: Fine, desk: OrgUnit, note: str = "") -> Payment:
     """Waive what remains of one fine (needs the override permission; audited)."""
     require_perm(actor, Perm.CIRC_OVERRIDE, desk)
-    fine = Fine.objects.select_for_update().get(pk=fine.pk)
+    fine = Fine.objects.select_for_update().select_related("library").get(pk=fine.pk)
+    require_perm(actor, Perm.CIRC_OVERRIDE, fine.library)  # checked at the fine's library, not only the desk
     left = fine.amount - fine.paid
     if left <= 0:
         raise CirculationError(_("Khoản phạt này đã được thanh toán."))
@@ -675,7 +697,7 @@ def fine_waive(*, actor: User, fine: Fine, desk: OrgUnit, note: str = "") -> Pay
     fine.save(update_fields=["paid", "updated_at"])
     payment = Payment.objects.create(fine=fine, amount=left, method=PaymentMethod.WAIVE, staff=actor, library=desk,
                                      note=note[:255])
-    audit(actor=actor, action="fine.waive", obj=fine, unit=desk, changes={"waived": [None, str(left)], "note": [None, note]})
+    audit(actor=actor, action="fine.waive", obj=fine, unit=fine.library, changes={"waived": [None, str(left)], "note": [None, note]})
     return payment
 
 

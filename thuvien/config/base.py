@@ -135,6 +135,10 @@ THUVIEN_INDEX_DIR = THUVIEN_HOME / "index"
 # 4 threads); a process that finds its index missing and rebuilds it itself uses a quarter of it.
 THUVIEN_INDEX_BUILD_MEMORY_MB = ENV.index_build_memory_mb
 
+# Host names harvests and SRU targets may reach although they resolve to internal addresses
+# (thuvien.core.outbound); set by the network administrator, empty by default.
+THUVIEN_OUTBOUND_ALLOWED_HOSTS = ENV.outbound_allowed_hosts
+
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,

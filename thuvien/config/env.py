@@ -27,6 +27,7 @@ class Env:
     default_from_email: str
     base_url: str
     index_build_memory_mb: int
+    outbound_allowed_hosts: list[str]
 
 
 def _int(value: str | None, default: int, name: str) -> int:
@@ -51,6 +52,8 @@ def read_env(*, debug_default: bool) -> Env:
         email_backend=os.environ.get("THUVIEN_EMAIL_BACKEND") or None,
         default_from_email=os.environ.get("THUVIEN_FROM_EMAIL", "thuvien@localhost"),
         base_url=os.environ.get("THUVIEN_BASE_URL", "http://127.0.0.1:8000"),
+        outbound_allowed_hosts=[h.strip() for h in os.environ.get("THUVIEN_OUTBOUND_ALLOWED_HOSTS", "").split(",")
+                                if h.strip()],
         index_build_memory_mb=_int(os.environ.get("THUVIEN_INDEX_BUILD_MEMORY_MB"), 400,
                                    "THUVIEN_INDEX_BUILD_MEMORY_MB"),
     )

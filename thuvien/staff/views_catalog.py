@@ -172,7 +172,11 @@ def record_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
     messages_lint: list[str] = []
     errors: list[str] = []
     owners = _catalogue_units(request.user)
-    if request.method == "POST":
+    if bib is not None and not services.may_edit_record(request.user, bib.owner):  # type: ignore[arg-type]
+        errors.append(_("Biểu ghi này thuộc %(unit)s: chỉ cán bộ biên mục của đơn vị đó được sửa; "
+                        "hãy gửi đề nghị sửa cho đơn vị sở hữu.")
+                      % {"unit": bib.owner.name if bib.owner else _("toàn mạng lưới")})
+    if request.method == "POST" and not errors:
         leader = request.POST.get("leader", "")
         rows = _editor_rows(request)
         record, errors = record_from_rows(leader, rows)
@@ -187,6 +191,8 @@ def record_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
                     bib = services.bib_update(actor=request.user, bib=bib, record=record)  # type: ignore[arg-type]
             except ValidationError as exc:
                 errors.extend(exc.messages)
+            except PermissionDenied as exc:
+                errors.append(str(exc))
             else:
                 messages.success(request, _("Đã lưu biểu ghi."))
                 return redirect("staff:catalog:record", pk=bib.pk)
