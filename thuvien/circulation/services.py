@@ -230,7 +230,6 @@ def _replay_load(row: sql.Row | None, kind: str) -> DeskOperation | None:
 def _checkout(*, actor: User, item: Item, patron: Patron, desk: OrgUnit, request_id: uuid.UUID | str | None,
               override: bool, now: dt.datetime) -> Loan:
     require_perm(actor, Perm.CIRC_DESK, desk)
-    require_item_lendable_at(actor, item)
     # One batch of reads (one round trip on PostgreSQL), in this order: lock the item row (serialises
     # desks and retries working on this item), read the idempotency log, lock the reader's row (always
     # item, then reader), then the rules, settings, standing and holds that decide the loan.
@@ -265,6 +264,7 @@ def _checkout(*, actor: User, item: Item, patron: Patron, desk: OrgUnit, request
         raise CirculationError(_("Tài liệu %(b)s đang được cho mượn.") % {"b": item.barcode})
     if item.status == ItemStatus.WITHDRAWN:
         raise CirculationError(_("Tài liệu %(b)s đã thanh lý.") % {"b": item.barcode})
+    require_item_lendable_at(actor, item, patron=patron, desk=desk)
     r_cols, s_cols = sql.columns(CirculationRule, "r"), sql.columns(OrgUnitSetting, "s", statements.SETTING_COLUMNS)
     resolution = rule_pick(unit=desk, candidates=[r_cols.load(r) for r in found.rows(at_rules)])
     rule = resolution.rule
@@ -626,13 +626,20 @@ def item_mark_damaged(*, actor: User, item: Item, desk: OrgUnit, charge: Decimal
 # -- fines and payments ---------------------------------------------------------------------------
 
 @transaction.atomic
-def require_item_lendable_at(actor: User, item: Item) -> None:
-    """Raise CirculationError unless `actor` works a desk at the item's library or an ancestor of it:
-    a desk lends its own shelf copies, not another library's."""
-    library = item.library
-    if not has_perm(actor, Perm.CIRC_DESK, library):
-        raise CirculationError(_("Tài liệu %(b)s thuộc %(lib)s: chỉ quầy của thư viện đó được cho mượn.")
-                               % {"b": item.barcode, "lib": library.name})
+def require_item_lendable_at(actor: User, item: Item, *, patron: Patron, desk: OrgUnit) -> None:
+    """Raise CirculationError unless the item may be lent at `desk`: a desk lends its own library's
+    copies (the actor works the desk at the item's library or an ancestor of it), or a copy another
+    library sent here for a hold (the hold rules then decide whose). No query for the desk's own copies."""
+    if item.library_id == desk.pk:
+        return
+    library = OrgUnit.objects.only("path", "name").get(pk=item.library_id)
+    if has_perm(actor, Perm.CIRC_DESK, library):
+        return
+    if Hold.objects.filter(target_item_id=item.pk, pickup_library_id=desk.pk,
+                           state__in=ACTIVE_HOLD_STATES).exists():
+        return
+    raise CirculationError(_("Tài liệu %(b)s thuộc %(lib)s: chỉ quầy của thư viện đó được cho mượn.")
+                           % {"b": item.barcode, "lib": library.name})
 
 
 def fine_charge(*, actor: User, patron: Patron, amount: Decimal, desk: OrgUnit, note: str = "",

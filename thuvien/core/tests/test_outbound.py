@@ -10,7 +10,7 @@ from collections.abc import Iterator
 
 import pytest
 
-from thuvien.core.outbound import OutboundError, OutboundRefused, address_refused, fetch
+from thuvien.core.outbound import OutboundRefused, address_refused, fetch
 from thuvien.protocols.remote import RemoteError, http_get
 
 
@@ -35,7 +35,7 @@ def no_allow_list(settings):  # type: ignore[no-untyped-def]
     settings.THUVIEN_OUTBOUND_ALLOWED_HOSTS = []
 
 
-@pytest.mark.parametrize("host", ["127.0.0.1", "localhost", "[::1]", "[::ffff:127.0.0.1]", "0.0.0.0"])
+@pytest.mark.parametrize("host", ["127.0.0.1", "localhost", "[::1]", "[::ffff:127.0.0.1]", "0.0.0.0"])  # noqa: S104
 def test_loopback_names_are_refused_without_a_connection(listener, no_allow_list, host):
     port = listener.getsockname()[1]
     with pytest.raises(RemoteError, match="internal addresses are refused"):

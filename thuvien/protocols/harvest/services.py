@@ -18,11 +18,11 @@ from thuvien.catalog.services import bib_delete, bib_update, marc_import_record
 from thuvien.core.audit import audit, diff, snapshot
 from thuvien.core.demo import system_user
 from thuvien.core.models import OrgUnit, User
+from thuvien.core.outbound import OutboundError, OutboundRefused, check_url
 from thuvien.core.permissions import Perm, require_perm
 from thuvien.protocols.dc_marc import DCRecordError, dc_to_marc
 from thuvien.protocols.harvest.oai import Page, PageRecord, fetch_page
 from thuvien.protocols.models import HarvestedRecord, HarvestRun, HarvestSource
-from thuvien.core.outbound import OutboundError, OutboundRefused, check_url
 from thuvien.protocols.remote import RemoteError
 
 log = logging.getLogger("thuvien.protocols.harvest")
