@@ -46,6 +46,9 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "thuvien.core.middleware.IdleTimeoutMiddleware",
+    "thuvien.core.middleware.StaffDoorMiddleware",
+    "thuvien.core.middleware.SecurityHeadersMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
 ]
@@ -103,7 +106,28 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
 ]
+# Password rules apply on every path that sets one (staff creation, self-registration, reset, change):
+# thuvien.core.services.password_check is what services call.
 LOGIN_URL = "staff:login"
+
+# Logging in (thuvien.core.authn): failures counted per account and per address over a window,
+# before any password is hashed; sessions end after a quiet spell (staff 30 minutes).
+THUVIEN_LOGIN_WINDOW_MINUTES = 15
+THUVIEN_LOGIN_MAX_FAILURES = 10
+THUVIEN_LOGIN_MAX_FAILURES_PER_IP = 50
+THUVIEN_TRUST_X_FORWARDED_FOR = ENV.trust_x_forwarded_for
+THUVIEN_STAFF_IDLE_MINUTES = 30
+THUVIEN_READER_IDLE_MINUTES = ENV.reader_idle_minutes
+SESSION_COOKIE_AGE = 12 * 3600  # an absolute limit besides the idle timeout
+SESSION_COOKIE_HTTPONLY = True
+SESSION_COOKIE_SAMESITE = "Lax"
+
+# Content-Security-Policy (thuvien.core.middleware): scripts only from our own static files, no
+# inline scripts or handlers; the API's interactive docs are exempt (their pages inline a loader).
+THUVIEN_CSP = ("default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; "
+               "font-src 'self'; connect-src 'self'; object-src 'none'; base-uri 'self'; form-action 'self'; "
+               "frame-ancestors 'self'")
+THUVIEN_CSP_EXEMPT = ["/api/v1/docs", "/api/v1/redoc"]
 LOGIN_REDIRECT_URL = "staff:home"
 
 LANGUAGE_CODE = "vi"

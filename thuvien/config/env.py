@@ -28,6 +28,8 @@ class Env:
     base_url: str
     index_build_memory_mb: int
     outbound_allowed_hosts: list[str]
+    trust_x_forwarded_for: bool
+    reader_idle_minutes: int
 
 
 def _int(value: str | None, default: int, name: str) -> int:
@@ -54,6 +56,8 @@ def read_env(*, debug_default: bool) -> Env:
         base_url=os.environ.get("THUVIEN_BASE_URL", "http://127.0.0.1:8000"),
         outbound_allowed_hosts=[h.strip() for h in os.environ.get("THUVIEN_OUTBOUND_ALLOWED_HOSTS", "").split(",")
                                 if h.strip()],
+        trust_x_forwarded_for=_bool(os.environ.get("THUVIEN_TRUST_X_FORWARDED_FOR"), False),
+        reader_idle_minutes=_int(os.environ.get("THUVIEN_READER_IDLE_MINUTES"), 60, "THUVIEN_READER_IDLE_MINUTES"),
         index_build_memory_mb=_int(os.environ.get("THUVIEN_INDEX_BUILD_MEMORY_MB"), 400,
                                    "THUVIEN_INDEX_BUILD_MEMORY_MB"),
     )

@@ -16,4 +16,4 @@ THUVIEN_INDEX_DIR = Path(THUVIEN_HOME) / "index"
 DEBUG = False
 ALLOWED_HOSTS = ["*"]
 # The interop tests harvest a second thuvien on 127.0.0.1; the outbound guard's own tests clear this.
-THUVIEN_OUTBOUND_ALLOWED_HOSTS = ["127.0.0.1"]
+THUVIEN_OUTBOUND_ALLOWED_HOSTS = ["127.0.0.1", "localhost"]

@@ -8,6 +8,7 @@ import secrets
 from collections.abc import Iterable
 from typing import Any
 
+from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
@@ -94,15 +95,38 @@ def _record_consent(*, patron: Patron, purpose: str, given_by: str, guardian_nam
     )
 
 
+def _check_password(password: str, user: User) -> None:
+    """The configured password validators, on every path that sets a reader's password."""
+    try:
+        validate_password(password, user)
+    except ValidationError as exc:
+        raise ValidationError({"password": exc.messages}) from exc
+
+
+def _email_taken(email: str, patron: Patron | None) -> bool:
+    """True when another portal login already uses `email` (it would take over their password resets)."""
+    if not email:
+        return False
+    others = Patron.objects.filter(email__iexact=email, user__isnull=False).exclude(status=PatronStatus.ERASED)
+    users = User.objects.filter(email__iexact=email)
+    if patron is not None:
+        others = others.exclude(pk=patron.pk)
+        if patron.user_id:
+            users = users.exclude(pk=patron.user_id)
+    return others.exists() or users.exists()
+
+
 def _set_password(patron: Patron, password: str) -> None:
     user = patron.user
     if user is None:
         user = User(username=f"reader-{patron.uuid.hex[:16]}", display_name=patron.full_name, email=patron.email)
+        _check_password(password, user)
         user.set_password(password)
         user.save()
         patron.user = user
         patron.save(update_fields=["user", "updated_at"])
     else:
+        _check_password(password, user)
         user.set_password(password)
         user.save(update_fields=["password"])
 
@@ -120,6 +144,9 @@ def _create(*, actor: User | None, home_library: OrgUnit, data: dict[str, Any], 
                                       phone=data.get("phone", ""), id_number=id_number)
         if dups:
             raise DuplicateWarning(dups)
+    if password and _email_taken((data.get("email") or "").strip(), None):
+        raise ValidationError({"email": _("Thư điện tử này đã gắn với một tài khoản khác; hãy dùng địa chỉ khác "
+                                          "hoặc đến thư viện.")})
     if id_number and Patron.objects.filter(id_number=id_number).exists():
         raise ValidationError({"id_number": _("Số CCCD này đã được dùng cho một thẻ khác.")})
     fields = {k: v for k, v in data.items() if k in {f.removesuffix("_id") for f in PATRON_FIELDS}}
@@ -197,9 +224,16 @@ def patron_update(*, actor: User, patron: Patron, data: dict[str, Any]) -> Patro
 
 
 @transaction.atomic
-def patron_update_self(*, patron: Patron, data: dict[str, Any]) -> Patron:
-    """A reader corrects their own contact data from the portal account."""
-    patron = Patron.objects.select_for_update().get(pk=patron.pk)
+def patron_update_self(*, patron: Patron, data: dict[str, Any], current_password: str | None = None) -> Patron:
+    """A reader corrects their own contact data from the portal account; a new e-mail address (where
+    password resets go) needs the current password and must not belong to another login."""
+    patron = Patron.objects.select_for_update().select_related("user").get(pk=patron.pk)
+    new_email = (data.get("email") or "").strip()
+    if "email" in data and new_email.lower() != (patron.email or "").lower():
+        if patron.user is None or not patron.user.check_password(current_password or ""):
+            raise ValidationError({"current_password": _("Hãy nhập đúng mật khẩu hiện tại để đổi thư điện tử.")})
+        if _email_taken(new_email, patron):
+            raise ValidationError({"email": _("Thư điện tử này đã gắn với một tài khoản khác.")})
     before = snapshot(patron, list(SELF_EDITABLE_FIELDS))
     for field, value in data.items():
         if field not in SELF_EDITABLE_FIELDS:

@@ -14,6 +14,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 
 from thuvien.core import selectors, services
+from thuvien.core.authn import StaffAuthenticationForm
 from thuvien.core.models import OrgUnit
 from thuvien.core.permissions import Perm, has_perm
 from thuvien.core.unit_settings import REGISTRY, setting_resolve
@@ -22,6 +23,7 @@ from thuvien.staff.forms import MergeForm, MoveForm, UnitCreateForm, UnitForm
 
 class LoginView(auth_views.LoginView):
     template_name = "staff/login.html"
+    authentication_form = StaffAuthenticationForm
     redirect_authenticated_user = True
 
 
