@@ -127,6 +127,8 @@ SESSION_COOKIE_SAMESITE = "Lax"
 THUVIEN_CSP = ("default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; "
                "font-src 'self'; connect-src 'self'; object-src 'none'; base-uri 'self'; form-action 'self'; "
                "frame-ancestors 'self'")
+THUVIEN_SHOW_DEMO_LOGINS = True  # `thuvien serve` prints the demo accounts (never in production)
+THUVIEN_REQUIRE_2FA = ENV.require_2fa  # network admins and managers must use a second factor
 THUVIEN_CSP_EXEMPT = ["/api/v1/docs", "/api/v1/redoc"]
 LOGIN_REDIRECT_URL = "staff:home"
 
@@ -150,7 +152,10 @@ STORAGES = {
 
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
 
-EMAIL_BACKEND = ENV.email_backend or "django.core.mail.backends.console.EmailBackend"
+# Development prints mail; production (config/production.py) demands SMTP or an explicit "console".
+EMAIL_BACKEND = {"console": "django.core.mail.backends.console.EmailBackend",
+                 "smtp": "django.core.mail.backends.smtp.EmailBackend"}.get(
+    ENV.email_backend or "console", ENV.email_backend or "")
 DEFAULT_FROM_EMAIL = ENV.default_from_email
 
 # Search index (tantivy) lives beside the database; each app server keeps its own copy.
