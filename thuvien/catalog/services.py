@@ -474,9 +474,13 @@ def import_job_run(*, job: ImportJob, actor: User, batch_size: int = 1000, worke
         job.save(update_fields=["status", "error", "updated_at"])
         raise
     job.status = ImportJob.Status.DONE
+    if job.records_read == 0:  # nothing in the file looked like a record: say so, do not report "done"
+        job.status = ImportJob.Status.FAILED
+        job.error = _("Không tìm thấy biểu ghi MARC nào trong tệp (định dạng nhận ra: %(f)s). Hãy kiểm tra tệp: "
+                      "ISO 2709 (.mrc), MARCXML hoặc MARC-in-JSON.") % {"f": fmt}
     job.position = job.total_bytes
     job.finished_at = timezone.now()
-    job.save(update_fields=["status", "position", "finished_at", "updated_at"])
+    job.save(update_fields=["status", "error", "position", "finished_at", "updated_at"])
     if progress:
         progress(job)
     return job
