@@ -127,6 +127,8 @@ SESSION_COOKIE_SAMESITE = "Lax"
 THUVIEN_CSP = ("default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; "
                "font-src 'self'; connect-src 'self'; object-src 'none'; base-uri 'self'; form-action 'self'; "
                "frame-ancestors 'self'")
+# Key of the CCCD numbers' hashes (patrons/personal.py); empty = the secret key. Keep it with the backups.
+THUVIEN_ID_HASH_KEY = ENV.id_hash_key
 THUVIEN_SHOW_DEMO_LOGINS = True  # `thuvien serve` prints the demo accounts (never in production)
 THUVIEN_REQUIRE_2FA = ENV.require_2fa  # network admins and managers must use a second factor
 THUVIEN_CSP_EXEMPT = ["/api/v1/docs", "/api/v1/redoc"]

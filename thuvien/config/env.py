@@ -39,6 +39,7 @@ class Env:
     hsts_seconds: int
     ssl_redirect: bool
     require_2fa: bool
+    id_hash_key: str
     reader_idle_minutes: int
 
 
@@ -76,6 +77,7 @@ def read_env(*, debug_default: bool) -> Env:
                               if o.strip()],
         hsts_seconds=_int(os.environ.get("THUVIEN_HSTS_SECONDS"), 31536000, "THUVIEN_HSTS_SECONDS"),
         ssl_redirect=_bool(os.environ.get("THUVIEN_SSL_REDIRECT"), False),
+        id_hash_key=os.environ.get("THUVIEN_ID_HASH_KEY", ""),
         require_2fa=_bool(os.environ.get("THUVIEN_REQUIRE_2FA"), not debug_default),
         trust_x_forwarded_for=_bool(os.environ.get("THUVIEN_TRUST_X_FORWARDED_FOR"), False),
         reader_idle_minutes=_int(os.environ.get("THUVIEN_READER_IDLE_MINUTES"), 60, "THUVIEN_READER_IDLE_MINUTES"),
