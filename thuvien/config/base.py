@@ -129,6 +129,10 @@ THUVIEN_CSP = ("default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-
                "frame-ancestors 'self'")
 # Key of the CCCD numbers' hashes (patrons/personal.py); empty = the secret key. Keep it with the backups.
 THUVIEN_ID_HASH_KEY = ENV.id_hash_key
+# Backups (thuvien.core.backup): optional AES-256-GCM key (32 bytes, base64) and retention.
+THUVIEN_BACKUP_KEY = ENV.backup_key
+THUVIEN_BACKUP_KEEP_DAILY = ENV.backup_keep_daily
+THUVIEN_BACKUP_KEEP_MONTHLY = ENV.backup_keep_monthly
 THUVIEN_SHOW_DEMO_LOGINS = True  # `thuvien serve` prints the demo accounts (never in production)
 THUVIEN_REQUIRE_2FA = ENV.require_2fa  # network admins and managers must use a second factor
 THUVIEN_CSP_EXEMPT = ["/api/v1/docs", "/api/v1/redoc"]

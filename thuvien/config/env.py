@@ -40,6 +40,9 @@ class Env:
     ssl_redirect: bool
     require_2fa: bool
     id_hash_key: str
+    backup_key: str
+    backup_keep_daily: int
+    backup_keep_monthly: int
     reader_idle_minutes: int
 
 
@@ -78,6 +81,9 @@ def read_env(*, debug_default: bool) -> Env:
         hsts_seconds=_int(os.environ.get("THUVIEN_HSTS_SECONDS"), 31536000, "THUVIEN_HSTS_SECONDS"),
         ssl_redirect=_bool(os.environ.get("THUVIEN_SSL_REDIRECT"), False),
         id_hash_key=os.environ.get("THUVIEN_ID_HASH_KEY", ""),
+        backup_key=os.environ.get("THUVIEN_BACKUP_KEY", ""),
+        backup_keep_daily=_int(os.environ.get("THUVIEN_BACKUP_KEEP_DAILY"), 7, "THUVIEN_BACKUP_KEEP_DAILY"),
+        backup_keep_monthly=_int(os.environ.get("THUVIEN_BACKUP_KEEP_MONTHLY"), 12, "THUVIEN_BACKUP_KEEP_MONTHLY"),
         require_2fa=_bool(os.environ.get("THUVIEN_REQUIRE_2FA"), not debug_default),
         trust_x_forwarded_for=_bool(os.environ.get("THUVIEN_TRUST_X_FORWARDED_FOR"), False),
         reader_idle_minutes=_int(os.environ.get("THUVIEN_READER_IDLE_MINUTES"), 60, "THUVIEN_READER_IDLE_MINUTES"),
