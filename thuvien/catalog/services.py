@@ -142,7 +142,7 @@ def bib_create(*, actor: User, record: Record, owner: OrgUnit) -> BibRecord:
 def bib_update(*, actor: User, bib: BibRecord, record: Record) -> BibRecord:
     """Replace the MARC record of `bib`; only cataloguers of the owning library's subtree (or of the
     network) may; the audit entry is filed under the owner's unit."""
-    bib = BibRecord.objects.select_for_update().select_related("owner").get(pk=bib.pk)
+    bib = BibRecord.objects.select_for_update(of=("self",)).select_related("owner").get(pk=bib.pk)
     require_record_owner(actor, bib)
     if bib.is_deleted:
         raise ValidationError(_("Biểu ghi đã bị xoá."))
@@ -170,7 +170,7 @@ def _marc_lines(marc: dict[str, Any]) -> list[str]:
 @transaction.atomic
 def bib_delete(*, actor: User, bib: BibRecord) -> None:
     """Mark a record deleted (kept so OAI-PMH can report the deletion); refused while it has items."""
-    bib = BibRecord.objects.select_for_update().select_related("owner").get(pk=bib.pk)
+    bib = BibRecord.objects.select_for_update(of=("self",)).select_related("owner").get(pk=bib.pk)
     require_record_owner(actor, bib)
     if bib.is_deleted:
         return

@@ -14,9 +14,11 @@ from django.utils.translation import gettext as _
 from thuvien.core.authn import login_record
 from thuvien.core.models import LoginEvent
 from thuvien.core.permissions import is_staff_member
+from thuvien.core.twofactor import SECOND_FACTOR_OK, has_second_factor, must_use_second_factor
 
 STAFF_PREFIX = "/staff/"
 STAFF_OPEN = ("/staff/login/", "/staff/logout/")
+SECOND_FACTOR_PAGE = "/staff/2fa/"
 LAST_SEEN = "_thuvien_last_seen"
 TOUCH_EVERY = 60  # seconds: the session is written at most once a minute, not on every request
 
@@ -34,6 +36,12 @@ class StaffDoorMiddleware:
                 and request.user.is_authenticated and not is_staff_member(request.user)):  # type: ignore[arg-type]
             return render(request, "staff/refused.html", {"reason": _(
                 "Chỉ cán bộ thư viện được vào trang này. Bạn đọc dùng cổng bạn đọc.")}, status=403)
+        if (path.startswith(STAFF_PREFIX) and not path.startswith((*STAFF_OPEN, SECOND_FACTOR_PAGE))
+                and request.user.is_authenticated and not request.session.get(SECOND_FACTOR_OK)):
+            if must_use_second_factor(request.user):  # type: ignore[arg-type]
+                if not has_second_factor(request.user):  # type: ignore[arg-type]
+                    return redirect(SECOND_FACTOR_PAGE)
+                request.session[SECOND_FACTOR_OK] = True  # logged in before the device existed: it was used
         return self.get_response(request)
 
 

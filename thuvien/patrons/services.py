@@ -232,7 +232,7 @@ def patron_update(*, actor: User, patron: Patron, data: dict[str, Any]) -> Patro
 def patron_update_self(*, patron: Patron, data: dict[str, Any], current_password: str | None = None) -> Patron:
     """A reader corrects their own contact data from the portal account; a new e-mail address (where
     password resets go) needs the current password and must not belong to another login."""
-    patron = Patron.objects.select_for_update().select_related("user").get(pk=patron.pk)
+    patron = Patron.objects.select_for_update(of=("self",)).select_related("user").get(pk=patron.pk)
     new_email = (data.get("email") or "").strip()
     if "email" in data and new_email.lower() != (patron.email or "").lower():
         if patron.user is None or not patron.user.check_password(current_password or ""):

@@ -173,3 +173,40 @@ def test_csp_and_no_inline_scripts(client, net):
     assert "script-src 'self'" in policy and "unsafe-inline" not in policy.split("script-src")[1].split(";")[0]
     html = response.content.decode()
     assert " onchange=" not in html and " onclick=" not in html
+
+
+def test_two_factor_required_for_managers_then_asked_at_every_login(client, net, settings):
+    from django_otp.oath import totp
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    settings.THUVIEN_REQUIRE_2FA = True
+    make_staff("quanly", net.a, Role.LIBRARY_MANAGER)
+    desk = make_staff("thu", net.a, Role.CIRCULATION)
+    assert client.post(reverse("staff:login"), {"username": "quanly", "password": "pw-quanly"}).status_code == 302
+    assert client.get("/staff/network/")["Location"] == "/staff/2fa/"  # must set up the app first
+    page = client.get("/staff/2fa/").content.decode()
+    device = TOTPDevice.objects.get(user__username="quanly")
+    assert 'id="secret"' in page
+    assert "Mã không đúng" in client.post("/staff/2fa/", {"code": "000000"}).content.decode()
+    device.refresh_from_db()
+    device.throttle_reset()  # django-otp slows retries after a wrong code
+    code = f"{totp(device.bin_key):06d}"
+    page = client.post("/staff/2fa/", {"code": code}).content.decode()
+    assert page.count("<li><code>") == 10
+    recovery = page.split("<li><code>")[1].split("</code>")[0]
+    assert client.get("/staff/network/").status_code == 200
+    client.post(reverse("staff:logout"))
+    # next login: password, then the code; a wrong code is a recorded failure
+    response = client.post(reverse("staff:login"), {"username": "quanly", "password": "pw-quanly"})
+    assert response["Location"] == reverse("staff:login_code")
+    assert client.get("/staff/").status_code == 302  # not logged in yet
+    assert "Mã không đúng" in client.post(reverse("staff:login_code"), {"code": "123456"}).content.decode()
+    assert LoginEvent.objects.filter(kind="failed", username="quanly").count() == 1
+    assert client.post(reverse("staff:login_code"), {"code": recovery})["Location"] == "/staff/"
+    assert client.get("/staff/network/").status_code == 200
+    client.post(reverse("staff:logout"))
+    client.post(reverse("staff:login"), {"username": "quanly", "password": "pw-quanly"})
+    assert client.post(reverse("staff:login_code"), {"code": recovery}).status_code == 200  # used once only
+    # a circulation desk is not obliged to use it
+    client.force_login(desk)
+    assert client.get("/staff/network/").status_code == 200
