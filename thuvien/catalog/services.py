@@ -45,6 +45,7 @@ from thuvien.catalog.marc.reader import ENCODINGS, FORMATS, ReadResult, iter_rec
 from thuvien.catalog.models import (
     BibIdentifier,
     BibRecord,
+    ChangeRequest,
     ImportJob,
     Item,
     ItemStatus,
@@ -93,6 +94,35 @@ def require_record_owner(actor: User | None, bib: BibRecord) -> None:
         where = bib.owner.name if bib.owner is not None else _("toàn mạng lưới")
         raise PermissionDenied(_("Biểu ghi này thuộc %(unit)s: chỉ cán bộ biên mục của đơn vị đó được sửa; "
                                  "hãy gửi đề nghị sửa cho đơn vị sở hữu.") % {"unit": where})
+
+
+@transaction.atomic
+def change_request_create(*, actor: User, bib: BibRecord, message: str) -> ChangeRequest:
+    """A cataloguer who may not edit `bib` asks its owning library to change it."""
+    require_cataloguer(actor)
+    if bib.owner is None:
+        raise ValidationError(_("Biểu ghi chưa có đơn vị sở hữu."))
+    if not message.strip():
+        raise ValidationError({"message": _("Hãy viết cần sửa gì.")})
+    request = ChangeRequest.objects.create(record=bib, owner=bib.owner, requested_by=actor,
+                                           requester_unit=actor.home_unit, message=message.strip()[:5000])
+    audit(actor=actor, action="catalog.change_request", obj=request, unit=bib.owner,
+          changes={"record": [None, bib.pk]}, object_repr=bib.title[:200])
+    return request
+
+
+@transaction.atomic
+def change_request_resolve(*, actor: User, request: ChangeRequest, status: str, answer: str = "") -> ChangeRequest:
+    """The owning library closes a change request (done or declined), with an answer."""
+    request = ChangeRequest.objects.select_for_update().select_related("owner").get(pk=request.pk)
+    require_perm(actor, Perm.CATALOG_EDIT, request.owner)
+    if status not in (ChangeRequest.Status.DONE, ChangeRequest.Status.DECLINED):
+        raise ValidationError(_("Trạng thái không hợp lệ."))
+    request.status, request.answer, request.resolved_at = status, answer.strip()[:5000], timezone.now()
+    request.save(update_fields=["status", "answer", "resolved_at"])
+    audit(actor=actor, action="catalog.change_request_resolve", obj=request, unit=request.owner,
+          changes={"status": [ChangeRequest.Status.OPEN, status]})
+    return request
 
 
 def _stamp_005(record: Record) -> None:

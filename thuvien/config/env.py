@@ -68,8 +68,10 @@ def read_env(*, debug_default: bool) -> Env:
         email_backend=os.environ.get("THUVIEN_EMAIL_BACKEND") or None,
         default_from_email=os.environ.get("THUVIEN_FROM_EMAIL", "thuvien@localhost"),
         base_url=os.environ.get("THUVIEN_BASE_URL", "http://127.0.0.1:8000"),
-        outbound_allowed_hosts=[h.strip() for h in os.environ.get("THUVIEN_OUTBOUND_ALLOWED_HOSTS", "").split(",")
-                                if h.strip()],
+        # Development may harvest itself (the demo's source is this server); production allows nothing
+        # internal unless the network administrator lists it.
+        outbound_allowed_hosts=[h.strip() for h in os.environ.get(
+            "THUVIEN_OUTBOUND_ALLOWED_HOSTS", "127.0.0.1,localhost" if debug_default else "").split(",") if h.strip()],
         smtp_host=os.environ.get("THUVIEN_SMTP_HOST", ""),
         smtp_port=_int(os.environ.get("THUVIEN_SMTP_PORT"), 587, "THUVIEN_SMTP_PORT"),
         smtp_user=os.environ.get("THUVIEN_SMTP_USER", ""),

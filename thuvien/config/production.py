@@ -64,6 +64,7 @@ X_FRAME_OPTIONS = "SAMEORIGIN"  # the digital viewers and print previews frame o
 # W008 (SSL redirect) stays visible: set THUVIEN_SSL_REDIRECT=1 unless the proxy redirects.
 SILENCED_SYSTEM_CHECKS = [*SILENCED_SYSTEM_CHECKS, "security.W005", "security.W019", "security.W021"]  # noqa: F405
 
+THUVIEN_OUTBOUND_ALLOWED_HOSTS = ENV.outbound_allowed_hosts  # nothing internal unless listed
 THUVIEN_SHOW_DEMO_LOGINS = False
 THUVIEN_REQUIRE_2FA = ENV.require_2fa  # on unless THUVIEN_REQUIRE_2FA=0
 

@@ -28,7 +28,14 @@ from thuvien.catalog.marc import lint
 from thuvien.catalog.marc.editor import record_from_rows, rows_from_record
 from thuvien.catalog.marc.isbn import isbn_normalize
 from thuvien.catalog.marc.writer import RecordTooLong
-from thuvien.catalog.models import AuthorityRecord, BibRecord, ImportJob, Item, QuarantinedRecord
+from thuvien.catalog.models import (
+    AuthorityRecord,
+    BibRecord,
+    ChangeRequest,
+    ImportJob,
+    Item,
+    QuarantinedRecord,
+)
 from thuvien.catalog.quick import QuickRecord, build_record
 from thuvien.catalog.tasks import import_job_task
 from thuvien.core.models import OrgUnit
@@ -116,6 +123,15 @@ def home(request: HttpRequest) -> HttpResponse:
 @staff_only
 def record_detail(request: HttpRequest, pk: int) -> HttpResponse:
     bib = get_object_or_404(BibRecord.objects.select_related("owner"), pk=pk)
+    if request.method == "POST":  # a change request to the owning library
+        try:
+            services.change_request_create(actor=request.user, bib=bib,  # type: ignore[arg-type]
+                                           message=request.POST.get("message", ""))
+        except ValidationError as exc:
+            messages.error(request, " ".join(exc.messages))
+        else:
+            messages.success(request, _("Đã gửi đề nghị sửa cho %(unit)s.") % {"unit": bib.owner.name})  # type: ignore[union-attr]
+        return redirect("staff:catalog:record", pk=bib.pk)
     record = selectors.bib_to_pymarc(bib)
     items = selectors.items_for_record(bib=bib)
     return render(request, "staff/catalog/record.html", {
@@ -123,9 +139,27 @@ def record_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "holdings": selectors.holdings_summary(bib=bib), "items": items,
         "editable_items": {i.pk for i in items if has_perm(request.user, Perm.CATALOG_EDIT, i.library)},  # type: ignore[arg-type]
         "can_add_items": _catalogue_units(request.user).exists(),
+        "can_edit": services.may_edit_record(request.user, bib.owner),  # type: ignore[arg-type]
         "duplicates": selectors.bib_duplicates(isbns=bib.isbns, title=bib.title, main_author=bib.main_author,
                                                year=bib.year, exclude_pk=bib.pk),
     })
+
+
+@staff_only
+def change_requests(request: HttpRequest) -> HttpResponse:
+    """Change requests addressed to the libraries where the user catalogues, and those they sent."""
+    if request.method == "POST":
+        item = get_object_or_404(ChangeRequest, pk=request.POST.get("request"))
+        try:
+            services.change_request_resolve(actor=request.user, request=item,  # type: ignore[arg-type]
+                                            status=request.POST.get("status", ""), answer=request.POST.get("answer", ""))
+        except ValidationError as exc:
+            messages.error(request, " ".join(exc.messages))
+        return redirect("staff:catalog:change_requests")
+    incoming = ChangeRequest.objects.filter(scope_q(request.user, Perm.CATALOG_EDIT, "owner__")).select_related(  # type: ignore[arg-type]
+        "record", "owner", "requester_unit", "requested_by")
+    sent = ChangeRequest.objects.filter(requested_by=request.user).select_related("record", "owner")  # type: ignore[misc]
+    return render(request, "staff/catalog/change_requests.html", {"incoming": incoming[:200], "sent": sent[:100]})
 
 
 @staff_only

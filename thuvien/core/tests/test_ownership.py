@@ -173,3 +173,26 @@ def test_malformed_request_id_is_a_desk_error(world):
         circ.loan_checkout(actor=desk, item=world["item"], patron=world["other"], desk=world["net"].a,
                            request_id="not-a-uuid")
     assert _db_state() == before
+
+
+def test_a_non_owner_sends_a_change_request_the_owner_resolves_it(client, world):
+    net = world["net"]
+    cat_b = make_staff("cat_b3", net.b, Role.CATALOGUER)
+    client.force_login(cat_b)
+    page = client.get(f"/staff/catalog/record/{world['bib'].pk}/").content.decode()
+    assert 'id="change-request"' in page and 'id="edit-marc"' not in page
+    editor = client.get(f"/staff/catalog/record/{world['bib'].pk}/edit/").content.decode()
+    assert "chỉ cán bộ biên mục của đơn vị đó được sửa" in editor
+    client.post(f"/staff/catalog/record/{world['bib'].pk}/", {"message": "Sai năm xuất bản: 2019"})
+    request = world["bib"].change_requests.get()
+    assert (request.owner, request.requested_by, request.status) == (net.a, cat_b, "open")
+    assert AuditEntry.objects.filter(action="catalog.change_request", unit=net.a).exists()
+    assert client.post("/staff/catalog/change-requests/", {"request": request.pk, "status": "done"}).status_code == 403
+    request.refresh_from_db()
+    assert request.status == "open"  # B may not close A's request
+    owner = make_staff("cat_a5", net.a, Role.CATALOGUER)
+    client.force_login(owner)
+    assert "Sai năm xuất bản" in client.get("/staff/catalog/change-requests/").content.decode()
+    client.post("/staff/catalog/change-requests/", {"request": request.pk, "status": "done", "answer": "Đã sửa"})
+    request.refresh_from_db()
+    assert (request.status, request.answer) == ("done", "Đã sửa")

@@ -30,12 +30,13 @@ def test_production_refuses_to_start_without_a_mail_choice(tmp_path):
     result = _run(tmp_path, "", THUVIEN_EMAIL_BACKEND="smtp")
     assert result.returncode != 0 and "needs THUVIEN_SMTP_HOST" in result.stderr
     code = ("from django.conf import settings as s; print(s.EMAIL_BACKEND, s.EMAIL_HOST, s.EMAIL_PORT, s.EMAIL_USE_TLS,"
-            " s.SECURE_PROXY_SSL_HEADER, s.CSRF_TRUSTED_ORIGINS, s.SECURE_HSTS_SECONDS, s.THUVIEN_SHOW_DEMO_LOGINS)")
+            " s.SECURE_PROXY_SSL_HEADER, s.CSRF_TRUSTED_ORIGINS, s.SECURE_HSTS_SECONDS, s.THUVIEN_SHOW_DEMO_LOGINS,"
+            " s.THUVIEN_OUTBOUND_ALLOWED_HOSTS, s.THUVIEN_REQUIRE_2FA)")
     result = _run(tmp_path, code, THUVIEN_EMAIL_BACKEND="smtp", THUVIEN_SMTP_HOST="mail.example.gov.vn",
                   THUVIEN_PROXY_SSL_HEADER="X-Forwarded-Proto", THUVIEN_BASE_URL="https://thuvien.example.gov.vn")
     assert result.stdout.split("\n")[0] == (
         "django.core.mail.backends.smtp.EmailBackend mail.example.gov.vn 587 True "
-        "('HTTP_X_FORWARDED_PROTO', 'https') ['https://thuvien.example.gov.vn'] 31536000 False"), result.stderr
+        "('HTTP_X_FORWARDED_PROTO', 'https') ['https://thuvien.example.gov.vn'] 31536000 False [] True"), result.stderr
 
 
 @pytest.mark.slow
