@@ -53,7 +53,9 @@ def bib_list(*, q: str = "", library: OrgUnit | None = None) -> QuerySet[BibReco
         if isbn:
             qs = qs.filter(identifiers__kind="isbn", identifiers__value=isbn)
         elif q.isdigit() or q.startswith("#"):
-            qs = qs.filter(Q(control_number=q.lstrip("#")) | Q(pk=int(q.lstrip("#") or 0)))
+            number = q.lstrip("#")
+            by_id = Q(pk=int(number)) if number.isdigit() and len(number) <= 18 else Q(pk__in=[])
+            qs = qs.filter(Q(control_number=number) | by_id)
         else:
             key = collation_key(q).split("\x1f")[0]
             qs = qs.filter(Q(title_sort__startswith=key) | Q(title__icontains=q))

@@ -108,7 +108,7 @@ def patron_export_data(*, patron: Patron) -> dict[str, Any]:
         return v.isoformat() if isinstance(v, dt.date | dt.datetime) else v
     data: dict[str, Any] = {
         "card_number": patron.card_number, "full_name": patron.full_name, "birth_date": d(patron.birth_date),
-        "gender": patron.gender, "ethnicity": patron.ethnicity, "id_number": patron.id_number,
+        "gender": patron.gender, "ethnicity": patron.ethnicity, "id_number_last4": patron.id_last4,
         "id_verified": patron.id_verified, "address": patron.address, "phone": patron.phone,
         "email": patron.email, "category": patron.category.code, "home_library": patron.home_library.name,
         "expires_on": d(patron.expires_on), "status": patron.status, "guardian_name": patron.guardian_name,

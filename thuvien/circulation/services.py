@@ -46,7 +46,7 @@ from thuvien.circulation.states import hold_transition, item_transition, loan_tr
 from thuvien.core.audit import audit, diff, snapshot
 from thuvien.core.models import ActivityEvent, AuditEntry, OrgUnit, OrgUnitSetting, User
 from thuvien.core.money import amount_text
-from thuvien.core.permissions import Perm, has_perm, require_perm
+from thuvien.core.permissions import Perm, has_perm, require_perm, scope_q
 from thuvien.patrons.models import Patron, PatronCategory, PatronStatus
 from thuvien.search.outbox import outbox_enqueue
 
@@ -67,10 +67,18 @@ class BlockedError(CirculationError):
 
 # -- helpers -------------------------------------------------------------------------------------
 
+def _request_uuid(request_id: uuid.UUID | str) -> uuid.UUID:
+    """The retry key as a UUID; a malformed one is the caller's mistake, not a server error."""
+    try:
+        return request_id if isinstance(request_id, uuid.UUID) else uuid.UUID(str(request_id))
+    except ValueError as exc:
+        raise CirculationError(_("Mã yêu cầu (request_id) không hợp lệ.")) from exc
+
+
 def _replay(request_id: uuid.UUID | str | None, kind: str) -> DeskOperation | None:
     if request_id is None:
         return None
-    op = DeskOperation.objects.filter(request_id=request_id).first()
+    op = DeskOperation.objects.filter(request_id=_request_uuid(request_id)).first()
     if op is not None and op.kind != kind:
         raise CirculationError(_("Mã yêu cầu này đã được dùng cho một thao tác khác."))
     return op
@@ -206,7 +214,7 @@ def _item_load(row: sql.Row | None) -> Item:
 def _add_replay(batch: sql.Batch, request_id: uuid.UUID | str | None) -> int | None:
     if request_id is None:
         return None
-    return batch.add(statements.desk_operation(), [sql.param(DeskOperation, "request_id", request_id)])
+    return batch.add(statements.desk_operation(), [sql.param(DeskOperation, "request_id", _request_uuid(request_id))])
 
 
 def _replay_load(row: sql.Row | None, kind: str) -> DeskOperation | None:
@@ -256,6 +264,7 @@ def _checkout(*, actor: User, item: Item, patron: Patron, desk: OrgUnit, request
         raise CirculationError(_("Tài liệu %(b)s đang được cho mượn.") % {"b": item.barcode})
     if item.status == ItemStatus.WITHDRAWN:
         raise CirculationError(_("Tài liệu %(b)s đã thanh lý.") % {"b": item.barcode})
+    require_item_lendable_at(actor, item, patron=patron, desk=desk)
     r_cols, s_cols = sql.columns(CirculationRule, "r"), sql.columns(OrgUnitSetting, "s", statements.SETTING_COLUMNS)
     resolution = rule_pick(unit=desk, candidates=[r_cols.load(r) for r in found.rows(at_rules)])
     rule = resolution.rule
@@ -629,6 +638,22 @@ def item_mark_damaged(*, actor: User, item: Item, desk: OrgUnit, charge: Decimal
 # -- fines and payments ---------------------------------------------------------------------------
 
 @transaction.atomic
+def require_item_lendable_at(actor: User, item: Item, *, patron: Patron, desk: OrgUnit) -> None:
+    """Raise CirculationError unless the item may be lent at `desk`: a desk lends its own library's
+    copies (the actor works the desk at the item's library or an ancestor of it), or a copy another
+    library sent here for a hold (the hold rules then decide whose). No query for the desk's own copies."""
+    if item.library_id == desk.pk:
+        return
+    library = OrgUnit.objects.only("path", "name").get(pk=item.library_id)
+    if has_perm(actor, Perm.CIRC_DESK, library):
+        return
+    if Hold.objects.filter(target_item_id=item.pk, pickup_library_id=desk.pk,
+                           state__in=ACTIVE_HOLD_STATES).exists():
+        return
+    raise CirculationError(_("Tài liệu %(b)s thuộc %(lib)s: chỉ quầy của thư viện đó được cho mượn.")
+                           % {"b": item.barcode, "lib": library.name})
+
+
 def fine_charge(*, actor: User, patron: Patron, amount: Decimal, desk: OrgUnit, note: str = "",
                 kind: str = FineKind.MANUAL) -> Fine:
     """Charge a reader an amount (a manual fee)."""
@@ -648,13 +673,16 @@ def fine_pay(*, actor: User, patron: Patron, amount: Decimal, desk: OrgUnit, met
     require_perm(actor, Perm.CIRC_DESK, desk)
     if method == PaymentMethod.WAIVE:
         require_perm(actor, Perm.CIRC_OVERRIDE, desk)
-    if amount <= 0:
+    if not amount.is_finite() or amount <= 0:
         raise CirculationError(_("Số tiền phải lớn hơn 0."))
     _lock_patron(patron)
     op = _replay(request_id, "pay")
     if op is not None:
         return list(Payment.objects.filter(pk__in=op.result.get("payments", [])))
-    fines = list(Fine.objects.select_for_update().filter(patron=patron, paid__lt=F("amount")).order_by("created_at", "pk"))
+    # Only the fines of libraries where the actor works the desk (a fine belongs to its library).
+    perm = Perm.CIRC_OVERRIDE if method == PaymentMethod.WAIVE else Perm.CIRC_DESK
+    fines = list(Fine.objects.select_for_update().filter(scope_q(actor, perm, "library__"), patron=patron,
+                                                         paid__lt=F("amount")).order_by("created_at", "pk"))
     owed = sum((f.amount - f.paid for f in fines), Decimal(0))
     if amount > owed:
         raise CirculationError(_("Số tiền %(a)s đ lớn hơn số còn nợ %(o)s đ.") % {"a": amount_text(amount),
@@ -679,7 +707,8 @@ def fine_pay(*, actor: User, patron: Patron, amount: Decimal, desk: OrgUnit, met
 def fine_waive(*, actor: User, fine: Fine, desk: OrgUnit, note: str = "") -> Payment:
     """Waive what remains of one fine (needs the override permission; audited)."""
     require_perm(actor, Perm.CIRC_OVERRIDE, desk)
-    fine = Fine.objects.select_for_update().get(pk=fine.pk)
+    fine = Fine.objects.select_for_update().select_related("library").get(pk=fine.pk)
+    require_perm(actor, Perm.CIRC_OVERRIDE, fine.library)  # checked at the fine's library, not only the desk
     left = fine.amount - fine.paid
     if left <= 0:
         raise CirculationError(_("Khoản phạt này đã được thanh toán."))
@@ -687,7 +716,7 @@ def fine_waive(*, actor: User, fine: Fine, desk: OrgUnit, note: str = "") -> Pay
     fine.save(update_fields=["paid", "updated_at"])
     payment = Payment.objects.create(fine=fine, amount=left, method=PaymentMethod.WAIVE, staff=actor, library=desk,
                                      note=note[:255])
-    audit(actor=actor, action="fine.waive", obj=fine, unit=desk, changes={"waived": [None, str(left)], "note": [None, note]})
+    audit(actor=actor, action="fine.waive", obj=fine, unit=fine.library, changes={"waived": [None, str(left)], "note": [None, note]})
     return payment
 
 

@@ -28,6 +28,9 @@ INSTALLED_APPS = [
     "django_tasks",
     "django_tasks_db",
     "ninja",  # its templates and static Swagger UI / ReDoc files: the API docs work without internet
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
     "thuvien.core",
     "thuvien.catalog",
     "thuvien.search",
@@ -50,6 +53,9 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "thuvien.core.middleware.IdleTimeoutMiddleware",
+    "thuvien.core.middleware.StaffDoorMiddleware",
+    "thuvien.core.middleware.SecurityHeadersMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "thuvien.config.middleware.ReadYourWritesMiddleware",
@@ -109,7 +115,36 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
 ]
+# Password rules apply on every path that sets one (staff creation, self-registration, reset, change):
+# thuvien.core.services.password_check is what services call.
 LOGIN_URL = "staff:login"
+
+# Logging in (thuvien.core.authn): failures counted per account and per address over a window,
+# before any password is hashed; sessions end after a quiet spell (staff 30 minutes).
+THUVIEN_LOGIN_WINDOW_MINUTES = 15
+THUVIEN_LOGIN_MAX_FAILURES = 10
+THUVIEN_LOGIN_MAX_FAILURES_PER_IP = 50
+THUVIEN_TRUST_X_FORWARDED_FOR = ENV.trust_x_forwarded_for
+THUVIEN_STAFF_IDLE_MINUTES = 30
+THUVIEN_READER_IDLE_MINUTES = ENV.reader_idle_minutes
+SESSION_COOKIE_AGE = 12 * 3600  # an absolute limit besides the idle timeout
+SESSION_COOKIE_HTTPONLY = True
+SESSION_COOKIE_SAMESITE = "Lax"
+
+# Content-Security-Policy (thuvien.core.middleware): scripts only from our own static files, no
+# inline scripts or handlers; the API's interactive docs are exempt (their pages inline a loader).
+THUVIEN_CSP = ("default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; "
+               "font-src 'self'; connect-src 'self'; object-src 'none'; base-uri 'self'; form-action 'self'; "
+               "frame-ancestors 'self'")
+# Key of the CCCD numbers' hashes (patrons/personal.py); empty = the secret key. Keep it with the backups.
+THUVIEN_ID_HASH_KEY = ENV.id_hash_key
+# Backups (thuvien.core.backup): optional AES-256-GCM key (32 bytes, base64) and retention.
+THUVIEN_BACKUP_KEY = ENV.backup_key
+THUVIEN_BACKUP_KEEP_DAILY = ENV.backup_keep_daily
+THUVIEN_BACKUP_KEEP_MONTHLY = ENV.backup_keep_monthly
+THUVIEN_SHOW_DEMO_LOGINS = True  # `thuvien serve` prints the demo accounts (never in production)
+THUVIEN_REQUIRE_2FA = ENV.require_2fa  # network admins and managers must use a second factor
+THUVIEN_CSP_EXEMPT = ["/api/v1/docs", "/api/v1/redoc"]
 LOGIN_REDIRECT_URL = "staff:home"
 
 LANGUAGE_CODE = "vi"
@@ -132,7 +167,10 @@ STORAGES = {
 
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
 
-EMAIL_BACKEND = ENV.email_backend or "django.core.mail.backends.console.EmailBackend"
+# Development prints mail; production (config/production.py) demands SMTP or an explicit "console".
+EMAIL_BACKEND = {"console": "django.core.mail.backends.console.EmailBackend",
+                 "smtp": "django.core.mail.backends.smtp.EmailBackend"}.get(
+    ENV.email_backend or "console", ENV.email_backend or "")
 DEFAULT_FROM_EMAIL = ENV.default_from_email
 
 # Search index (tantivy) lives beside the database; each app server keeps its own copy.
@@ -155,6 +193,10 @@ THUVIEN_OUTBOX_INDEXER_FORGET_DAYS = 7
 
 # Lines `thuvien serve` prints after the OPAC, staff and API addresses ({base} = http://host:port).
 THUVIEN_EXTRA_URLS = ["SRU:                   {base}/sru", "OAI-PMH:               {base}/oai"]
+
+# Host names harvests and SRU targets may reach although they resolve to internal addresses
+# (thuvien.core.outbound); set by the network administrator, empty by default.
+THUVIEN_OUTBOUND_ALLOWED_HOSTS = ENV.outbound_allowed_hosts
 
 LOGGING = {
     "version": 1,

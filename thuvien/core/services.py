@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
 from django.db import models, transaction
 from django.db.models import Value
@@ -174,6 +175,10 @@ def staff_create(
     """Create a staff account at `home_unit` with the given roles granted there."""
     require_perm(actor, Perm.STAFF_MANAGE, home_unit)
     user = User(username=username, display_name=display_name, email=email, home_unit=home_unit)
+    try:
+        validate_password(password, user)
+    except ValidationError as exc:
+        raise ValidationError({"password": exc.messages}) from exc
     user.set_password(password)
     user.full_clean(exclude=["password"])
     user.save()

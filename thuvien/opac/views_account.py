@@ -16,7 +16,6 @@ from django.contrib.auth import forms as auth_forms
 from django.contrib.auth import login, update_session_auth_hash
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
-from django.contrib.auth.forms import AuthenticationForm
 from django.contrib.auth.password_validation import password_validators_help_texts, validate_password
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpRequest, HttpResponse
@@ -25,11 +24,13 @@ from django.urls import reverse, reverse_lazy
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_POST
 
 from thuvien.catalog.models import BibRecord
 from thuvien.circulation import selectors as circ_sel
 from thuvien.circulation import services as circ
 from thuvien.circulation.models import Hold, Loan
+from thuvien.core.authn import ThrottledAuthenticationForm
 from thuvien.core.models import OrgUnit, User
 from thuvien.patrons import services as patron_svc
 from thuvien.patrons.conf import CONSENT_WORDING
@@ -39,7 +40,7 @@ from thuvien.patrons.selectors import consent_active
 LOGIN_URL = reverse_lazy("opac:account_login")
 
 
-class LoginForm(AuthenticationForm):
+class LoginForm(ThrottledAuthenticationForm):
     username = forms.CharField(label=gettext_lazy("Số thẻ hoặc thư điện tử"), max_length=254)
 
 
@@ -147,7 +148,8 @@ def _account_post(request: HttpRequest, patron: Patron) -> HttpResponse:
             messages.success(request, _("Đã ghi nhận lựa chọn của bạn."))
         elif action == "contact":
             patron_svc.patron_update_self(patron=patron, data={k: request.POST.get(k, "") for k in
-                                                               ("address", "phone", "email")})
+                                                               ("address", "phone", "email")},
+                                          current_password=request.POST.get("current_password", ""))
             messages.success(request, _("Đã cập nhật thông tin liên hệ."))
         elif action in (DataRequestKind.CORRECT, DataRequestKind.DELETE):
             patron_svc.datarequest_create(patron=patron, kind=action, details=request.POST.get("details", ""))
@@ -178,8 +180,10 @@ class PasswordChangeForm(auth_forms.PasswordChangeForm):
 
 
 @login_required(login_url=LOGIN_URL)
+@require_POST
 def export(request: HttpRequest) -> HttpResponse:
-    """All personal data the library holds about the reader, as a JSON download."""
+    """All personal data the library holds about the reader, as a JSON download (POST: it records a
+    data-subject request, so a cross-site link cannot trigger it)."""
     patron = _patron(request)
     if patron is None:
         return render(request, "opac/account/no_card.html", status=404)

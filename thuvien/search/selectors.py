@@ -146,7 +146,7 @@ def _filter_query(schema: tantivy.Schema, name: str, values: list[str], scope_id
     if fname is None:
         raise ValueError(f"unknown filter {name!r}")
     if fname == "year":
-        years = [int(v) for v in values if str(v).lstrip("-").isdigit()]
+        years = [int(v) for v in values if str(v).lstrip("-").isdigit() and len(str(v)) <= 6]  # 64-bit field
         return Query.term_set_query(schema, "year", years) if years else Query.empty_query()
     return Query.term_set_query(schema, fname, [str(v) for v in values])
 

@@ -9,4 +9,5 @@ urlpatterns = [
     path("circ/", include(("thuvien.staff.urls_circulation", "circ"))),
     path("interop/", include(("thuvien.staff.urls_interop", "interop"))),
     path("schedule/", include("thuvien.scheduler.urls")),
+    path("privacy/", include(("thuvien.staff.urls_privacy", "privacy"))),
 ]

@@ -8,6 +8,7 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("new/marc/", v.record_edit, name="record_new"),
     path("record/<int:pk>/", v.record_detail, name="record"),
     path("record/<int:pk>/edit/", v.record_edit, name="record_edit"),
+    path("change-requests/", v.change_requests, name="change_requests"),
     path("record/<int:pk>/delete/", v.record_delete, name="record_delete"),
     path("record/<int:pk>/merge/", v.record_merge, name="record_merge"),
     path("record/<int:pk>/download.<str:fmt>", v.record_download, name="record_download"),

@@ -30,7 +30,14 @@ from thuvien.catalog.marc.editor import record_from_rows, rows_from_record
 from thuvien.catalog.marc.isbn import isbn_normalize
 from thuvien.catalog.marc_dictionary import editor_dictionary, field_name
 from thuvien.catalog.merge import bib_merge
-from thuvien.catalog.models import AuthorityRecord, BibRecord, ImportJob, Item, QuarantinedRecord
+from thuvien.catalog.models import (
+    AuthorityRecord,
+    BibRecord,
+    ChangeRequest,
+    ImportJob,
+    Item,
+    QuarantinedRecord,
+)
 from thuvien.catalog.quick import QuickRecord, build_record
 from thuvien.catalog.tasks import import_job_task
 from thuvien.circulation.states import catalogue_status_choices
@@ -129,6 +136,15 @@ def home(request: HttpRequest) -> HttpResponse:
 @staff_only
 def record_detail(request: HttpRequest, pk: int) -> HttpResponse:
     bib = get_object_or_404(BibRecord.objects.select_related("owner"), pk=pk)
+    if request.method == "POST":  # a change request to the owning library
+        try:
+            services.change_request_create(actor=request.user, bib=bib,  # type: ignore[arg-type]
+                                           message=request.POST.get("message", ""))
+        except ValidationError as exc:
+            messages.error(request, " ".join(exc.messages))
+        else:
+            messages.success(request, _("Đã gửi đề nghị sửa cho %(unit)s.") % {"unit": bib.owner.name})  # type: ignore[union-attr]
+        return redirect("staff:catalog:record", pk=bib.pk)
     record = selectors.bib_to_pymarc(bib)
     items = selectors.items_for_record(bib=bib)
     return render(request, "staff/catalog/record.html", {
@@ -136,6 +152,7 @@ def record_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "holdings": selectors.holdings_summary(bib=bib), "items": items,
         "editable_items": {i.pk for i in items if has_perm(request.user, Perm.CATALOG_EDIT, i.library)},  # type: ignore[arg-type]
         "can_add_items": _catalogue_units(request.user).exists(),
+        "can_edit": services.may_edit_record(request.user, bib.owner),  # type: ignore[arg-type]
         "duplicates": selectors.bib_duplicates(isbns=bib.isbns, title=bib.title, main_author=bib.main_author,
                                                year=bib.year, exclude_pk=bib.pk),
     })
@@ -168,6 +185,24 @@ def record_merge(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "staff/catalog/merge.html", {"bib": survivor, "other": other, "sides": sides,
                                                          "error": error, "raw": raw},
                   status=400 if error else 200)
+
+
+@staff_only
+def change_requests(request: HttpRequest) -> HttpResponse:
+    """Change requests addressed to the libraries where the user catalogues, and those they sent."""
+    if request.method == "POST":
+        item = get_object_or_404(ChangeRequest, pk=request.POST.get("request"))
+        try:
+            services.change_request_resolve(actor=request.user, request=item,  # type: ignore[arg-type]
+                                            status=request.POST.get("status", ""), answer=request.POST.get("answer", ""))
+        except ValidationError as exc:
+            messages.error(request, " ".join(exc.messages))
+        return redirect("staff:catalog:change_requests")
+    incoming = ChangeRequest.objects.filter(scope_q(request.user, Perm.CATALOG_EDIT, "owner__")).select_related(  # type: ignore[arg-type]
+        "record", "owner", "requester_unit", "requested_by")
+    sent = ChangeRequest.objects.filter(requested_by=request.user).select_related("record", "owner")  # type: ignore[misc]
+    return render(request, "staff/catalog/change_requests.html", {"incoming": incoming[:200], "sent": sent[:100]})
+
 
 
 record_download = staff_only(downloads.record_download)  # the one download view, behind the staff login
@@ -207,8 +242,12 @@ def record_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
     messages_lint: list[str] = []
     errors: list[str] = []
     owners = _catalogue_units(request.user)
+    if bib is not None and not services.may_edit_record(request.user, bib.owner):  # type: ignore[arg-type]
+        errors.append(_("Biểu ghi này thuộc %(unit)s: chỉ cán bộ biên mục của đơn vị đó được sửa; "
+                        "hãy gửi đề nghị sửa cho đơn vị sở hữu.")
+                      % {"unit": bib.owner.name if bib.owner else _("toàn mạng lưới")})
     partial = request.headers.get("HX-Request") == "true"
-    if request.method == "POST":
+    if request.method == "POST" and not errors:
         leader = request.POST.get("leader", "")
         rows = _editor_rows(request)
         record, errors = record_from_rows(leader, rows)
@@ -223,6 +262,8 @@ def record_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
                     bib = services.bib_update(actor=request.user, bib=bib, record=record)  # type: ignore[arg-type]
             except ValidationError as exc:
                 errors.extend(exc.messages)
+            except PermissionDenied as exc:
+                errors.append(str(exc))
             else:
                 if partial and pk is not None:
                     return render(request, "staff/catalog/_editor_status.html", {

@@ -96,17 +96,27 @@ def patron(request: HttpRequest, card: str) -> HttpResponse:
     reader = get_object_or_404(Patron.objects.select_related("category", "home_library"), card_number=card)
     if request.method == "POST":
         return _patron_post(request, desk, reader)
+    level = patron_svc.patron_view_level(request.user, reader)  # type: ignore[arg-type]
+    if level == "full":
+        patron_svc.patron_record_viewed(actor=request.user, patron=reader)  # type: ignore[arg-type]
     values = circ.settings_many(desk, circ.DESK_KEYS)
     standing = circ.patron_standing(patron=reader, values=values, now=timezone.now())
     loans = list(circ_sel.loan_list_current(patron=reader))
+    fines = list(circ_sel.fine_list_open(patron=reader))
+    holds = circ_sel.hold_list_for_patron(patron=reader)
+    if level != "full":  # another library's reader: only this desk's own loans and fines, no holds
+        loans = [ln for ln in loans if ln.library.path.startswith(desk.path)]
+        here = set(OrgUnit.objects.filter(path__startswith=desk.path).values_list("pk", flat=True))
+        fines = [f for f in fines if f.library_id in here]
+        holds = []
     now = timezone.now()
     for loan in loans:
         loan.accrued = circ_sel.accrued_fine(loan, now)  # type: ignore[attr-defined]
         loan.overdue = loan.due_at < now  # type: ignore[attr-defined]
     return render(request, "staff/circ/patron.html", {
         "desk": desk, "reader": reader, "standing": standing, "loans": loans,
-        "holds": circ_sel.hold_list_for_patron(patron=reader),
-        "fines": circ_sel.fine_list_open(patron=reader), "fines_total": circ_sel.fines_total(patron=reader),
+        "holds": holds, "fines": fines, "limited": level != "full",
+        "fines_total": circ_sel.fines_total(patron=reader) if level == "full" else sum(f.balance for f in fines),
         "request_id": uuid.uuid4(), "can_override": has_perm(request.user, Perm.CIRC_OVERRIDE, desk),  # type: ignore[arg-type]
         "last": request.session.pop("circ_last", None), "now": now,
     })

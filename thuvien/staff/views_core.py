@@ -7,6 +7,7 @@ import json
 from typing import Any
 
 from django.contrib import messages
+from django.contrib.auth import login
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -14,13 +15,26 @@ from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.formats import number_format
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 
 from thuvien.catalog import selectors as catalog_selectors
 from thuvien.circulation import selectors as circ_selectors
 from thuvien.core import selectors, services
-from thuvien.core.models import OrgUnit
+from thuvien.core.authn import StaffAuthenticationForm, client_ip, login_record, login_refusal
+from thuvien.core.models import LoginEvent, OrgUnit, User
 from thuvien.core.permissions import Perm, has_perm
+from thuvien.core.twofactor import (
+    PENDING_2FA,
+    SECOND_FACTOR_OK,
+    has_second_factor,
+    must_use_second_factor,
+    second_factor_verify,
+    totp_confirm,
+    totp_pending,
+    totp_secret,
+    totp_uri,
+)
 from thuvien.core.unit_settings import REGISTRY, WEEKDAYS, SettingDef, setting_resolve
 from thuvien.staff import audit_display
 from thuvien.staff.forms import MergeForm, MoveForm, UnitCreateForm, UnitForm
@@ -28,7 +42,59 @@ from thuvien.staff.forms import MergeForm, MoveForm, UnitCreateForm, UnitForm
 
 class LoginView(auth_views.LoginView):
     template_name = "staff/login.html"
+    authentication_form = StaffAuthenticationForm
     redirect_authenticated_user = True
+
+    def form_valid(self, form: Any) -> HttpResponse:
+        """Password right: log in, or first ask for the second factor when the user has one."""
+        user = form.get_user()
+        if has_second_factor(user):
+            self.request.session[PENDING_2FA] = {"user": user.pk, "backend": user.backend,
+                                                 "next": self.get_success_url()}
+            return redirect("staff:login_code")
+        return super().form_valid(form)
+
+
+def login_code(request: HttpRequest) -> HttpResponse:
+    """The second step of a staff login: a code from the authenticator app or a recovery code."""
+    pending = request.session.get(PENDING_2FA)
+    if not isinstance(pending, dict):
+        return redirect("staff:login")
+    user = User.objects.filter(pk=int(pending.get("user") or 0), is_active=True).first()
+    if user is None:
+        return redirect("staff:login")
+    error = ""
+    if request.method == "POST":
+        error = login_refusal(username=user.get_username(), ip=client_ip(request))
+        if not error and second_factor_verify(user, request.POST.get("code", "")):
+            del request.session[PENDING_2FA]
+            login(request, user, backend=pending["backend"])
+            request.session[SECOND_FACTOR_OK] = True
+            return redirect(url_has_allowed_host_and_scheme(pending.get("next"), allowed_hosts={request.get_host()})
+                            and pending["next"] or "staff:home")
+        if not error:
+            login_record(kind=LoginEvent.Kind.FAILED, door="staff", username=user.get_username(), request=request,
+                         user=user)
+            error = _("Mã không đúng hoặc đã hết hạn.")
+    return render(request, "staff/login_code.html", {"error": error})
+
+
+@login_required
+def second_factor_setup(request: HttpRequest) -> HttpResponse:
+    """Set up the authenticator app (required for network administrators and managers in production)."""
+    user: Any = request.user
+    device = totp_pending(user)
+    codes: list[str] | None = None
+    error = ""
+    if request.method == "POST":
+        codes = totp_confirm(user=user, device=device, code=request.POST.get("code", ""))
+        if codes is None:
+            error = _("Mã không đúng; hãy nhập mã 6 số đang hiện trên ứng dụng.")
+        else:
+            request.session[SECOND_FACTOR_OK] = True
+    return render(request, "staff/second_factor.html", {
+        "secret": totp_secret(device), "uri": totp_uri(device, user), "codes": codes, "error": error,
+        "enabled": has_second_factor(user), "required": must_use_second_factor(user)})
 
 
 def setting_display(definition: SettingDef, value: Any) -> str:

@@ -134,7 +134,7 @@ def test_erase_blanks_personal_data_and_refuses_with_open_loans(net, desk_a, bas
     patron_erase(actor=desk_a, patron=p)
     p.refresh_from_db()
     loan.refresh_from_db()
-    assert (p.status, p.full_name, p.phone, p.email, p.id_number, p.birth_date) == ("erased", "(đã xoá)", "", "", None, None)
+    assert (p.status, p.full_name, p.phone, p.email, p.id_hash, p.birth_date) == ("erased", "(đã xoá)", "", "", None, None)
     assert loan.patron is None and loan.anonymised
     assert authenticate(username=p.card_number, password="mat-khau-dai-2026") is None
     assert DataRequest.objects.get(patron=p).status == "done"

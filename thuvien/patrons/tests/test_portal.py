@@ -55,7 +55,7 @@ def test_renew_hold_consent_and_export_from_portal(reader, net, desk_a, base_rul
     client.post("/account/", {"action": "consent", "purpose": "reading_history", "give": "1"})
     reader.refresh_from_db()
     assert reader.keep_history
-    data = json.loads(client.get("/account/export/").content)
+    data = json.loads(client.post("/account/export/").content)
     assert data["card_number"] == "P100" and [c["purpose"] for c in data["consents"]] == ["service", "reading_history"]
     client.post("/account/", {"action": "delete", "details": "Tôi chuyển đi nơi khác"})
     assert reader.data_requests.filter(kind="delete").count() == 1

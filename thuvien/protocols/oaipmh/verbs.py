@@ -71,6 +71,8 @@ def _parse_date(value: str, *, end: bool) -> tuple[datetime, str]:
             return (t + timedelta(seconds=1) if end else t), "seconds"
     except ValueError:
         pass
+    except OverflowError:  # until=9999-12-31...: the end of time, exclusive
+        return datetime.max.replace(tzinfo=UTC), "day" if len(value) == 10 else "seconds"
     raise OAIError("badArgument", f"Illegal date {value!r}: use YYYY-MM-DD or YYYY-MM-DDThh:mm:ssZ.")
 
 

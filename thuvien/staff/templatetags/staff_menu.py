@@ -24,6 +24,7 @@ MENU: list[tuple[str, Any, Perm | None, Perm | None]] = [
     ("staff:interop:home", _("Liên thông"), Perm.CATALOG_EDIT, None),
     ("staff:staff_list", _("Cán bộ"), Perm.STAFF_MANAGE, None),
     ("staff:audit", _("Nhật ký"), Perm.AUDIT_VIEW, None),
+    ("staff:privacy:requests", _("Dữ liệu cá nhân"), Perm.AUDIT_VIEW, None),
     ("staff:schedule", _("Việc định kỳ"), Perm.ORG_RESTRUCTURE, None),
 ]
 

@@ -84,11 +84,12 @@ class Command(BaseCommand):
                               "việc định kỳ: thuvien scheduler")
             for line in getattr(settings, "THUVIEN_EXTRA_URLS", []):
                 self.stdout.write(f"  {line.format(base=base, host=host)}")
-            self.stdout.write(f"\nTài khoản demo (mật khẩu: {core_demo.DEMO_PASSWORD}):")
-            for username, roles, unit in core_demo.logins():
-                self.stdout.write(f"  {username:10} {roles} @ {unit}")
-            for line in _app_login_lines():
-                self.stdout.write(f"  {line}")
+            if settings.THUVIEN_SHOW_DEMO_LOGINS:  # never in production (config/production.py)
+                self.stdout.write(f"\nTài khoản demo (mật khẩu: {core_demo.DEMO_PASSWORD}):")
+                for username, roles, unit in core_demo.logins():
+                    self.stdout.write(f"  {username:10} {roles} @ {unit}")
+                for line in _app_login_lines():
+                    self.stdout.write(f"  {line}")
             self.stdout.write("\nNhấn Ctrl-C để dừng.\n")
             while not stop:
                 for name, proc in running.items():
