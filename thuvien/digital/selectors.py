@@ -1,0 +1,123 @@
+"""Reads of the digital library: objects with what viewers need, manifests (cached), search inside."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import orjson
+from django.db.models import Count, Q, QuerySet
+
+from thuvien.digital import iiif
+from thuvien.digital.models import ACCESS_ORDER, AccessLevel, Collection, DigitalObject, ObjectStatus, Page
+
+
+def object_get(*, obj_uuid: str) -> DigitalObject | None:
+    """The object by its UUID with its library and collection (one query), or None."""
+    try:
+        return DigitalObject.objects.select_related("unit", "collection").get(uuid=obj_uuid)
+    except (DigitalObject.DoesNotExist, ValueError):
+        return None
+
+
+def page_get_for_image(*, page_uuid: str) -> Page | None:
+    """A page with its object and the object's library (one query) for the image server."""
+    try:
+        return Page.objects.select_related("obj", "obj__unit").get(uuid=page_uuid)
+    except (Page.DoesNotExist, ValueError):
+        return None
+
+
+def _metadata(obj: DigitalObject) -> list[tuple[str, str]]:
+    rows: list[tuple[str, str]] = []
+    rec = obj.record
+    if rec is not None:
+        rows += [("Tác giả", rec.main_author), ("Nhà xuất bản", rec.publisher),
+                 ("Năm xuất bản", str(rec.year or "")), ("Chủ đề", "; ".join(rec.subjects or []))]
+    for key, label in (("creator", "Tác giả"), ("date", "Thời gian"), ("subject", "Chủ đề"),
+                       ("description", "Mô tả"), ("publisher", "Nhà xuất bản"), ("coverage", "Không gian")):
+        values = obj.dcterms.get(key) or []
+        if isinstance(values, str):
+            values = [values]
+        if values:
+            rows.append((label, "; ".join(str(v) for v in values)))
+    rows += [("Ngôn ngữ", obj.language), ("Bộ sưu tập", obj.collection.name)]
+    return rows
+
+
+def manifest_json(*, obj: DigitalObject) -> str:
+    """The manifest as JSON text on the placeholder base: built once (one query for all pages),
+    then served from the object row until the object or a page changes."""
+    if obj.manifest_cache:
+        return obj.manifest_cache
+    pages = list(obj.pages.order_by("order").values("uuid", "order", "label", "width", "height", "access",
+                                                    "processed", "text_folded"))
+    # A page whose own level is stricter than the object's stays out of the shared manifest.
+    level = ACCESS_ORDER.index(AccessLevel(obj.access))
+    visible = [dict(p, has_ocr=bool(p["text_folded"]) and obj.ocr_profile != "none") for p in pages
+               if not p["access"] or ACCESS_ORDER.index(AccessLevel(p["access"])) <= level]
+    data = iiif.build_manifest(
+        obj={"uuid": obj.uuid, "title": obj.title, "rights": obj.rights, "right_to_left": obj.right_to_left,
+             "has_pdf": obj.has_pdf, "record_id": obj.record_id, "library": obj.unit.name},
+        pages=visible, metadata=_metadata(obj), ranges=[(str(r), int(o)) for r, o in obj.dcterms.get("toc", [])])
+    text = orjson.dumps(data).decode()
+    if obj.status == ObjectStatus.READY:
+        DigitalObject.objects.filter(pk=obj.pk, updated_at=obj.updated_at).update(manifest_cache=text)
+        obj.manifest_cache = text
+    return text
+
+
+def search_inside(*, obj: DigitalObject, q: str) -> list[dict[str, Any]]:
+    """Diacritic-insensitive hits of `q` inside the object, with word boxes from the ALTO words;
+    only pages whose folded text contains every term are loaded."""
+    terms = iiif.query_terms(q)
+    if not terms:
+        return []
+    cond = Q()
+    for t in terms:
+        cond &= Q(text_folded__contains=t)
+    pages = [dict(p) for p in obj.pages.filter(cond).order_by("order").values("order", "words")]
+    hits = iiif.find_hits(terms, pages)
+    if not hits and len(terms) > 1:  # no phrase: every word on its own
+        any_term = Q()
+        for t in terms:
+            any_term |= Q(text_folded__contains=t)
+        rows = [dict(p) for p in obj.pages.filter(any_term).order_by("order").values("order", "words")]
+        for t in terms:
+            hits += iiif.find_hits([t], rows)
+        hits.sort(key=lambda h: (h["order"], h["box"][1], h["box"][0]))
+    return hits
+
+
+def autocomplete_words(*, obj: DigitalObject, prefix: str) -> list[str]:
+    terms = iiif.query_terms(prefix)
+    if not terms:
+        return []
+    rows = obj.pages.filter(text_folded__contains=terms[0]).values_list("words", flat=True)[:50]
+    return [str(w[0]) for words in rows for w in words]
+
+
+def objects_for_record(*, record_id: int) -> list[DigitalObject]:
+    """The ready objects of a catalogue record, for its page in the portal."""
+    return list(DigitalObject.objects.filter(record_id=record_id, status=ObjectStatus.READY)
+                .select_related("collection").annotate(page_count=Count("pages")).order_by("pk"))
+
+
+def object_list(*, record_id: int | None = None, collection: str | None = None) -> QuerySet[DigitalObject]:
+    """Objects for the API, newest first, with page counts."""
+    qs = DigitalObject.objects.select_related("collection").annotate(page_count=Count("pages"))
+    if record_id is not None:
+        qs = qs.filter(record_id=record_id)
+    if collection:
+        qs = qs.filter(collection__code=collection)
+    return qs.order_by("-pk")
+
+
+def collection_get(*, code: str) -> Collection | None:
+    return Collection.objects.filter(code=code).first()
+
+
+def record_fulltext(*, record_id: int) -> str:
+    """All OCR/transcribed text of a record's public digital objects, for the catalogue index."""
+    texts = Page.objects.filter(obj__record_id=record_id, obj__access=AccessLevel.PUBLIC,
+                                obj__status=ObjectStatus.READY).order_by("obj_id", "order").values_list("text", flat=True)
+    return "\n".join(t for t in texts if t)

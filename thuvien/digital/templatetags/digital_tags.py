@@ -1,0 +1,29 @@
+"""Template tags that let other apps' pages show digital objects with one include."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import template
+
+from thuvien.digital.selectors import objects_for_record
+
+register = template.Library()
+
+
+@register.simple_tag
+def digital_objects_for(bib: Any) -> list[Any]:
+    """The record's ready digital objects, each with `thumb` (its first page, 120 px high)."""
+    objs = objects_for_record(record_id=bib.pk)
+    firsts = dict(_first_pages([o.pk for o in objs]))
+    for o in objs:
+        page = firsts.get(o.pk)
+        o.thumb = f"/iiif/3/{page}/full/,120/0/default.jpg" if page else ""  # type: ignore[attr-defined]
+    return objs
+
+
+def _first_pages(obj_ids: list[int]) -> list[tuple[int, str]]:
+    from thuvien.digital.models import Page
+
+    rows = Page.objects.filter(obj_id__in=obj_ids, order=1).values_list("obj_id", "uuid")
+    return [(pk, str(u)) for pk, u in rows]
