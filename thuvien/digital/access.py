@@ -84,7 +84,7 @@ def access_decide(*, obj: DigitalObject, viewer: Viewer) -> Decision:
     if viewer.is_reader:
         levels.add(AccessLevel.REGISTERED.value)
     # The unit setting is read only when it matters (an in-library object seen from some address).
-    if viewer.ip and obj.access == AccessLevel.IN_LIBRARY and ip_in_ranges(
+    if viewer.ip and obj.access in (AccessLevel.REGISTERED, AccessLevel.IN_LIBRARY) and ip_in_ranges(
             viewer.ip, setting_get(obj.unit, "digital.library_ip_ranges") or []):
         # A terminal inside the library may also open what registered readers may.
         levels.update({AccessLevel.REGISTERED.value, AccessLevel.IN_LIBRARY.value})
