@@ -134,13 +134,16 @@ def find_hits(terms: list[str], pages: Iterable[dict[str, Any]]) -> list[dict[st
         for i in range(len(words) - n + 1):
             if all(folded[i + k] == terms[k] or (k == n - 1 and folded[i + k].startswith(terms[k])
                                                  and len(terms[k]) > 2) for k in range(n)):
-                span = words[i:i + n]
+                # the box covers the phrase's words on the first word's line (a phrase that wraps
+                # would otherwise highlight two whole lines)
+                top, bottom = int(words[i][2]), int(words[i][2]) + int(words[i][4])
+                span = [w for w in words[i:i + n] if int(w[2]) < bottom and int(w[2]) + int(w[4]) > top]
                 x0 = min(int(w[1]) for w in span)
                 y0 = min(int(w[2]) for w in span)
                 x1 = max(int(w[1]) + int(w[3]) for w in span)
                 y1 = max(int(w[2]) + int(w[4]) for w in span)
                 hits.append({"order": p["order"], "box": (x0, y0, x1 - x0, y1 - y0),
-                             "exact": " ".join(str(w[0]) for w in span),
+                             "exact": " ".join(str(w[0]) for w in words[i:i + n]),
                              "prefix": " ".join(str(w[0]) for w in words[max(0, i - 6):i]),
                              "suffix": " ".join(str(w[0]) for w in words[i + n:i + n + 6])})
                 if len(hits) >= MAX_HITS:
