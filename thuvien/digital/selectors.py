@@ -116,8 +116,16 @@ def collection_get(*, code: str) -> Collection | None:
     return Collection.objects.filter(code=code).first()
 
 
-def record_fulltext(*, record_id: int) -> str:
-    """All OCR/transcribed text of a record's public digital objects, for the catalogue index."""
-    texts = Page.objects.filter(obj__record_id=record_id, obj__access=AccessLevel.PUBLIC,
-                                obj__status=ObjectStatus.READY).order_by("obj_id", "order").values_list("text", flat=True)
-    return "\n".join(t for t in texts if t)
+def records_digital_text(*, record_ids: list[int]) -> dict[int, list[str]]:
+    """{record id: page texts} for the records that have a ready digital copy (text only from
+    public copies: the index must not reveal restricted text). One query."""
+    out: dict[int, list[str]] = {}
+    if not record_ids:
+        return out
+    rows = (Page.objects.filter(obj__record_id__in=record_ids, obj__status=ObjectStatus.READY)
+            .order_by("obj__record_id", "obj_id", "order").values_list("obj__record_id", "obj__access", "text"))
+    for record_id, access, text in rows:
+        texts = out.setdefault(record_id, [])
+        if access == AccessLevel.PUBLIC and text:
+            texts.append(text)
+    return out
