@@ -10,6 +10,8 @@ import re
 from collections.abc import Iterable, Sequence
 from typing import Any
 
+import orjson
+
 from thuvien.core.text import fold
 
 BASE = "https://thuvien.invalid"
@@ -118,22 +120,39 @@ def collection_manifest(*, code: str, name: str, objects: Iterable[dict[str, Any
     }
 
 
+def page_words(raw: str | list[Any]) -> list[Any]:
+    """A page's stored ALTO words (JSON text) as a list."""
+    if isinstance(raw, list):
+        return raw
+    return orjson.loads(raw) if raw else []
+
+
+def fold_word(word: str) -> str:
+    """A word as search inside compares it: folded, punctuation at either end removed."""
+    return _PUNCT.sub("", fold(word))
+
+
 def query_terms(q: str) -> list[str]:
     """Folded search terms (diacritics and case ignored)."""
     return [t for t in (_PUNCT.sub("", w) for w in fold(q).split()) if t]
 
 
-def find_hits(terms: list[str], pages: Iterable[dict[str, Any]]) -> list[dict[str, Any]]:
+def find_hits(terms: list[str], pages: Iterable[dict[str, Any]], limit: int = MAX_HITS) -> list[dict[str, Any]]:
     """Hits of the phrase `terms` (consecutive words) in the pages' ALTO words, with the union box
-    and the text around: [{order, box: (x, y, w, h), exact, prefix, suffix}]."""
+    and the text around: [{order, box: (x, y, w, h), exact, prefix, suffix}]; stops after `limit`."""
     n = len(terms)
+    first, last = terms[0], terms[-1]
     hits: list[dict[str, Any]] = []
     for p in pages:
-        words = p["words"]
-        folded = [_PUNCT.sub("", fold(str(w[0]))) for w in words]
-        for i in range(len(words) - n + 1):
-            if all(folded[i + k] == terms[k] or (k == n - 1 and folded[i + k].startswith(terms[k])
-                                                 and len(terms[k]) > 2) for k in range(n)):
+        words = page_words(p["words"])
+        folded = [str(w[5]) if len(w) > 5 else fold_word(str(w[0])) for w in words]
+        if n == 1:  # the last (here only) term may be a prefix of 3+ characters
+            starts = [i for i, f in enumerate(folded) if f == first or (len(first) > 2 and f.startswith(first))]
+        else:
+            starts = [i for i, f in enumerate(folded[:len(folded) - n + 1]) if f == first]
+        for i in starts:
+            if n == 1 or all(folded[i + k] == terms[k] for k in range(1, n - 1)) and (
+                    folded[i + n - 1] == last or (len(last) > 2 and folded[i + n - 1].startswith(last))):
                 # the box covers the phrase's words on the first word's line (a phrase that wraps
                 # would otherwise highlight two whole lines)
                 top, bottom = int(words[i][2]), int(words[i][2]) + int(words[i][4])
@@ -146,7 +165,7 @@ def find_hits(terms: list[str], pages: Iterable[dict[str, Any]]) -> list[dict[st
                              "exact": " ".join(str(w[0]) for w in words[i:i + n]),
                              "prefix": " ".join(str(w[0]) for w in words[max(0, i - 6):i]),
                              "suffix": " ".join(str(w[0]) for w in words[i + n:i + n + 6])})
-                if len(hits) >= MAX_HITS:
+                if len(hits) >= limit:
                     return hits
     return hits
 
@@ -191,7 +210,7 @@ def autocomplete2(*, query_url: str, prefix: str, words: Iterable[str], limit: i
     want = fold(prefix)
     seen: dict[str, str] = {}
     for w in words:
-        key = _PUNCT.sub("", fold(w))
+        key = fold_word(w)
         if want and key.startswith(want) and key not in seen:
             seen[key] = _PUNCT.sub("", w)
             if len(seen) >= limit:

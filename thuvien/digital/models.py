@@ -110,7 +110,9 @@ class Page(models.Model):
     text = models.TextField(_("văn bản"), blank=True)
     text_folded = models.TextField(blank=True, editable=False)
     text_edited = models.BooleanField(default=False)
-    words = models.JSONField(default=list, blank=True, editable=False)  # [[word, x, y, w, h], ...] from ALTO
+    # [[word, x, y, w, h, folded], ...] from ALTO, as compact JSON text (decoded with orjson only
+    # for pages that hold a searched phrase: a JSONField's json.loads was most of search's time)
+    words = models.TextField(default="", blank=True, editable=False)
     processed = models.BooleanField(default=False)
     updated_at = models.DateTimeField(auto_now=True)
 

@@ -22,6 +22,7 @@ from pathlib import Path
 import defusedxml.ElementTree as ET
 
 from thuvien.digital.conf import digital_root, ocr_jobs
+from thuvien.digital.iiif import fold_word
 
 ALTO_NS = "{http://www.loc.gov/standards/alto/ns-v3#}"
 OCR_TIMEOUT = 600  # seconds for one page
@@ -117,10 +118,11 @@ def run_ocr(image: Path, base: Path, profile: str, *, dpi: int = 300, pdf: bool 
 
 
 def alto_words(alto: bytes) -> list[list[object]]:
-    """[[word, x, y, w, h], ...] from an ALTO 3 file, in reading order."""
+    """[[word, x, y, w, h, folded word], ...] from an ALTO 3 file, in reading order (the folded form is
+    stored so search inside never folds a page's words again)."""
     root = ET.fromstring(alto)
     return [[s.get("CONTENT", ""), int(float(s.get("HPOS", 0))), int(float(s.get("VPOS", 0))),
-             int(float(s.get("WIDTH", 0))), int(float(s.get("HEIGHT", 0)))]
+             int(float(s.get("WIDTH", 0))), int(float(s.get("HEIGHT", 0))), fold_word(s.get("CONTENT", ""))]
             for s in root.iter(f"{ALTO_NS}String") if s.get("CONTENT")]
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 import orjson
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, QuerySet
 
 from thuvien.digital import iiif
 from thuvien.digital.models import ACCESS_ORDER, AccessLevel, Collection, DigitalObject, ObjectStatus, Page
@@ -14,7 +14,7 @@ from thuvien.digital.models import ACCESS_ORDER, AccessLevel, Collection, Digita
 def object_get(*, obj_uuid: str) -> DigitalObject | None:
     """The object by its UUID with its library and collection (one query), or None."""
     try:
-        return DigitalObject.objects.select_related("unit", "collection").get(uuid=obj_uuid)
+        return DigitalObject.objects.select_related("unit", "collection").defer("manifest_cache").get(uuid=obj_uuid)
     except (DigitalObject.DoesNotExist, ValueError):
         return None
 
@@ -66,26 +66,30 @@ def manifest_json(*, obj: DigitalObject) -> str:
     return text
 
 
-def search_inside(*, obj: DigitalObject, q: str) -> list[dict[str, Any]]:
-    """Diacritic-insensitive hits of `q` inside the object, with word boxes from the ALTO words;
-    only pages whose folded text contains every term are loaded."""
+SEARCH_PAGE = 100  # hits per search answer; more come through `next`
+
+
+def search_inside(*, obj: DigitalObject, q: str, page: int = 1) -> tuple[list[dict[str, Any]], bool]:
+    """Diacritic-insensitive hits of `q` inside the object (page `page` of SEARCH_PAGE hits) with word
+    boxes from the stored ALTO words, and whether more follow. Only pages whose folded text holds
+    every term are read, one chunk at a time, and reading stops once the answer is full."""
     terms = iiif.query_terms(q)
     if not terms:
-        return []
-    cond = Q()
-    for t in terms:
-        cond &= Q(text_folded__contains=t)
-    pages = [dict(p) for p in obj.pages.filter(cond).order_by("order").values("order", "words")]
-    hits = iiif.find_hits(terms, pages)
-    if not hits and len(terms) > 1:  # no phrase: every word on its own
-        any_term = Q()
+        return [], False
+    want = page * SEARCH_PAGE + 1
+    # The folded page text holds the folded phrase wherever the page has the phrase (lines are joined
+    # by spaces), so only those pages' words are read; find_hits confirms word by word.
+    rows = (obj.pages.filter(text_folded__contains=" ".join(terms)).order_by("order")
+            .values("order", "words").iterator(chunk_size=25))
+    hits = iiif.find_hits(terms, rows, limit=want)
+    if not hits and len(terms) > 1:  # no phrase anywhere: each word on its own
         for t in terms:
-            any_term |= Q(text_folded__contains=t)
-        rows = [dict(p) for p in obj.pages.filter(any_term).order_by("order").values("order", "words")]
-        for t in terms:
-            hits += iiif.find_hits([t], rows)
+            rows = (obj.pages.filter(text_folded__contains=t).order_by("order")
+                    .values("order", "words").iterator(chunk_size=25))
+            hits += iiif.find_hits([t], rows, limit=want)
         hits.sort(key=lambda h: (h["order"], h["box"][1], h["box"][0]))
-    return hits
+    start = (page - 1) * SEARCH_PAGE
+    return hits[start:start + SEARCH_PAGE], len(hits) > start + SEARCH_PAGE
 
 
 def autocomplete_words(*, obj: DigitalObject, prefix: str) -> list[str]:
@@ -93,7 +97,7 @@ def autocomplete_words(*, obj: DigitalObject, prefix: str) -> list[str]:
     if not terms:
         return []
     rows = obj.pages.filter(text_folded__contains=terms[0]).values_list("words", flat=True)[:50]
-    return [str(w[0]) for words in rows for w in words]
+    return [str(w[0]) for words in rows for w in iiif.page_words(words)]
 
 
 def objects_for_record(*, record_id: int) -> list[DigitalObject]:

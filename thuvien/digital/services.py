@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import orjson
 from django.db import transaction
 from django.db.models import Max
 from django.utils import timezone
@@ -147,7 +148,8 @@ def object_process(*, obj: DigitalObject, pdf: bool = True) -> DigitalObject:
                 page.width, page.height, page.processed = result.width, result.height, True
                 fields = ["width", "height", "processed", "updated_at"]
                 if not page.text_edited:
-                    page.text, page.text_folded, page.words = result.text, fold(result.text), result.words
+                    page.text, page.text_folded = result.text, fold(result.text)
+                    page.words = orjson.dumps(result.words).decode()
                     fields += ["text", "text_folded", "words"]
                 page.save(update_fields=fields)
                 done += 1

@@ -119,12 +119,26 @@ def _decided_object(request: HttpRequest, obj_uuid: str) -> tuple[DigitalObject,
     return obj, decision, (None if decision.allowed else _denied(request, decision))
 
 
+# Ready manifests of this process, by (object, last change, base URL): a cached manifest costs one
+# small query for the object row (its access and last change) and no JSON work at all.
+_MANIFESTS: dict[tuple[int, Any, str], str] = {}
+MANIFESTS_KEPT = 16
+
+
 @require_GET
 def manifest(request: HttpRequest, obj_uuid: str) -> HttpResponse:
     obj, decision, denied = _decided_object(request, obj_uuid)
     if denied is not None:
         return denied
-    text = selectors.manifest_json(obj=obj).replace(iiif.BASE, _base(request))
+    base = _base(request)
+    key = (obj.pk, obj.updated_at, base)
+    text = _MANIFESTS.get(key)
+    if text is None:
+        text = selectors.manifest_json(obj=obj).replace(iiif.BASE, base)
+        if obj.status == ObjectStatus.READY:
+            _MANIFESTS[key] = text
+            while len(_MANIFESTS) > MANIFESTS_KEPT:
+                _MANIFESTS.pop(next(iter(_MANIFESTS)))
     return _json(text, content_type=PRESENTATION_JSON if "ld+json" in request.headers.get("Accept", "")
                  else "application/json", cache="private, max-age=300")
 
@@ -147,9 +161,15 @@ def _search(request: HttpRequest, obj_uuid: str, version: int) -> HttpResponse:
     if denied is not None:
         return denied
     q = request.GET.get("q", "")[:200]
-    hits = selectors.search_inside(obj=obj, q=q)
+    number = request.GET.get("page", "1")
+    number = int(number) if number.isdigit() and 0 < int(number) <= 1000 else 1
+    hits, more = selectors.search_inside(obj=obj, q=q, page=number)
     build = iiif.search2 if version == 2 else iiif.search1
     data = build(obj_uuid=str(obj.uuid), query_url=request.build_absolute_uri(), hits=hits)
+    if more:
+        following = request.GET.copy()
+        following["page"] = str(number + 1)
+        data["next"] = f"{request.build_absolute_uri(request.path)}?{following.urlencode()}"
     return _json(orjson.dumps(data).decode().replace(iiif.BASE, _base(request)))
 
 

@@ -39,7 +39,7 @@ def test_ocr_cer_alto_and_pdfa_on_noisy_vietnamese_pages(net, tmp_path, digital_
         assert processing.ocr_base(obj.uuid, page.order).with_suffix(".hocr").read_text().count("ocrx_word") > 20
     # word boxes lie inside the page
     assert all(0 <= w[1] and w[1] + w[3] <= pages[0].width and 0 <= w[2] and w[2] + w[4] <= pages[0].height
-               for w in pages[0].words)
+               for w in orjson.loads(pages[0].words))
     # the archival PDF is PDF/A-2b with a text layer for every page
     with pikepdf.open(processing.pdf_path(obj.uuid)) as pdf:
         assert len(pdf.pages) == 2
