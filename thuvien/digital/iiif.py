@@ -7,7 +7,7 @@ replaces it with the request's own base URL.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
 import orjson
@@ -137,7 +137,7 @@ def query_terms(q: str) -> list[str]:
     return [t for t in (_PUNCT.sub("", w) for w in fold(q).split()) if t]
 
 
-def find_hits(terms: list[str], pages: Iterable[dict[str, Any]], limit: int = MAX_HITS) -> list[dict[str, Any]]:
+def find_hits(terms: list[str], pages: Iterable[Mapping[str, Any]], limit: int = MAX_HITS) -> list[dict[str, Any]]:
     """Hits of the phrase `terms` (consecutive words) in the pages' ALTO words, with the union box
     and the text around: [{order, box: (x, y, w, h), exact, prefix, suffix}]; stops after `limit`."""
     n = len(terms)

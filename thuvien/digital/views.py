@@ -161,8 +161,8 @@ def _search(request: HttpRequest, obj_uuid: str, version: int) -> HttpResponse:
     if denied is not None:
         return denied
     q = request.GET.get("q", "")[:200]
-    number = request.GET.get("page", "1")
-    number = int(number) if number.isdigit() and 0 < int(number) <= 1000 else 1
+    asked = request.GET.get("page", "1")
+    number = int(asked) if asked.isdigit() and 0 < int(asked) <= 1000 else 1
     hits, more = selectors.search_inside(obj=obj, q=q, page=number)
     build = iiif.search2 if version == 2 else iiif.search1
     data = build(obj_uuid=str(obj.uuid), query_url=request.build_absolute_uri(), hits=hits)
