@@ -146,7 +146,8 @@ LOGGING = {
 }
 
 STATICFILES_DIRS = [BASE_DIR / "static", REPO_ROOT / "node_modules" / "htmx.org" / "dist",
-                    ("openseadragon", REPO_ROOT / "node_modules" / "openseadragon" / "build" / "openseadragon")]
+                    ("openseadragon", REPO_ROOT / "node_modules" / "openseadragon" / "build" / "openseadragon"),
+                    ("mirador", REPO_ROOT / "node_modules" / "mirador" / "dist")]
 WHITENOISE_USE_FINDERS = True
 SILENCED_SYSTEM_CHECKS = ["staticfiles.W004"]
 
