@@ -133,3 +133,60 @@ def records_digital_text(*, record_ids: list[int]) -> dict[int, list[str]]:
         if access == AccessLevel.PUBLIC and text:
             texts.append(text)
     return out
+
+
+DIGITAL_SET = "digital"
+COAR_ACCESS = {  # COAR access-rights vocabulary, for harvesters
+    AccessLevel.PUBLIC: "http://purl.org/coar/access_right/c_abf2",  # open access
+    AccessLevel.REGISTERED: "http://purl.org/coar/access_right/c_16ec",  # restricted
+    AccessLevel.IN_LIBRARY: "http://purl.org/coar/access_right/c_16ec",
+    AccessLevel.STAFF: "http://purl.org/coar/access_right/c_14cb",  # metadata only
+}
+COAR_EMBARGOED = "http://purl.org/coar/access_right/c_f1cf"
+
+
+def collection_sets(*, offset: int = 0, limit: int | None = None) -> list[tuple[str, str]]:
+    """(code, name) of the digital collections, for OAI-PMH ListSets."""
+    qs = Collection.objects.order_by("code").values_list("code", "name")
+    return list(qs[offset:] if limit is None else qs[offset:offset + limit])
+
+
+def collection_count() -> int:
+    return Collection.objects.count()
+
+
+def records_in_collection(code: str) -> QuerySet[DigitalObject]:
+    """Record ids with a ready object in the collection ("" = any collection), as a subquery."""
+    qs = DigitalObject.objects.filter(status=ObjectStatus.READY, record__isnull=False)
+    if code:
+        qs = qs.filter(collection__code=code)
+    return qs.values("record_id")  # type: ignore[return-value]
+
+
+def oai_digital(*, record_ids: list[int], base_url: str) -> dict[int, tuple[list[str], list[dict[str, Any]]]]:
+    """For harvesting: {record id: (set specs, MARC-in-JSON fields)} for records with ready objects.
+    The fields are an 856 per object (IIIF manifest and viewer URLs) and a 506 with the COAR access
+    right, so oai_dc carries them as dc:identifier and dc:rights. One query."""
+    from django.utils import timezone
+
+    out: dict[int, tuple[list[str], list[dict[str, Any]]]] = {}
+    if not record_ids:
+        return out
+    today = timezone.localdate()
+    rows = (DigitalObject.objects.filter(record_id__in=record_ids, status=ObjectStatus.READY)
+            .order_by("record_id", "pk").values_list("record_id", "uuid", "collection__code", "access",
+                                                     "embargo_until", "rights"))
+    base = base_url.rstrip("/")
+    for record_id, obj_uuid, code, access, embargo, rights in rows:
+        sets, fields = out.setdefault(record_id, ([], []))
+        spec = f"{DIGITAL_SET}:{code}"
+        if spec not in sets:
+            sets.append(spec)
+        coar = COAR_EMBARGOED if embargo and embargo > today else COAR_ACCESS[AccessLevel(access)]
+        fields.append({"856": {"ind1": "4", "ind2": "1", "subfields": [
+            {"u": f"{base}/iiif/{obj_uuid}/manifest"}, {"q": "application/ld+json"}, {"z": "IIIF manifest"}]}})
+        fields.append({"856": {"ind1": "4", "ind2": "1", "subfields": [
+            {"u": f"{base}/digital/{obj_uuid}/"}, {"q": "text/html"}, {"z": "Bản số"}]}})
+        fields.append({"506": {"ind1": " ", "ind2": " ", "subfields": [{"a": coar}]}})
+        fields.append({"540": {"ind1": " ", "ind2": " ", "subfields": [{"a": rights}]}})
+    return out

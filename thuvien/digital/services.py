@@ -171,10 +171,12 @@ def object_process(*, obj: DigitalObject, pdf: bool = True) -> DigitalObject:
 
 
 def _reindex_record(obj: DigitalObject) -> None:
+    """The record's search document and OAI-PMH datestamp change with its digital copies."""
     if obj.record_id:
         from thuvien.search.outbox import outbox_enqueue
 
         with transaction.atomic():
+            BibRecord.objects.filter(pk=obj.record_id).update(updated_at=timezone.now())
             outbox_enqueue([obj.record_id])
 
 
