@@ -75,7 +75,7 @@
             li.appendChild(b);
             list.appendChild(li);
           });
-          count.textContent = hits.length ? count.dataset.some.replace("%(n)s", hits.length) : count.dataset.none;
+          count.textContent = hits.length ? hits.length + " " + count.dataset.some : count.dataset.none;
           if (hits.length && hits[0].page !== current()) { go(hits[0].page); } else { showHits(); }
         });
     }
