@@ -143,6 +143,10 @@ def server() -> tuple[subprocess.Popen[bytes], str]:
 
 
 def main() -> None:
+    import img2pdf  # noqa: F401  (a worker imports these once; the first import alone took 10 s here)
+    import pikepdf.pdfa  # noqa: F401
+    import pyvips  # noqa: F401
+
     call_command("migrate", verbosity=0)
     actor = system_user()
     unit = unit_create(actor=actor, code="BENCH", name="Thư viện thử", kind=UnitKind.objects.get(code="network"),

@@ -32,7 +32,8 @@ class UploadForm(forms.Form):
     record = forms.CharField(label=_("Biểu ghi (id hoặc số 001)"), max_length=64, required=False)
     title = forms.CharField(label=_("Nhan đề (khi không gắn biểu ghi)"), max_length=500, required=False)
     language = forms.CharField(label=_("Ngôn ngữ (ISO 639-3)"), max_length=3, initial="vie")
-    ocr = forms.ChoiceField(label=_("Nhận dạng chữ"), choices=OcrProfile.choices, initial=OcrProfile.VIE)
+    ocr = forms.ChoiceField(label=_("Nhận dạng chữ"), choices=OcrProfile.choices, initial=OcrProfile.VIE,
+                            widget=forms.Select(attrs={"style": "max-width:100%"}))
     access = forms.ChoiceField(label=_("Mức truy cập"), choices=AccessLevel.choices, initial=AccessLevel.PUBLIC)
 
     def __init__(self, *args, collections=None, **kwargs):  # type: ignore[no-untyped-def]
