@@ -120,6 +120,39 @@ def collection_get(*, code: str) -> Collection | None:
     return Collection.objects.filter(code=code).first()
 
 
+def records_inside(*, record_ids: list[int], q: str, width: int = 60) -> dict[int, dict[str, Any]]:
+    """For a page of search results: the records with a ready digital copy, and for those whose
+    public copy has the (folded) query phrase on a page, that first page and a snippet around it."""
+    from thuvien.core.text import fold, normalize
+
+    out: dict[int, dict[str, Any]] = {}
+    if not record_ids:
+        return out
+    objs = list(DigitalObject.objects.filter(record_id__in=record_ids, status=ObjectStatus.READY)
+                .order_by("pk").values_list("pk", "record_id", "uuid", "access"))
+    for _pk, record_id, obj_uuid, _access in objs:
+        out.setdefault(record_id, {"uuid": str(obj_uuid)})
+    phrase = " ".join(iiif.query_terms(q.replace('"', " ")))
+    public = {pk: (record_id, str(u)) for pk, record_id, u, access in objs if access == AccessLevel.PUBLIC}
+    if len(phrase) < 2 or not public:
+        return out
+    pages = (Page.objects.filter(obj_id__in=public, text_folded__contains=phrase)
+             .order_by("obj_id", "order").values_list("obj_id", "order", "text", "text_folded"))
+    for obj_id, order, text, folded in pages:
+        record_id, obj_uuid = public[obj_id]
+        if "order" in out.get(record_id, {}):
+            continue
+        shown = normalize(text)
+        if len(shown) != len(folded):  # folding changed the length: show the folded text
+            shown = folded
+        at = folded.find(phrase)
+        start, end = max(0, at - width), min(len(shown), at + len(phrase) + width)
+        out[record_id] = {"uuid": obj_uuid, "order": order, "before": ("…" if start else "") + shown[start:at],
+                          "match": shown[at:at + len(phrase)], "after": shown[at + len(phrase):end] + ("…" if end < len(shown) else ""),
+                          "q": q}
+    return out
+
+
 def records_digital_text(*, record_ids: list[int]) -> dict[int, list[str]]:
     """{record id: page texts} for the records that have a ready digital copy (text only from
     public copies: the index must not reveal restricted text). One query."""

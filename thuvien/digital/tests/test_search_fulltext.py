@@ -24,3 +24,20 @@ def test_ocr_text_found_in_catalogue_search_and_digital_facet(net, admin_user, d
     assert sorted(result.record_ids) == sorted([digitised.pk, restricted.pk])
     assert ("digital", 2) in result.facets["material_type"]
     assert plain.pk not in result.record_ids
+
+
+def test_results_mark_digital_copies_and_show_the_page_found_inside(client, net, admin_user,
+                                                                     digital_object_factory):
+    digitised = bib_create(actor=admin_user, record=make_book("Địa chí Cao Bằng", isbn=""), owner=net.a)
+    restricted = bib_create(actor=admin_user, record=make_book("Gia phả Cao Bằng", isbn=""), owner=net.a)
+    obj = digital_object_factory(texts=["Trang đầu.", "Hang Pác Bó ở xã Trường Hà, huyện Hà Quảng."],
+                                 record=digitised)
+    digital_object_factory(texts=["Hang Pác Bó."], record=restricted, access="registered")
+    html = client.get("/search/", {"q": "cao bang pac bo"}).content.decode()
+    assert "Tìm thấy trong bản số" not in html  # the phrase "cao bang pac bo" is on no page...
+    assert html.count('class="inside"') == 1  # ...but the record that matches is marked
+    html = client.get("/search/", {"q": "pac bo"}).content.decode()
+    assert f'href="/digital/{obj.uuid}/?page=2&amp;q=pac%20bo"' in html
+    assert "Tìm thấy trong bản số, trang 2" in html and "Hang <mark>Pác Bó</mark> ở xã" in html
+    html = client.get("/search/", {"q": "cao bang"}).content.decode()
+    assert html.count('class="inside"') == 2 and "Tìm thấy trong bản số" not in html  # no page holds "cao bang"
