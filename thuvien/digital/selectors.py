@@ -123,7 +123,7 @@ def collection_get(*, code: str) -> Collection | None:
 def records_inside(*, record_ids: list[int], q: str, width: int = 60) -> dict[int, dict[str, Any]]:
     """For a page of search results: the records with a ready digital copy, and for those whose
     public copy has the (folded) query phrase on a page, that first page and a snippet around it."""
-    from thuvien.core.text import fold, normalize
+    from thuvien.core.text import normalize
 
     out: dict[int, dict[str, Any]] = {}
     if not record_ids:
@@ -139,7 +139,7 @@ def records_inside(*, record_ids: list[int], q: str, width: int = 60) -> dict[in
     pages = (Page.objects.filter(obj_id__in=public, text_folded__contains=phrase)
              .order_by("obj_id", "order").values_list("obj_id", "order", "text", "text_folded"))
     for obj_id, order, text, folded in pages:
-        record_id, obj_uuid = public[obj_id]
+        record_id, copy_uuid = public[obj_id]
         if "order" in out.get(record_id, {}):
             continue
         shown = normalize(text)
@@ -147,7 +147,7 @@ def records_inside(*, record_ids: list[int], q: str, width: int = 60) -> dict[in
             shown = folded
         at = folded.find(phrase)
         start, end = max(0, at - width), min(len(shown), at + len(phrase) + width)
-        out[record_id] = {"uuid": obj_uuid, "order": order, "before": ("…" if start else "") + shown[start:at],
+        out[record_id] = {"uuid": copy_uuid, "order": order, "before": ("…" if start else "") + shown[start:at],
                           "match": shown[at:at + len(phrase)], "after": shown[at + len(phrase):end] + ("…" if end < len(shown) else ""),
                           "q": q}
     return out

@@ -38,6 +38,7 @@ def digital_inside(context: template.Context, record: Any) -> dict[str, Any] | N
     if cache is None:
         request = context.get("request")
         q = request.GET.get("q", "") if request is not None else ""
-        ids = [row["record"].pk for row in context.get("results", []) if isinstance(row, dict) and "record" in row]
+        rows = context.get("results") or []
+        ids = [row["record"].pk for row in rows if isinstance(row, dict) and "record" in row]
         cache = context.render_context["digital_inside"] = records_inside(record_ids=ids, q=q)
     return cache.get(record.pk)
