@@ -38,6 +38,7 @@ INSTALLED_APPS = [
     "thuvien.circulation",
     "thuvien.protocols",
     "thuvien.scheduler",
+    "thuvien.digital",
     "thuvien.opac",
     "thuvien.staff",
     "thuvien.api",
@@ -209,7 +210,9 @@ LOGGING = {
                 "django": {"level": "INFO", "handlers": [], "propagate": True}},
 }
 
-STATICFILES_DIRS = [BASE_DIR / "static", REPO_ROOT / "node_modules" / "htmx.org" / "dist"]
+STATICFILES_DIRS = [BASE_DIR / "static", REPO_ROOT / "node_modules" / "htmx.org" / "dist",
+                    ("openseadragon", REPO_ROOT / "node_modules" / "openseadragon" / "build" / "openseadragon"),
+                    ("mirador", REPO_ROOT / "node_modules" / "mirador" / "dist")]
 WHITENOISE_USE_FINDERS = True
 SILENCED_SYSTEM_CHECKS = ["staticfiles.W004"]
 

@@ -37,6 +37,7 @@ MATERIAL_LABELS = {
     "audiobook": gettext_lazy("Sách nói"), "computer_file": gettext_lazy("Tệp máy tính"),
     "manuscript": gettext_lazy("Bản thảo"), "image": gettext_lazy("Hình ảnh"), "kit": gettext_lazy("Bộ tài liệu"),
     "mixed": gettext_lazy("Tài liệu hỗn hợp"), "object": gettext_lazy("Hiện vật"), "other": gettext_lazy("Khác"),
+    "digital": gettext_lazy("Có bản số"),  # not a MARC type: set by the index for records with a digital copy
 }
 LANGUAGE_LABELS = {
     "vie": gettext_lazy("Tiếng Việt"), "eng": gettext_lazy("Tiếng Anh"), "fre": gettext_lazy("Tiếng Pháp"),

@@ -144,6 +144,8 @@ class IndexDoc:
     libraries: list[int] = field(default_factory=list)
     library_codes: list[str] = field(default_factory=list)
     available_libraries: list[int] = field(default_factory=list)
+    fulltext: list[str] = field(default_factory=list)  # OCR/transcribed text of public digital copies
+    digital: bool = False  # has a digital copy (a "digital" material-type facet value)
 
     def to_fields(self) -> dict[str, Any]:
         """The tantivy document as field -> list of values (text fields twice: exact and folded)."""
@@ -155,7 +157,7 @@ class IndexDoc:
             "subject": self.subjects,
             "series": self.series,
             "publisher": self.publisher,
-            "notes": self.notes,
+            "notes": self.notes + self.fulltext,
         }
         for name, values in texts.items():
             for v in values:
@@ -190,6 +192,8 @@ class IndexDoc:
         d["lang"].extend(self.languages)
         if self.material_type:
             d["mtype"].append(self.material_type)
+        if self.digital:
+            d["mtype"].append("digital")
         for s in self.subjects:
             heading = _subject_heading(normalize(s))
             if heading and heading not in d["subj"]:
@@ -286,7 +290,19 @@ def documents_for(record_ids: Iterable[int]) -> dict[int, IndexDoc | None]:
     holdings = _holdings([r["id"] for r in rows])
     for row in rows:
         found[row["id"]] = _doc_from_row(row, holdings.get(row["id"], []))
+    _add_digital([d for d in found.values() if d is not None])
     return found
+
+
+def _add_digital(docs: list[IndexDoc]) -> list[IndexDoc]:
+    """Mark records with a digital copy and add the copies' text (one query per batch)."""
+    from thuvien.digital.selectors import records_digital_text
+
+    extras = records_digital_text(record_ids=[d.id for d in docs])
+    for doc in docs:
+        if doc.id in extras:
+            doc.digital, doc.fulltext = True, extras[doc.id]
+    return docs
 
 
 def _decode(value: Any) -> Any:
@@ -320,5 +336,5 @@ def iter_all_documents(batch: int = 2000) -> Iterator[list[IndexDoc]]:
         if not rows:
             return
         holdings = _holdings([r["id"] for r in rows])
-        yield [_doc_from_row(r, holdings.get(r["id"], [])) for r in rows]
+        yield _add_digital([_doc_from_row(r, holdings.get(r["id"], [])) for r in rows])
         last = rows[-1]["id"]

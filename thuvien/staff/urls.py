@@ -10,4 +10,5 @@ urlpatterns = [
     path("interop/", include(("thuvien.staff.urls_interop", "interop"))),
     path("schedule/", include("thuvien.scheduler.urls")),
     path("privacy/", include(("thuvien.staff.urls_privacy", "privacy"))),
+    path("digital/", include(("thuvien.staff.urls_digital", "digital"))),
 ]
