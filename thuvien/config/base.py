@@ -33,6 +33,7 @@ INSTALLED_APPS = [
     "thuvien.patrons",
     "thuvien.circulation",
     "thuvien.protocols",
+    "thuvien.reports",
     "thuvien.opac",
     "thuvien.staff",
     "thuvien.api",
@@ -144,7 +145,8 @@ LOGGING = {
     "loggers": {"thuvien": {"level": "INFO", "propagate": True}},
 }
 
-STATICFILES_DIRS = [BASE_DIR / "static", REPO_ROOT / "node_modules" / "htmx.org" / "dist"]
+STATICFILES_DIRS = [BASE_DIR / "static", REPO_ROOT / "node_modules" / "htmx.org" / "dist",
+                    REPO_ROOT / "node_modules" / "chart.js" / "dist"]
 WHITENOISE_USE_FINDERS = True
 SILENCED_SYSTEM_CHECKS = ["staticfiles.W004"]
 

@@ -8,4 +8,5 @@ urlpatterns = [
     path("catalog/", include(("thuvien.staff.urls_catalog", "catalog"))),
     path("circ/", include(("thuvien.staff.urls_circulation", "circ"))),
     path("interop/", include(("thuvien.staff.urls_interop", "interop"))),
+    path("reports/", include(("thuvien.staff.urls_reports", "reports"))),
 ]
