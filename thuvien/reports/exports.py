@@ -43,10 +43,13 @@ def _heading(report: Report) -> list[str]:
 # -- xlsx ------------------------------------------------------------------------------------------
 
 def _sheet_name(title: str, used: set[str]) -> str:
-    base = re.sub(r"[\[\]:*?/\\]", " ", title).strip()[:28] or "Sheet"
+    base = re.sub(r"[\[\]:*?/\\]", " ", title).strip()
+    if len(base) > 31:  # Excel's limit; cut at a word
+        base = base[:32].rsplit(" ", 1)[0]
+    base = base or "Sheet"
     name, n = base, 2
     while name.lower() in used:
-        name, n = f"{base[:26]} {n}", n + 1
+        name, n = f"{base[:28]} {n}", n + 1
     used.add(name.lower())
     return name
 
