@@ -49,6 +49,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "thuvien.reports.middleware.PortalCounterMiddleware",
 ]
 
 ROOT_URLCONF = "thuvien.config.urls"

@@ -7,6 +7,7 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("r/<slug:name>/", v.report_view, name="report"),
     path("builder/", v.builder, name="builder"),
     path("visits/", v.visits, name="visits"),
+    path("year-data/", v.year_data, name="year_data"),
     path("subscriptions/", v.subscriptions, name="subscriptions"),
     path("subscriptions/<int:pk>/delete/", v.subscription_delete, name="subscription_delete"),
 ]

@@ -28,7 +28,7 @@ from thuvien.reports.builder import DIMENSIONS, FILTER_DIMS, builder_run
 from thuvien.reports.catalogue import KINDS, REPORTS, Table, report_build
 from thuvien.reports.exports import FORMATS, filename, report_render
 from thuvien.reports.facts import HCM, gate_counts_import, visit_count_set, visits_on
-from thuvien.reports.models import ReportSubscription
+from thuvien.reports.models import ReportSubscription, UnitYearData
 from thuvien.reports.periods import Period, period_parse
 
 
@@ -273,3 +273,38 @@ def subscription_delete(request: HttpRequest, pk: int) -> HttpResponse:
     messages.success(request, _("Đã huỷ đăng ký."))
     return redirect("staff:reports:subscriptions")
 
+
+
+class YearDataForm(forms.Form):
+    unit = forms.ModelChoiceField(label=gettext_lazy("Đơn vị"), queryset=OrgUnit.objects.none())
+    year = forms.IntegerField(label=gettext_lazy("Năm"), min_value=2000, max_value=2100)
+    population = forms.IntegerField(label=gettext_lazy("Dân số phục vụ"), min_value=0, max_value=200_000_000)
+    expenditure = forms.DecimalField(label=gettext_lazy("Kinh phí (đồng)"), min_value=0, max_digits=16,
+                                     decimal_places=0)
+    staff = forms.DecimalField(label=gettext_lazy("Nhân lực (quy đổi toàn thời gian)"), min_value=0, max_digits=8,
+                               decimal_places=1)
+    seats = forms.IntegerField(label=gettext_lazy("Chỗ ngồi đọc"), min_value=0, max_value=1_000_000)
+    digitisation_target = forms.IntegerField(label=gettext_lazy("Chỉ tiêu số hoá (trang)"), min_value=0,
+                                             max_value=1_000_000_000)
+
+
+@login_required
+def year_data(request: HttpRequest) -> HttpResponse:
+    """Population, expenditure, staff, seats and targets per unit and year (org.edit at the unit)."""
+    user = _user(request)
+    units = OrgUnit.objects.filter(scope_q(user, Perm.ORG_EDIT), is_active=True).order_by("path")
+    if not units.exists():
+        return _refused(request, PermissionDenied(_("Bạn không có quyền sửa số liệu của đơn vị nào.")))
+    form = YearDataForm(request.POST or None, initial={"year": _today().year})
+    form.fields["unit"].queryset = units  # type: ignore[attr-defined]
+    if request.method == "POST" and form.is_valid():
+        d = dict(form.cleaned_data)
+        unit, year = d.pop("unit"), d.pop("year")
+        try:
+            services.unit_year_data_set(actor=user, unit=unit, year=year, data=d)
+        except PermissionDenied as exc:
+            return _refused(request, exc)
+        messages.success(request, _("Đã lưu số liệu năm %(y)s của %(unit)s.") % {"y": year, "unit": unit.name})
+        return redirect("staff:reports:year_data")
+    rows = UnitYearData.objects.filter(unit__in=units).select_related("unit").order_by("-year", "unit__path")[:200]
+    return render(request, "staff/reports/year_data.html", {"form": form, "rows": rows})

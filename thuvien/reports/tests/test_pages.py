@@ -132,3 +132,19 @@ def test_staff_home_shows_the_month_dashboard(demo_year, client):
     client.login(username="bien_muc", password="pw-bien_muc")
     html = client.get(reverse("staff:home")).content.decode()
     assert "Tháng này" not in html and ">Báo cáo</a>" not in html
+
+
+def test_year_data_form_needs_org_edit_and_feeds_the_indicators(demo_year, client):
+    make_staff("hoa_an", demo_year.units["CB-HA"], Role.LIBRARY_MANAGER)
+    make_staff("xem_bc", demo_year.root, Role.REPORT_VIEWER)
+    url = reverse("staff:reports:year_data")
+    client.login(username="xem_bc", password="pw-xem_bc")
+    assert client.get(url).status_code == 403
+    client.login(username="hoa_an", password="pw-hoa_an")
+    form = {"unit": demo_year.units["CB-HA-DC"].pk, "year": "2025", "population": "8000", "expenditure": "0",
+            "staff": "1", "seats": "20", "digitisation_target": "0"}
+    assert client.post(url, form).status_code == 302
+    assert client.post(url, {**form, "unit": demo_year.units["CB-TK"].pk}).status_code == 200  # not in scope
+    from thuvien.reports.selectors import subtree_ids, year_data
+
+    assert year_data(subtree_ids(demo_year.units["CB-HA"]), 2025)["population"] == 72000 + 8000

@@ -71,3 +71,21 @@ def test_events_carry_no_identity_and_reject_unknown_kinds(net):
     assert event.attributes == {"category": "adult", "gender": "f"}
     with pytest.raises(ValueError):
         event_record(kind="drop table", unit=net.a)
+
+
+def test_portal_views_and_searches_are_counted_without_cookies(net, client, monkeypatch):
+    from thuvien.reports import facts
+
+    facts.portal_flush()
+    ActivityEvent.objects.all().delete()
+    monkeypatch.setattr(facts, "FLUSH_EVERY", 5)
+    client.get("/")
+    client.get("/search/", {"q": "truyen kieu"})
+    response = client.get("/staff/login/")  # staff pages are not the portal
+    assert not ActivityEvent.objects.exists()  # 3 hits: kept in the process
+    assert not response.cookies.get("sessionid")
+    response = client.get("/search/", {"q": "nam cao"})  # the 5th hit writes them
+    assert set(response.cookies) <= {"csrftoken"}  # counting adds no cookie (the page's form has its CSRF one)
+    facts.portal_flush()
+    events = sorted((e.kind, e.unit_id, e.attributes) for e in ActivityEvent.objects.all())
+    assert events == [("portal_visit", net.province.pk, {"count": 3}), ("search", net.province.pk, {"count": 2})]
