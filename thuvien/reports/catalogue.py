@@ -70,6 +70,11 @@ def dim_label(dim: str, value: Any) -> str:
         return str(GENDER_NAMES.get(value or "", value))
     if dim == "month":
         return _("Tháng %(m)s") % {"m": value}
+    if dim == "category" and value:
+        from thuvien.patrons.models import PatronCategory
+
+        name = PatronCategory.objects.filter(code=value).values_list("name", flat=True).first()
+        return str(name or value)
     if dim == "unit":
         unit = OrgUnit.objects.filter(pk=value).first()
         return unit.name if unit else str(value)
