@@ -146,6 +146,22 @@ def visit_count_set(*, actor: User | None, unit: OrgUnit, day: dt.date, count: i
     return delta
 
 
+MANUAL_KINDS = ("event", "attendance", "van_trip", "van_stop")
+
+
+@transaction.atomic
+def activity_record(*, actor: User, unit: OrgUnit, kind: str, day: dt.date, count: int) -> ActivityEvent:
+    """Record events held, their attendance, mobile-van trips or stops at `unit` on `day`."""
+    require_perm(actor, Perm.REPORT_VIEW, unit)
+    if kind not in MANUAL_KINDS:
+        raise ValueError(_("Loại sự kiện không hợp lệ: %(kind)s") % {"kind": kind})
+    if count <= 0:
+        raise ValueError(_("Số lượng phải lớn hơn 0."))
+    if day > dt.datetime.now(tz=HCM).date():
+        raise ValueError(_("Không nhập số liệu cho ngày trong tương lai."))
+    return event_record(kind=kind, unit=unit, count=count, day=day)
+
+
 def gate_counts_import(*, actor: User, rows: list[list[str]]) -> dict[str, Any]:
     """Import gate counts from CSV rows (unit code, YYYY-MM-DD, count): each sets that day's gate
     visits. Every row is checked before anything is written; errors name the line."""

@@ -27,7 +27,13 @@ from thuvien.reports import services
 from thuvien.reports.builder import DIMENSIONS, FILTER_DIMS, builder_run
 from thuvien.reports.catalogue import KINDS, REPORTS, Table, report_build
 from thuvien.reports.exports import FORMATS, filename, report_render
-from thuvien.reports.facts import HCM, gate_counts_import, visit_count_set, visits_on
+from thuvien.reports.facts import (
+    HCM,
+    MANUAL_KINDS,
+    activity_record,
+    gate_counts_import,
+    visit_count_set,
+)
 from thuvien.reports.models import ReportSubscription, UnitYearData
 from thuvien.reports.periods import Period, period_parse
 
@@ -173,6 +179,13 @@ class VisitForm(forms.Form):
     count = forms.IntegerField(label=gettext_lazy("Số lượt bạn đọc đến"), min_value=0, max_value=1_000_000)
 
 
+class ActivityForm(forms.Form):
+    unit = forms.ModelChoiceField(label=gettext_lazy("Đơn vị"), queryset=OrgUnit.objects.none())
+    day = forms.DateField(label=gettext_lazy("Ngày"), widget=forms.DateInput(attrs={"type": "date"}))
+    kind = forms.ChoiceField(label=gettext_lazy("Hoạt động"), choices=[(k, KINDS[k]) for k in MANUAL_KINDS])
+    number = forms.IntegerField(label=gettext_lazy("Số lượng"), min_value=1, max_value=1_000_000)
+
+
 class GateForm(forms.Form):
     file = forms.FileField(label=gettext_lazy("Tệp CSV (mã đơn vị, ngày YYYY-MM-DD, số lượt)"))
 
@@ -186,8 +199,22 @@ def visits(request: HttpRequest) -> HttpResponse:
     form = VisitForm(request.POST if request.method == "POST" and "count" in request.POST else None,
                      initial={"day": _today()})
     form.fields["unit"].queryset = scope.order_by("path")  # type: ignore[attr-defined]
-    gate = GateForm(request.POST if request.method == "POST" and "count" not in request.POST else None,
+    activity = ActivityForm(request.POST if request.method == "POST" and "number" in request.POST else None,
+                            initial={"day": _today()})
+    activity.fields["unit"].queryset = scope.order_by("path")  # type: ignore[attr-defined]
+    gate = GateForm(request.POST if request.method == "POST" and "gate" in request.POST else None,
                     request.FILES or None)
+    if activity.is_bound and activity.is_valid():
+        a = activity.cleaned_data
+        try:
+            activity_record(actor=user, unit=a["unit"], kind=a["kind"], day=a["day"], count=a["number"])
+        except ValueError as exc:
+            activity.add_error(None, str(exc))
+        except PermissionDenied as exc:
+            return _refused(request, exc)
+        else:
+            messages.success(request, _("Đã ghi %(n)s — %(what)s.") % {"n": a["number"], "what": KINDS[a["kind"]]})
+            return redirect("staff:reports:visits")
     if request.method == "POST" and "count" in request.POST and form.is_valid():
         d = form.cleaned_data
         try:
@@ -200,7 +227,7 @@ def visits(request: HttpRequest) -> HttpResponse:
             messages.success(request, _("Đã ghi %(n)s lượt cho %(unit)s ngày %(day)s (thay đổi %(d)s).") % {
                 "n": d["count"], "unit": d["unit"].name, "day": f"{d['day']:%d/%m/%Y}", "d": delta})
             return redirect("staff:reports:visits")
-    if request.method == "POST" and "count" not in request.POST and gate.is_valid():
+    if gate.is_bound and gate.is_valid():
         raw = gate.cleaned_data["file"].read(5_000_000)
         try:
             text = raw.decode("utf-8-sig")
@@ -220,11 +247,7 @@ def visits(request: HttpRequest) -> HttpResponse:
             else:
                 messages.success(request, _("Đã nhập %(n)s dòng đếm cổng.") % {"n": result["imported"]})
                 return redirect("staff:reports:visits")
-    recent = []
-    if form.is_bound and form.is_valid():
-        recent.append((form.cleaned_data["unit"], visits_on(unit=form.cleaned_data["unit"], day=form.cleaned_data["day"],
-                                                            source="manual")))
-    return render(request, "staff/reports/visits.html", {"form": form, "gate": gate, "recent": recent})
+    return render(request, "staff/reports/visits.html", {"form": form, "gate": gate, "activity": activity})
 
 
 class SubscriptionForm(forms.Form):

@@ -102,8 +102,15 @@ def test_visit_form_and_gate_csv(demo_year, client):
     from django.core.files.uploadedfile import SimpleUploadedFile
 
     csv_file = SimpleUploadedFile("gate.csv", "don_vi,ngay,luot\nCB-HA,2026-01-05,80\nCB-HA,hôm qua,3\n".encode())
-    r = client.post(url, {"file": csv_file})
+    r = client.post(url, {"gate": "1", "file": csv_file})
     assert r.status_code == 200 and "Dòng 2: ngày hoặc số lượt không hợp lệ." in r.content.decode()
+    r = client.post(url, {"unit": unit.pk, "day": "2026-01-06", "kind": "attendance", "number": "45"})
+    assert r.status_code == 302
+    from thuvien.core.models import ActivityEvent
+
+    assert ActivityEvent.objects.filter(kind="attendance", unit=unit, attributes__count=45).count() == 1
+    r = client.post(url, {"unit": unit.pk, "day": "2026-01-06", "kind": "loan", "number": "45"})
+    assert r.status_code == 200 and "kind" in r.context["activity"].errors
 
 
 def test_subscriptions_mail_the_last_period_once(demo_year, settings):
