@@ -38,6 +38,9 @@ def rollup_range(first: dt.date, last: dt.date) -> int:
     """Recompute the daily roll-ups of [first, last] and the monthly ones of the months they touch.
     Returns the number of daily rows written."""
     start, end = day_bounds(first, last)
+    # one roll-up at a time (the hourly job and a rebuild must not both delete-then-insert a day)
+    RollupState.objects.get_or_create(pk=1)
+    list(RollupState.objects.select_for_update().filter(pk=1))
     DailyRollup.objects.filter(day__gte=first, day__lte=last).delete()
     tags = {t: Coalesce(KeyTextTransform(t, "attributes"), Value(""), output_field=CharField()) for t in TAGS}
     rows = (ActivityEvent.objects.filter(at__gte=start, at__lt=end, unit__isnull=False)
