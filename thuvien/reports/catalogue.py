@@ -127,13 +127,15 @@ def _compare_rows(cur: dict[str, Any], prev: dict[str, Any], spec: list[tuple[st
 def _children_table(unit: OrgUnit, period: Period, kinds: list[str], title: str) -> Table:
     """One row per direct child (its whole subtree) plus the unit's own figures; the last row is the sum."""
     headers = [_("Đơn vị")] + [str(KINDS[k]) for k in kinds]
+    tree = list(OrgUnit.objects.filter(path__startswith=unit.path).values_list("pk", "path"))
+    per_unit = sel.totals_by_unit([pk for pk, _p in tree], period, kinds)
     rows: list[list[Any]] = []
-    own = sel.totals([unit.pk], period, kinds)
+    own = per_unit.get(unit.pk, {})
     if any(own.values()):
         rows.append([_("%(name)s (trực tiếp)") % {"name": unit.name}] + [own.get(k, 0) for k in kinds])
     for child in sel.children_of(unit):
-        t = sel.totals(sel.subtree_ids(child), period, kinds)
-        rows.append([child.name] + [t.get(k, 0) for k in kinds])
+        inside = [pk for pk, path in tree if path.startswith(child.path)]
+        rows.append([child.name] + [sum(per_unit.get(pk, {}).get(k, 0) for pk in inside) for k in kinds])
     rows.append([_("Tổng cộng")] + [sum(r[i + 1] for r in rows) for i in range(len(kinds))])
     chart = {"type": "bar", "labels": [r[0] for r in rows[:-1]],
              "series": [(str(KINDS[k]), [r[i + 1] for r in rows[:-1]]) for i, k in enumerate(kinds)]}

@@ -82,6 +82,23 @@ def totals(units: list[int], period: Period, kinds: list[str] | None = None) -> 
     return dict(out)
 
 
+def totals_by_unit(units: list[int], period: Period, kinds: list[str]) -> dict[int, dict[str, int]]:
+    """{unit id: {kind: count}} for each unit itself (not its subtree), in two or three queries."""
+    full, edges = _full_months(period)
+    out: dict[int, dict[str, int]] = defaultdict(lambda: defaultdict(int))
+    if full:
+        rows = (MonthlyRollup.objects.filter(unit_id__in=units, month__in=full, kind__in=kinds)
+                .values_list("unit_id", "kind").annotate(n=Sum("count")).order_by())
+        for unit_id, kind, n in rows.values_list("unit_id", "kind", "n"):
+            out[unit_id][kind] += n
+    for a, b in edges:
+        rows2 = (DailyRollup.objects.filter(unit_id__in=units, day__gte=a, day__lte=b, kind__in=kinds)
+                 .values_list("unit_id", "kind").annotate(n=Sum("count")).order_by())
+        for unit_id, kind, n in rows2.values_list("unit_id", "kind", "n"):
+            out[unit_id][kind] += n
+    return out
+
+
 def breakdown(units: list[int], period: Period, kind: str, dim: str, dim2: str | None = None,
               filters: dict[str, str] | None = None) -> dict[Any, int]:
     """{value: count} (or {(value, value2): count}) of one kind by one or two roll-up dimensions."""
@@ -106,13 +123,19 @@ def _dim_field(dim: str) -> str:
 
 
 def monthly_series(units: list[int], period: Period, kind: str) -> list[tuple[dt.date, int]]:
-    """[(first day of month, count)] for every month of the period (zeros included)."""
+    """[(first day of month, count)] for every month of the period (zeros included): whole months
+    from MonthlyRollup, the partial ones at the edges from DailyRollup."""
     values = {m: 0 for m in period.months()}
-    qs = DailyRollup.objects.filter(unit_id__in=units, day__gte=period.first, day__lte=period.last, kind=kind)
-    full, _edges = _full_months(period)
-    for day, n in qs.values_list("day").annotate(n=Sum("count")).order_by().values_list("day", "n"):
-        values[day.replace(day=1)] += n
-    del full
+    full, edges = _full_months(period)
+    if full:
+        rows = (MonthlyRollup.objects.filter(unit_id__in=units, month__in=full, kind=kind)
+                .values_list("month").annotate(n=Sum("count")).order_by().values_list("month", "n"))
+        for month, n in rows:
+            values[month] += n
+    for a, b in edges:
+        n = (DailyRollup.objects.filter(unit_id__in=units, day__gte=a, day__lte=b, kind=kind)
+             .aggregate(n=Sum("count"))["n"])
+        values[a.replace(day=1)] += n or 0
     return sorted(values.items())
 
 
