@@ -54,7 +54,7 @@ def generate(connection, first_unit: int, units: int, start: dt.date, days: int,
                            jsonb_build_object('category', {CATS}, 'age_band', {AGES},
                                               'gender', CASE WHEN n % 3 = 0 THEN 'm' ELSE 'f' END,
                                               'ddc_class', ((n / 7) % 10)::text, 'language', 'vie')
-                    FROM generate_series({lo}, {hi - 1}) AS n""")
+                    FROM generate_series({lo}::bigint, {hi - 1}::bigint) AS n""")
             else:
                 cursor.execute(f"""
                     WITH RECURSIVE seq(n) AS (SELECT {lo} UNION ALL SELECT n + 1 FROM seq WHERE n < {hi - 1})

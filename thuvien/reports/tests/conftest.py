@@ -7,6 +7,7 @@ import io
 from dataclasses import dataclass
 
 import pytest
+from django.db import transaction
 
 from thuvien.catalog.models import BibRecord, Item, ItemStatus, ItemType
 from thuvien.core import demo as core_demo
@@ -66,8 +67,7 @@ def make_readers(units: dict[str, OrgUnit]) -> None:
         Patron.objects.filter(pk=p.pk).update(created_at=dt.datetime(2025, 1 + n, 10, tzinfo=dt.UTC))
 
 
-@pytest.fixture
-def demo_year(db) -> Year:  # type: ignore[no-untyped-def]
+def _build() -> Year:
     root = core_demo.load(stdout=io.StringIO())
     units = {u.code: u for u in OrgUnit.objects.filter(path__startswith=root.path)}
     make_collection(units)
@@ -79,3 +79,17 @@ def demo_year(db) -> Year:  # type: ignore[no-untyped-def]
     activity_generate(network=root, first=dt.date(YEAR - 1, 12, 1), last=dt.date(YEAR + 1, 1, 10), scale=0.05)
     rollup_rebuild()
     return Year(root=root, units=units)
+
+
+@pytest.fixture(scope="module")
+def _demo_year_module(django_db_setup, django_db_blocker):  # type: ignore[no-untyped-def]
+    """Built once per test module inside a transaction that is rolled back after the module; each
+    test runs in its own savepoint inside it (pytest-django's `db`), so tests stay independent."""
+    with django_db_blocker.unblock(), transaction.atomic():
+        yield _build()
+        transaction.set_rollback(True)
+
+
+@pytest.fixture
+def demo_year(_demo_year_module, db) -> Year:  # type: ignore[no-untyped-def]
+    return _demo_year_module  # type: ignore[no-any-return]
