@@ -17,6 +17,25 @@ DIMENSIONS: dict[str, Any] = {**DIM_TITLES}
 FILTER_DIMS = ("category", "age_band", "gender", "ethnicity", "ddc_class", "language")
 MAX_DIMS = 2
 
+def filter_choices(dim: str) -> list[tuple[str, str]] | None:
+    """The values a filter on `dim` may take, with labels (None: free text, e.g. ethnicity)."""
+    from thuvien.patrons.models import PatronCategory
+    from thuvien.reports.catalogue import DDC_NAMES, GENDER_NAMES, LANG_NAMES
+    from thuvien.reports.facts import AGE_BAND_CODES
+
+    if dim == "category":
+        return [(c.code, c.name) for c in PatronCategory.objects.order_by("sort_order", "code")]
+    if dim == "age_band":
+        return [(b, b) for b in AGE_BAND_CODES]
+    if dim == "gender":
+        return [(k, str(v)) for k, v in GENDER_NAMES.items() if k]
+    if dim == "ddc_class":
+        return [(k, str(v)) for k, v in DDC_NAMES.items() if k]
+    if dim == "language":
+        return [(k, str(v)) for k, v in LANG_NAMES.items() if k]
+    return None
+
+
 def builder_clean(spec: dict[str, Any]) -> dict[str, Any]:
     """The spec, checked against the allow-lists; ValueError naming what is not allowed."""
     fact = spec.get("fact")

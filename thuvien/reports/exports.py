@@ -154,7 +154,7 @@ def _pdf_chart(table: Table, width: float) -> Any:
     from reportlab.lib import colors
 
     spec = table.chart or {}
-    labels = [str(x)[:18] for x in spec.get("labels", [])]
+    labels = [str(x)[:24] for x in spec.get("labels", [])]
     series = spec.get("series", [])
     if not labels or not series:
         return None

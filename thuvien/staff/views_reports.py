@@ -24,7 +24,7 @@ from thuvien.core.models import OrgUnit, User
 from thuvien.core.permissions import Perm, has_perm, scope_q
 from thuvien.reports import selectors as sel
 from thuvien.reports import services
-from thuvien.reports.builder import DIMENSIONS, FILTER_DIMS, builder_run
+from thuvien.reports.builder import DIMENSIONS, FILTER_DIMS, builder_run, filter_choices
 from thuvien.reports.catalogue import KINDS, REPORTS, Table, report_build
 from thuvien.reports.exports import FORMATS, filename, report_render
 from thuvien.reports.facts import (
@@ -126,7 +126,12 @@ class BuilderForm(forms.Form):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         for dim in FILTER_DIMS:
-            self.fields[f"f_{dim}"] = forms.CharField(label=DIMENSIONS[dim], required=False, max_length=60)
+            values = filter_choices(dim)
+            if values is None:
+                self.fields[f"f_{dim}"] = forms.CharField(label=DIMENSIONS[dim], required=False, max_length=60)
+            else:
+                self.fields[f"f_{dim}"] = forms.ChoiceField(label=DIMENSIONS[dim], required=False,
+                                                            choices=[("", "—"), *values])
 
     def spec(self) -> dict[str, Any]:
         d = self.cleaned_data
