@@ -35,6 +35,6 @@ def load(*, network: OrgUnit, stdout: TextIO) -> None:
                     expenditure=3_000_000_000 if code == "CB-TVT" else 250_000_000,
                     staff=22 if code == "CB-TVT" else 3, seats=180 if code == "CB-TVT" else 40,
                     digitisation_target=50000 if code == "CB-TVT" else 0)
-        n = activity_generate(network=network, first=first, last=today - dt.timedelta(days=1))
+        n = activity_generate(network=network, first=first, last=today - dt.timedelta(days=1), scale=0.5)
     result = rollup_rebuild()
     stdout.write(f"  thống kê: {n} sự kiện từ {first:%d/%m/%Y}, {result['rows']} dòng tổng hợp\n")
