@@ -73,6 +73,7 @@ def main() -> None:
     parser.add_argument("--years", type=int, default=5)
     parser.add_argument("--units", type=int, default=200)
     parser.add_argument("--rounds", type=int, default=20)
+    parser.add_argument("--profile", action="store_true", help="print the slowest queries of one warm report")
     args = parser.parse_args()
     os.environ["THUVIEN_HOME"] = tempfile.mkdtemp(prefix="thuvien-bench-reports-")
     os.environ["DJANGO_SETTINGS_MODULE"] = "thuvien.config.base"
@@ -145,6 +146,17 @@ def main() -> None:
         results[f"annual_{label}_cold_p95_ms"] = pct(cold, 95)
         results[f"annual_{label}_warm_p50_ms"] = round(statistics.median(warm), 1)
         results[f"annual_{label}_warm_p95_ms"] = pct(warm, 95)
+    if args.profile:
+        from django.test.utils import CaptureQueriesContext
+
+        for unit in (root, library):
+            with CaptureQueriesContext(connection) as queries:
+                t0 = time.perf_counter()
+                report_build(name="annual", unit=unit, period=period_parse(str(last_year)))
+                took = time.perf_counter() - t0
+            print(f"{unit.code}: {len(queries)} queries, {took * 1000:.0f} ms")
+            for q in sorted(queries.captured_queries, key=lambda q: -float(q["time"]))[:6]:
+                print(f"  {float(q['time']) * 1000:.0f} ms  {q['sql'][:160]}")
     load = os.getloadavg()[0]
     print(f"database: {connection.vendor}; {len(ids) + 1} units; {events} events over {args.years} years "
           f"generated in {generate_s:.1f} s; rebuild of every roll-up {rebuild_s:.1f} s "

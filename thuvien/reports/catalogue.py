@@ -103,11 +103,9 @@ def _compare_headers() -> list[str]:
 
 def _core_figures(units: list[int], period: Period) -> dict[str, Any]:
     t = sel.totals(units, period)
-    size = sel.collection_size(units, period.last)
     data = sel.year_data(units, period.first.year)
     f: dict[str, Any] = {k: t.get(k, 0) for k in KINDS}
-    f.update(size)
-    f["additions"] = sel.additions(units, period)
+    f.update(sel.collection_figures(units, period))
     f.update({k: int(v) if k != "staff" else float(v) for k, v in data.items()})
     f.update(sel.reader_figures(units, period))
     f["turnover"] = ratio(f["loan"], f["copies"])
@@ -143,9 +141,8 @@ def _children_table(unit: OrgUnit, period: Period, kinds: list[str], title: str)
 
 
 def _monthly_table(units: list[int], period: Period, kinds: list[str], title: str) -> Table:
-    series = {k: sel.monthly_series(units, period, k) for k in kinds}
-    months = [m for m, _n in series[kinds[0]]]
-    rows: list[list[Any]] = [[f"{m:%m/%Y}"] + [dict(series[k])[m] for k in kinds] for m in months]
+    series = sel.monthly_series_many(units, period, kinds)
+    rows: list[list[Any]] = [[f"{m:%m/%Y}"] + [series[k][m] for k in kinds] for m in period.months()]
     rows.append([_("Tổng cộng")] + [sum(r[i + 1] for r in rows) for i in range(len(kinds))])
     chart = {"type": "line", "labels": [r[0] for r in rows[:-1]],
              "series": [(str(KINDS[k]), [r[i + 1] for r in rows[:-1]]) for i, k in enumerate(kinds)]}

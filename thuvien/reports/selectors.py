@@ -122,21 +122,22 @@ def _dim_field(dim: str) -> str:
     return dim
 
 
-def monthly_series(units: list[int], period: Period, kind: str) -> list[tuple[dt.date, int]]:
-    """[(first day of month, count)] for every month of the period (zeros included): whole months
-    from MonthlyRollup, the partial ones at the edges from DailyRollup."""
-    values = {m: 0 for m in period.months()}
+def monthly_series_many(units: list[int], period: Period, kinds: list[str]) -> dict[str, dict[dt.date, int]]:
+    """{kind: {first day of month: count}} for every month of the period, all kinds in one query
+    (plus one per partial edge month)."""
+    values = {k: dict.fromkeys(period.months(), 0) for k in kinds}
     full, edges = _full_months(period)
     if full:
-        rows = (MonthlyRollup.objects.filter(unit_id__in=units, month__in=full, kind=kind)
-                .values_list("month").annotate(n=Sum("count")).order_by().values_list("month", "n"))
-        for month, n in rows:
-            values[month] += n
+        rows = (MonthlyRollup.objects.filter(unit_id__in=units, month__in=full, kind__in=kinds)
+                .values_list("kind", "month").annotate(n=Sum("count")).order_by())
+        for kind, month, n in rows.values_list("kind", "month", "n"):
+            values[kind][month] += n
     for a, b in edges:
-        n = (DailyRollup.objects.filter(unit_id__in=units, day__gte=a, day__lte=b, kind=kind)
-             .aggregate(n=Sum("count"))["n"])
-        values[a.replace(day=1)] += n or 0
-    return sorted(values.items())
+        rows2 = (DailyRollup.objects.filter(unit_id__in=units, day__gte=a, day__lte=b, kind__in=kinds)
+                 .values_list("kind").annotate(n=Sum("count")).order_by())
+        for kind, n in rows2.values_list("kind", "n"):
+            values[kind][a.replace(day=1)] += n
+    return values
 
 
 def suppress(values: dict[Any, int], dim: str) -> dict[Any, int | str]:
@@ -158,15 +159,13 @@ def collection_items(units: list[int], as_of: dt.date) -> Any:
             .filter(Q(acquired_on__lte=as_of) | Q(acquired_on__isnull=True, created_at__date__lte=as_of)))
 
 
-def collection_size(units: list[int], as_of: dt.date) -> dict[str, int]:
-    qs = collection_items(units, as_of)
-    agg = qs.aggregate(copies=Count("pk"), titles=Count("record_id", distinct=True))
-    return {"copies": agg["copies"], "titles": agg["titles"]}
-
-
-def additions(units: list[int], period: Period) -> int:
-    return Item.objects.filter(library_id__in=units, acquired_on__gte=period.first,
-                               acquired_on__lte=period.last).count()
+def collection_figures(units: list[int], period: Period) -> dict[str, int]:
+    """Copies and titles held at the period's end, and copies added during it, in one query."""
+    held = (~Q(status__in=GONE) & (Q(acquired_on__lte=period.last)
+                                   | Q(acquired_on__isnull=True, created_at__date__lte=period.last)))
+    return Item.objects.filter(library_id__in=units).aggregate(
+        copies=Count("pk", filter=held), titles=Count("record_id", filter=held, distinct=True),
+        additions=Count("pk", filter=Q(acquired_on__gte=period.first, acquired_on__lte=period.last)))
 
 
 def collection_by(units: list[int], as_of: dt.date, dim: str) -> dict[str, int]:
@@ -209,14 +208,12 @@ def readers(units: list[int], period: Period) -> Any:
 
 def reader_figures(units: list[int], period: Period) -> dict[str, int]:
     """Registered (card valid at the period's end), new in the period, expired in the period."""
-    qs = readers(units, period)
     end = dt.datetime.combine(period.last + dt.timedelta(days=1), dt.time(0), tzinfo=HCM)
     start = dt.datetime.combine(period.first, dt.time(0), tzinfo=HCM)
-    return {
-        "registered": qs.filter(created_at__lt=end, expires_on__gte=period.last, status="active").count(),
-        "new": qs.filter(created_at__gte=start, created_at__lt=end).count(),
-        "expired": qs.filter(expires_on__gte=period.first, expires_on__lte=period.last).count(),
-    }
+    return readers(units, period).aggregate(  # one query
+        registered=Count("pk", filter=Q(created_at__lt=end, expires_on__gte=period.last, status="active")),
+        new=Count("pk", filter=Q(created_at__gte=start, created_at__lt=end)),
+        expired=Count("pk", filter=Q(expires_on__gte=period.first, expires_on__lte=period.last)))
 
 
 def reader_breakdown(units: list[int], period: Period, dim: str) -> dict[str, int]:
