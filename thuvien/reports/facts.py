@@ -13,7 +13,7 @@ import zoneinfo
 from typing import TYPE_CHECKING, Any
 
 from django.db import transaction
-from django.db.models import IntegerField, Q, Sum
+from django.db.models import IntegerField, Sum
 from django.db.models.fields.json import KeyTextTransform
 from django.db.models.functions import Cast, Coalesce
 from django.utils.translation import gettext_lazy as _
@@ -222,14 +222,6 @@ def portal_flush() -> None:
     for kind, n in pending.items():
         if n:
             ActivityEvent.objects.create(kind=kind, unit=root, attributes={"count": n} if n != 1 else {})
-
-
-def events_q(units: list[int] | None, first: dt.date, last: dt.date) -> Q:
-    start, end = day_bounds(first, last)
-    q = Q(at__gte=start, at__lt=end)
-    if units is not None:
-        q &= Q(unit_id__in=units)
-    return q
 
 
 def events_bulk_insert(rows: list[tuple[dt.datetime, int, str, dict[str, Any]]]) -> int:

@@ -47,6 +47,7 @@ def report_unit_get(*, user: User, code: str | None) -> OrgUnit:
 
 
 def subtree_ids(unit: OrgUnit) -> list[int]:
+    """Ids of `unit` and every unit under it (one indexed path-prefix query)."""
     return list(OrgUnit.objects.filter(path__startswith=unit.path).values_list("pk", flat=True))
 
 
@@ -148,6 +149,7 @@ def suppress(values: dict[Any, int], dim: str) -> dict[Any, int | str]:
 
 
 def children_of(unit: OrgUnit) -> list[OrgUnit]:
+    """The active direct children of `unit`, in tree order."""
     return list(unit.children.filter(is_active=True).select_related("kind").order_by("path"))
 
 
@@ -187,12 +189,14 @@ def collection_by(units: list[int], as_of: dt.date, dim: str) -> dict[str, int]:
 
 
 def unit_counts_by_kind(unit: OrgUnit) -> list[tuple[str, int]]:
+    """[(kind name, number of active units)] in `unit`'s subtree, the network root itself left out."""
     rows = (OrgUnit.objects.filter(path__startswith=unit.path, is_active=True).exclude(kind__code="network")
             .values_list("kind__name").annotate(n=Count("pk")).order_by("kind__sort_order"))
     return [(str(name), n) for name, n in rows.values_list("kind__name", "n")]
 
 
 def year_data(units: list[int], year: int) -> dict[str, Decimal]:
+    """Population, expenditure, staff, seats and digitisation target summed over the units for a year."""
     agg = UnitYearData.objects.filter(unit_id__in=units, year=year).aggregate(
         population=Coalesce(Sum("population"), 0), expenditure=Coalesce(Sum("expenditure"), Decimal(0)),
         staff=Coalesce(Sum("staff"), Decimal(0)), seats=Coalesce(Sum("seats"), 0),
@@ -201,6 +205,7 @@ def year_data(units: list[int], year: int) -> dict[str, Decimal]:
 
 
 def readers(units: list[int], period: Period) -> Any:
+    """Readers registered at the units (the period narrows nothing here; callers filter)."""
     from thuvien.patrons.models import Patron
 
     return Patron.objects.filter(home_library_id__in=units)
