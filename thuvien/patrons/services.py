@@ -147,7 +147,7 @@ def _create(*, actor: User | None, home_library: OrgUnit, data: dict[str, Any], 
                    "consents": [None, sorted(purposes)], "channel": [None, channel]},
           object_repr=patron.card_number)
     if patron.status == PatronStatus.ACTIVE:
-        event_record(kind="card_new", unit=home_library, **reader_tags(patron))
+        event_record(kind="card_new", unit=home_library, tags=reader_tags(patron))
     return patron
 
 
@@ -231,7 +231,7 @@ def patron_approve(*, actor: User, patron: Patron) -> Patron:
     patron.save(update_fields=["status", "updated_at"])
     audit(actor=actor, action="patron.approve", obj=patron, unit=patron.home_library,
           changes={"status": [PatronStatus.PENDING, PatronStatus.ACTIVE]}, object_repr=patron.card_number)
-    event_record(kind="card_new", unit=patron.home_library, **reader_tags(patron))
+    event_record(kind="card_new", unit=patron.home_library, tags=reader_tags(patron))
     return patron
 
 
@@ -246,7 +246,7 @@ def patron_renew_card(*, actor: User, patron: Patron) -> Patron:
     patron.save(update_fields=["expires_on", "updated_at"])
     audit(actor=actor, action="patron.renew_card", obj=patron, unit=patron.home_library,
           changes={"expires_on": [before, patron.expires_on]}, object_repr=patron.card_number)
-    event_record(kind="card_renewal", unit=patron.home_library, **reader_tags(patron))
+    event_record(kind="card_renewal", unit=patron.home_library, tags=reader_tags(patron))
     return patron
 
 

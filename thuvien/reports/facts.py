@@ -95,11 +95,11 @@ def local_noon(day: dt.date) -> dt.datetime:
 
 
 def event_record(*, kind: str, unit: OrgUnit, count: int = 1, day: dt.date | None = None,
-                 **tags: str) -> ActivityEvent:
+                 tags: dict[str, str] | None = None, **more: str) -> ActivityEvent:
     """Append one anonymised event (`count` units of `kind`); `day` dates it at noon of a past day."""
     if kind not in KINDS:
         raise ValueError(_("Loại sự kiện không hợp lệ: %(kind)s") % {"kind": kind})
-    attributes: dict[str, Any] = {k: str(v) for k, v in tags.items() if k in TAGS and v}
+    attributes: dict[str, Any] = {k: str(v) for k, v in {**(tags or {}), **more}.items() if k in TAGS and v}
     if count != 1:
         attributes["count"] = int(count)
     event = ActivityEvent.objects.create(kind=kind, unit=unit, attributes=attributes)
