@@ -89,3 +89,16 @@ def test_portal_views_and_searches_are_counted_without_cookies(net, client, monk
     facts.portal_flush()
     events = sorted((e.kind, e.unit_id, e.attributes) for e in ActivityEvent.objects.all())
     assert events == [("portal_visit", net.province.pk, {"count": 3}), ("search", net.province.pk, {"count": 2})]
+
+
+def test_new_cards_and_loans_write_anonymous_tagged_events(net, staff_factory):
+    from thuvien.patrons.models import PatronCategory
+    from thuvien.patrons.services import patron_create
+
+    desk = staff_factory("quay", net.a, Role.LIBRARY_MANAGER)
+    patron_create(actor=desk, home_library=net.c, consents=["service"], confirm_duplicates=True,
+                  data={"card_number": "T0001", "full_name": "Nông Thị Hoa", "birth_date": dt.date(1990, 3, 1),
+                        "gender": "f", "ethnicity": "Tày", "category": PatronCategory.objects.get(code="adult")})
+    event = ActivityEvent.objects.get(kind="card_new")
+    assert event.unit_id == net.c.pk
+    assert event.attributes == {"category": "adult", "age_band": "25-59", "gender": "f", "ethnicity": "Tày"}
