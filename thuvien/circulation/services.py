@@ -48,6 +48,7 @@ from thuvien.core.models import ActivityEvent, AuditEntry, OrgUnit, OrgUnitSetti
 from thuvien.core.money import amount_text
 from thuvien.core.permissions import Perm, has_perm, require_perm, scope_q
 from thuvien.patrons.models import Patron, PatronCategory, PatronStatus
+from thuvien.reports.facts import reader_tags
 from thuvien.search.outbox import outbox_enqueue
 
 DESK_KEYS = [*CALENDAR_KEYS, "circ.max_fines", "circ.max_overdue", "circ.hold_pickup_days"]
@@ -320,7 +321,7 @@ def _checkout(*, actor: User, item: Item, patron: Patron, desk: OrgUnit, request
     item.updated_at = timezone.now()
     writes.add(*sql.update(Item, item.pk, {"status": item.status, "updated_at": item.updated_at}))
     writes.add(*sql.insert(ActivityEvent(kind="loan", unit=desk, attributes={
-        "category": patron.category.code, "item_type": item.item_type.code})))
+        **reader_tags(patron), "item_type": item.item_type.code})))
     writes.add(*sql.insert(_audit_entry(
         actor=actor, action="loan.checkout", obj=loan, unit=desk,
         changes={"item": [None, item.barcode], "patron": [None, patron.card_number], "due": [None, due.isoformat()]},

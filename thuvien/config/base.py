@@ -39,6 +39,7 @@ INSTALLED_APPS = [
     "thuvien.protocols",
     "thuvien.scheduler",
     "thuvien.digital",
+    "thuvien.reports",
     "thuvien.opac",
     "thuvien.staff",
     "thuvien.api",
@@ -61,6 +62,7 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "thuvien.config.middleware.ReadYourWritesMiddleware",
     "thuvien.config.middleware.IndexUnavailableMiddleware",
+    "thuvien.reports.middleware.PortalCounterMiddleware",
 ]
 
 ROOT_URLCONF = "thuvien.config.urls"
@@ -211,6 +213,7 @@ LOGGING = {
 }
 
 STATICFILES_DIRS = [BASE_DIR / "static", REPO_ROOT / "node_modules" / "htmx.org" / "dist",
+                    REPO_ROOT / "node_modules" / "chart.js" / "dist",
                     ("openseadragon", REPO_ROOT / "node_modules" / "openseadragon" / "build" / "openseadragon"),
                     ("mirador", REPO_ROOT / "node_modules" / "mirador" / "dist")]
 WHITENOISE_USE_FINDERS = True

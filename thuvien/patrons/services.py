@@ -36,6 +36,7 @@ from thuvien.patrons.models import (
 from thuvien.patrons.personal import id_number_parts
 from thuvien.patrons.selectors import patron_find_duplicates
 from thuvien.patrons.signals import patron_erasing, reading_history_withdrawn
+from thuvien.reports.facts import event_record, reader_tags
 
 PATRON_FIELDS = ("full_name", "birth_date", "gender", "ethnicity", "id_hash", "id_last4", "id_verified", "address",
                  "phone", "email", "category_id", "home_library_id", "expires_on", "notes", "guardian_name",
@@ -196,6 +197,8 @@ def _create(*, actor: User | None, home_library: OrgUnit, data: dict[str, Any], 
           changes={"card_number": [None, patron.card_number], "status": [None, status],
                    "consents": [None, sorted(purposes)], "channel": [None, channel]},
           object_repr=patron.card_number)
+    if patron.status == PatronStatus.ACTIVE:
+        event_record(kind="card_new", unit=home_library, tags=reader_tags(patron))
     return patron
 
 
@@ -289,6 +292,7 @@ def patron_approve(*, actor: User, patron: Patron) -> Patron:
     patron.save(update_fields=["status", "updated_at"])
     audit(actor=actor, action="patron.approve", obj=patron, unit=patron.home_library,
           changes={"status": [PatronStatus.PENDING, PatronStatus.ACTIVE]}, object_repr=patron.card_number)
+    event_record(kind="card_new", unit=patron.home_library, tags=reader_tags(patron))
     return patron
 
 
@@ -303,6 +307,7 @@ def patron_renew_card(*, actor: User, patron: Patron) -> Patron:
     patron.save(update_fields=["expires_on", "updated_at"])
     audit(actor=actor, action="patron.renew_card", obj=patron, unit=patron.home_library,
           changes={"expires_on": [before, patron.expires_on]}, object_repr=patron.card_number)
+    event_record(kind="card_renewal", unit=patron.home_library, tags=reader_tags(patron))
     return patron
 
 

@@ -11,4 +11,5 @@ urlpatterns = [
     path("schedule/", include("thuvien.scheduler.urls")),
     path("privacy/", include(("thuvien.staff.urls_privacy", "privacy"))),
     path("digital/", include(("thuvien.staff.urls_digital", "digital"))),
+    path("reports/", include(("thuvien.staff.urls_reports", "reports"))),
 ]
