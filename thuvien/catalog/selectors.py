@@ -157,3 +157,12 @@ def cataloguer_today(*, user: Any, unit: Any) -> dict[str, Any]:
                                                   items__isnull=True).filter(
             scope_q(user, Perm.CATALOG_EDIT, "owner__")).count(),
     }
+
+
+def item_for_scan(code: str) -> Item | None:
+    """The item a desk scan names: its barcode, or the tag id an RFID pad typed (keyboard wedge)."""
+    code = code.strip()
+    if not code:
+        return None
+    items = Item.objects.select_related("record", "library", "item_type")
+    return items.filter(barcode=code).first() or items.filter(rfid_tag=code).first()

@@ -26,6 +26,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from pymarc import Field, Record
 
+from thuvien.catalog import rfid
 from thuvien.catalog.extract import extract, is_authority
 from thuvien.catalog.importer import (
     MATCHES,
@@ -56,6 +57,7 @@ from thuvien.circulation.states import CATALOGUE_STATUSES, TransitionError, item
 from thuvien.core.audit import audit, diff, snapshot
 from thuvien.core.models import OrgUnit
 from thuvien.core.permissions import Perm, has_perm, require_perm
+from thuvien.core.unit_settings import setting_get
 from thuvien.search.outbox import outbox_enqueue
 
 if TYPE_CHECKING:
@@ -230,6 +232,8 @@ def _check_item(item: Item) -> None:
     item.barcode = item.barcode.strip()
     if not item.barcode:
         raise ValidationError({"barcode": _("Cần có mã vạch.")})
+    if setting_get(item.library, "rfid.enabled"):
+        rfid.check_barcode(item.barcode)
     clash = Item.objects.filter(barcode=item.barcode).exclude(pk=item.pk).first()
     if clash is not None:
         raise ValidationError({"barcode": _("Mã vạch %(barcode)s đã dùng cho bản khác.") % {"barcode": item.barcode}})

@@ -43,6 +43,7 @@ INSTALLED_APPS = [
     "thuvien.opac",
     "thuvien.staff",
     "thuvien.api",
+    "thuvien.stocktake",
 ]
 
 MIDDLEWARE = [
@@ -221,3 +222,11 @@ SILENCED_SYSTEM_CHECKS = ["staticfiles.W004"]
 
 # Staff log in with their username; readers log in to the portal with card number or e-mail.
 AUTHENTICATION_BACKENDS = ["django.contrib.auth.backends.ModelBackend", "thuvien.patrons.auth.PatronBackend"]
+
+# The SIP2 server for self-check kiosks, book drops and gates: `thuvien serve` starts it when
+# THUVIEN_SIP2_ENABLED=1 (THUVIEN_SIP2_HOST / THUVIEN_SIP2_PORT, default 127.0.0.1:6001).
+THUVIEN_EXTRA_SERVERS: dict[str, list[str]] = {}
+THUVIEN_EXTRA_URLS: list[str] = []
+if ENV.sip2_enabled:
+    THUVIEN_EXTRA_SERVERS["sip2"] = ["sip2_server", "--host", ENV.sip2_host, "--port", str(ENV.sip2_port)]
+    THUVIEN_EXTRA_URLS.append(f"SIP2 (máy tự phục vụ):  {ENV.sip2_host}:{ENV.sip2_port}")

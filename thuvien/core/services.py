@@ -231,3 +231,14 @@ def unit_kind_save(*, actor: User, code: str, data: dict[str, Any]) -> UnitKind:
     kind.save()
     audit(actor=actor, action="unitkind.save", obj=kind, changes=diff(before, snapshot(kind, list(KIND_FIELDS))))
     return kind
+
+
+@transaction.atomic
+def device_account_create(*, actor: User | None, username: str, library: OrgUnit, display_name: str) -> User:
+    """An account for a machine (SIP2 terminal, API device) with the circulation role at `library` and
+    no usable password: it acts through its own credentials, never through the web login."""
+    account = User(username=username[:150], home_unit=library, display_name=display_name)
+    account.set_unusable_password()
+    account.save()
+    role_grant(actor=actor, user=account, unit=library, role=Role.CIRCULATION)
+    return account

@@ -12,4 +12,6 @@ urlpatterns = [
     path("privacy/", include(("thuvien.staff.urls_privacy", "privacy"))),
     path("digital/", include(("thuvien.staff.urls_digital", "digital"))),
     path("reports/", include(("thuvien.staff.urls_reports", "reports"))),
+    path("devices/", include(("thuvien.staff.urls_devices", "devices"))),
+    path("stocktake/", include(("thuvien.staff.urls_stocktake", "stocktake"))),
 ]

@@ -19,6 +19,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from thuvien.catalog.models import Item, ItemType
+from thuvien.catalog.selectors import item_for_scan
 from thuvien.circulation import selectors as circ_sel
 from thuvien.circulation import services as circ
 from thuvien.circulation.models import CirculationRule, Fine, Loan
@@ -128,7 +129,7 @@ def _patron_post(request: HttpRequest, desk: OrgUnit, reader: Patron) -> HttpRes
     try:
         if action == "checkout":
             barcode = request.POST.get("barcode", "").strip()
-            item = Item.objects.select_related("record", "library").filter(barcode=barcode).first()
+            item = item_for_scan(barcode)
             if item is None:
                 raise circ.CirculationError(_("Không tìm thấy tài liệu có mã vạch %(b)s.") % {"b": barcode})
             names = {"t": item.record.title, "r": reader.full_name, "b": barcode}
@@ -205,7 +206,7 @@ def checkin(request: HttpRequest) -> HttpResponse:
     results = request.session.get("circ_checkins", [])
     if request.method == "POST":
         barcode = request.POST.get("barcode", "").strip()
-        item = Item.objects.filter(barcode=barcode).first()
+        item = item_for_scan(barcode)
         if item is None:
             messages.error(request, _("Không tìm thấy tài liệu có mã vạch %(b)s.") % {"b": barcode})
         else:
