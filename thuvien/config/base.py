@@ -196,7 +196,7 @@ THUVIEN_SEARCH_QUEUE_S = 10.0
 THUVIEN_OUTBOX_INDEXER_FORGET_DAYS = 7
 
 # Lines `thuvien serve` prints after the OPAC, staff and API addresses ({base} = http://host:port).
-THUVIEN_EXTRA_URLS = ["SRU:                   {base}/sru", "OAI-PMH:               {base}/oai"]
+THUVIEN_EXTRA_URLS: list[str] = ["SRU:                   {base}/sru", "OAI-PMH:               {base}/oai"]
 
 # Host names harvests and SRU targets may reach although they resolve to internal addresses
 # (thuvien.core.outbound); set by the network administrator, empty by default.
@@ -226,7 +226,6 @@ AUTHENTICATION_BACKENDS = ["django.contrib.auth.backends.ModelBackend", "thuvien
 # The SIP2 server for self-check kiosks, book drops and gates: `thuvien serve` starts it when
 # THUVIEN_SIP2_ENABLED=1 (THUVIEN_SIP2_HOST / THUVIEN_SIP2_PORT, default 127.0.0.1:6001).
 THUVIEN_EXTRA_SERVERS: dict[str, list[str]] = {}
-THUVIEN_EXTRA_URLS: list[str] = []
 if ENV.sip2_enabled:
     THUVIEN_EXTRA_SERVERS["sip2"] = ["sip2_server", "--host", ENV.sip2_host, "--port", str(ENV.sip2_port)]
     THUVIEN_EXTRA_URLS.append(f"SIP2 (máy tự phục vụ):  {ENV.sip2_host}:{ENV.sip2_port}")
