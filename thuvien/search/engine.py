@@ -235,8 +235,15 @@ class SearchIndex:
                 self._take_slot()
             self._close_writer()
             self.index = None
-            shutil.rmtree(self.slot_dir, ignore_errors=True)
-            self.tantivy_dir.mkdir(parents=True)
+            # The machine's indexer builds beside the index its readers are using and swaps at the
+            # end, so searches keep their index meanwhile; any other slot starts again from nothing.
+            swap = self.slot == INDEXER_SLOT and self.state_path.exists()
+            build_dir = self.slot_dir / "tantivy.new" if swap else self.tantivy_dir
+            if swap:
+                shutil.rmtree(build_dir, ignore_errors=True)
+            else:
+                shutil.rmtree(self.slot_dir, ignore_errors=True)
+            build_dir.mkdir(parents=True)
             # Entries older than the gap timeout are covered by the rows we are about to read;
             # newer ones are applied again afterwards (applying is idempotent).
             cutoff = time.time() - GAP_TIMEOUT_S
@@ -244,7 +251,7 @@ class SearchIndex:
             from thuvien.catalog.models import BibRecord
 
             total = BibRecord.objects.filter(is_deleted=False).count()
-            index = tantivy.Index(self.schema, path=str(self.tantivy_dir), reuse=False)
+            index = tantivy.Index(self.schema, path=str(build_dir), reuse=False)
             threads, heap = build_writer_budget(memory_mb, os.cpu_count() or 1)
             writer = index.writer(heap_size=heap * threads, num_threads=threads)
             done = 0
@@ -256,14 +263,23 @@ class SearchIndex:
                     progress(done, total)
             writer.commit()
             writer.wait_merging_threads()
+            if swap:
+                old = self.slot_dir / "tantivy.old"
+                shutil.rmtree(old, ignore_errors=True)
+                if self.tantivy_dir.exists():
+                    os.rename(self.tantivy_dir, old)  # readers keep their open (mapped) files
+                os.rename(build_dir, self.tantivy_dir)
+                index = tantivy.Index.open(str(self.tantivy_dir))
             index.config_reader(reload_policy="manual")
             index.reload()
             self.index = index
             self.generation = next(_generations)
             self.cursor, self.gaps = start_cursor, []
             self.build = time.time_ns()
-            self._write_state()
+            self._write_state()  # readers open the new index when they see the new build
             self.rebuild_flag.unlink(missing_ok=True)
+            if swap:
+                shutil.rmtree(self.slot_dir / "tantivy.old", ignore_errors=True)
             if progress:
                 progress(done, total)
             log.info("search index %s rebuilt: %d records", self.slot_dir, done)

@@ -200,3 +200,22 @@ def test_a_command_beside_a_running_indexer_reads_its_index(settings, tmp_path):
         assert engine.indexer_running(settings.THUVIEN_INDEX_DIR)
         assert engine.index_writer_mode() == "indexer"
     engine._auto_mode.clear()
+
+
+def test_readers_keep_searching_while_the_indexer_rebuilds(vn_catalogue, admin_user, indexer_mode):
+    call_command("indexer", "--once")
+    before = json.loads((indexer_mode.THUVIEN_INDEX_DIR / "slot-indexer" / "state.json").read_text())["build"]
+    seen_during: list[int] = []
+    shared = engine.SearchIndex(indexer_mode.THUVIEN_INDEX_DIR)
+    shared._take_slot(only=engine.INDEXER_SLOT)
+    try:
+        shared.ensure_open()
+        # While the new index is being written, a web process still answers from the old one.
+        shared.rebuild(progress=lambda done, total: seen_during.append(record_search(query=MatchAll()).total))
+    finally:
+        shared.release()
+    assert seen_during and set(seen_during) == {9}
+    slot = indexer_mode.THUVIEN_INDEX_DIR / "slot-indexer"
+    assert json.loads((slot / "state.json").read_text())["build"] != before
+    assert sorted(p.name for p in slot.iterdir()) == ["state.json", "tantivy"]
+    assert keys(vn_catalogue, "truyen kieu") == ["kieu"]  # the reader moved to the new index
