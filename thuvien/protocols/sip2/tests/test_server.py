@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import random
 import socket
+import tempfile
 from collections.abc import Iterator
 
 import pytest
@@ -68,6 +69,7 @@ def client(port: int, login: str = "kiosk1") -> Sip2:
     s = Sip2()
     s.hostName, s.hostPort, s.tlsEnable, s.socketTimeout = "127.0.0.1", port, False, 10
     s.hostEncoding, s.institutionId, s.scLocation = "utf-8", "TV01", "K1"
+    s.logfile_path = tempfile.gettempdir()  # the client writes sip2.log there, not into the repository
     s.connect()
     assert s.sip_login_response(s.get_response(s.sip_login_request(login, "secret")))["fixed"]["Ok"] == "1"
     return s
