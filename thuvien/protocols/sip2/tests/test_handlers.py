@@ -156,18 +156,22 @@ def test_item_information_is_two_queries(kiosk) -> None:  # type: ignore[no-unty
 
 
 def test_renew_and_renew_all(kiosk) -> None:  # type: ignore[no-untyped-def]
+    import datetime as dt
+
+    from django.utils import timezone
+
     session = logged_in(kiosk)
+    two_weeks_ago = timezone.now() - dt.timedelta(days=13)  # due tomorrow: a renewal moves the due date
     for item in (kiosk.book, kiosk.other):
-        circ.loan_checkout(actor=kiosk.terminal.account, item=item, patron=kiosk.reader, desk=kiosk.terminal.library)
+        circ.loan_checkout(actor=kiosk.terminal.account, item=item, patron=kiosk.reader, desk=kiosk.terminal.library,
+                           now=two_weeks_ago)
     reply = call(session, f"29NN{NOW}{' ' * 18}AOA|AAP001|AD1234|ABVN0001|")
     assert reply.code == "30" and reply.fixed[:4] == "1YNY"
     assert Loan.objects.get(item=kiosk.book).renewals_count == 1
-    every = call(session, f"65{NOW}AOA|AAP001|AD1234|")
-    assert every.fixed[:9] == "100020000"
-    assert sorted(v for c, v in every.fields if c == "BM") == ["VN0001", "VN0002"]
-    refused = call(session, f"65{NOW}AOA|AAP001|AD1234|")  # the base rule allows 2 renewals
-    assert refused.fixed[:9] == "100010001"
-    assert [v for c, v in refused.fields if c == "BN"] == ["VN0001"]
+    every = call(session, f"65{NOW}AOA|AAP001|AD1234|")  # VN0001 was just renewed: its due date cannot move
+    assert every.fixed[:9] == "100010001"
+    assert [v for c, v in every.fields if c == "BM"] == ["VN0002"]
+    assert [v for c, v in every.fields if c == "BN"] == ["VN0001"]
     not_mine = call(session, f"29NN{NOW}{' ' * 18}AOA|AAP001|AD1234|ABNOPE|")
     assert not_mine.fixed[:4] == "0NUN"
 

@@ -87,8 +87,10 @@ def test_pypi_client_session(server: Sip2Process) -> None:
     assert out["fixed"]["Ok"] == "1" and out["fixed"]["Desensitize"] == "Y"
     assert out["variable"]["AJ"] == ["Truyện Kiều"] and out["variable"]["AH"][0][8:12] == "    "
     charged = s.sip_patron_information_response(s.get_response(s.sip_patron_information_request("charged")))
-    assert charged["variable"]["AU"] == ["VN0010"] and charged["fixed"]["ChargedItemsCount"] == "0001"
-    renewed = s.sip_renew_response(s.get_response(s.sip_renew_request("VN0010")))
+    assert charged["variable"]["AU"] == ["RENEW01", "VN0010"] and charged["fixed"]["ChargedItemsCount"] == "0002"
+    too_soon = s.sip_renew_response(s.get_response(s.sip_renew_request("VN0010")))
+    assert too_soon["fixed"]["Ok"] == "0" and "AH" in too_soon["variable"]["Raw"]  # AH empty on a refusal
+    renewed = s.sip_renew_response(s.get_response(s.sip_renew_request("RENEW01")))
     assert renewed["fixed"]["Ok"] == "1" and renewed["fixed"]["RenewalOk"] == "Y"
     back = s.sip_checkin_response(s.get_response(s.sip_checkin_request("VN0010")))
     assert back["fixed"]["Ok"] == "1" and back["fixed"]["Resensitize"] == "Y"
