@@ -41,9 +41,9 @@ def watermarked(source: Path, text: str) -> bytes:
             page.add_overlay(overlays[key].pages[0], pikepdf.Rectangle(*[float(v) for v in box]))
         pdf.remove_unreferenced_resources()
         with pdf.open_metadata(set_pikepdf_as_editor=False) as meta:  # no longer PDF/A: stop claiming it
-            for key in ("pdfaid:part", "pdfaid:conformance"):
-                if key in meta:
-                    del meta[key]
+            for claim in ("pdfaid:part", "pdfaid:conformance"):
+                if claim in meta:
+                    del meta[claim]
         pdf.save(out)
         for ov in overlays.values():
             ov.close()
