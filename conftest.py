@@ -8,4 +8,5 @@ pytest_plugins = [
     "thuvien.circulation.tests.fixtures",
     "thuvien.protocols.tests.fixtures",
     "thuvien.digital.tests.fixtures",
+    "thuvien.protocols.sip2.tests.fixtures",
 ]

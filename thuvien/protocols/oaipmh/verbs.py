@@ -26,8 +26,7 @@ class MetadataFormat:
 
 
 FORMATS: dict[str, MetadataFormat] = {
-    "oai_dc": MetadataFormat(formats.OAI_DC_SCHEMA, formats.OAI_DC_NS,
-                             lambda marc: formats.oai_dc_xml(formats.dublin_core(marc))),
+    "oai_dc": MetadataFormat(formats.OAI_DC_SCHEMA, formats.OAI_DC_NS, formats.oai_dc),
     "marc21": MetadataFormat(formats.MARC_SCHEMA, formats.MARC_NS, formats.marcxml),
     "mods": MetadataFormat(formats.MODS_SCHEMA, formats.MODS_NS, formats.mods_xml),
 }
@@ -73,6 +72,8 @@ def _parse_date(value: str, *, end: bool) -> tuple[datetime, str]:
             return (t + timedelta(seconds=1) if end else t), "seconds"
     except ValueError:
         pass
+    except OverflowError:  # until=9999-12-31...: the end of time, exclusive
+        return datetime.max.replace(tzinfo=UTC), "day" if len(value) == 10 else "seconds"
     raise OAIError("badArgument", f"Illegal date {value!r}: use YYYY-MM-DD or YYYY-MM-DDThh:mm:ssZ.")
 
 
