@@ -25,6 +25,7 @@ ACTION_LABELS: dict[str, Any] = {
     "catalog.bib_create": _("Tạo biểu ghi"),
     "catalog.bib_update": _("Sửa biểu ghi"),
     "catalog.bib_delete": _("Xoá biểu ghi"),
+    "catalog.bib_merge": _("Gộp biểu ghi trùng"),
     "catalog.import": _("Nhập biểu ghi từ tệp"),
     "catalog.item_create": _("Thêm bản tài liệu"),
     "catalog.item_update": _("Sửa bản tài liệu"),
@@ -87,6 +88,29 @@ ACTION_LABELS: dict[str, Any] = {
     "unit.move": _("Chuyển đơn vị"),
     "unit.setting": _("Đổi thiết lập đơn vị"),
     "unitkind.save": _("Lưu loại đơn vị"),
+    # actions added by the apps merged alongside (labels for the audit page)
+    "catalog.change_request": _("Đề nghị sửa biểu ghi"),
+    "catalog.change_request_resolve": _("Trả lời đề nghị sửa biểu ghi"),
+    "device_token.create": _("Tạo khoá truy cập cho thiết bị"),
+    "device_token.revoke": _("Thu hồi khoá truy cập của thiết bị"),
+    "digital.collection_create": _("Tạo bộ sưu tập số"),
+    "digital.ingest": _("Nạp tài liệu số"),
+    "digital.page_text": _("Sửa văn bản một trang số hoá"),
+    "digital.reorder": _("Sắp xếp lại các trang số hoá"),
+    "digital.update": _("Sửa tài liệu số"),
+    "patron.restrict": _("Hạn chế xử lý dữ liệu bạn đọc"),
+    "patron.view": _("Xem hồ sơ bạn đọc"),
+    "privacy.breach_notified": _("Đã báo cơ quan chức năng về sự cố dữ liệu"),
+    "privacy.breach_record": _("Ghi sự cố lộ lọt dữ liệu"),
+    "report.saved": _("Lưu báo cáo"),
+    "report.subscribed": _("Đăng ký nhận báo cáo định kỳ"),
+    "report.unsubscribed": _("Huỷ nhận báo cáo định kỳ"),
+    "report.year_data": _("Nhập số liệu năm của đơn vị"),
+    "sip2.terminal.create": _("Thêm máy mượn trả tự động (SIP2)"),
+    "sip2.terminal.update": _("Sửa máy mượn trả tự động (SIP2)"),
+    "staff.2fa_enabled": _("Bật xác thực hai bước"),
+    "stocktake.close": _("Kết thúc kiểm kê"),
+    "stocktake.start": _("Bắt đầu kiểm kê"),
 }
 _DYNAMIC_PREFIXES = {"patron.request_": [str(k) for k in DataRequestKind.values]}
 
@@ -101,6 +125,8 @@ FIELD_LABELS: dict[str, Any] = {
     "role": _("vai trò"), "merged": _("đơn vị nhập vào"), "counts": _("số đối tượng chuyển"),
     "path": _("vị trí trong cây"), "from": _("từ ngày"), "resume": _("tiếp tục"), "username": _("tên đăng nhập"),
     "state": _("trạng thái"), "status": _("trạng thái"),
+    "merged_record": _("biểu ghi gộp vào"), "merged_title": _("nhan đề biểu ghi gộp"), "moved": _("đã chuyển"),
+    "merged_into": _("gộp vào biểu ghi"),
 }
 ROUTE_LABELS: dict[str, Any] = {
     "shelve": _("xếp lên giá"), "hold_here": _("giữ cho bạn đọc đặt mượn tại đây"),

@@ -7,6 +7,7 @@ import pytest
 from django.test import Client
 
 from thuvien.circulation.models import Loan
+from thuvien.core.models import Role
 
 RID = "6f1c1d5e-8a42-4c1b-9a57-1d2f4e6b7c22"
 
@@ -44,8 +45,12 @@ def test_refusal_names_title_and_reader(desk, net, base_rule, patron_factory, it
     assert _msg(r.content.decode()) == "bad: Không cho mượn “Vợ nhặt” cho Lục Văn Sơn: Thẻ đã hết hạn ngày 01/01/2020."
 
 
-def test_warns_for_another_librarys_copy_and_a_title_already_on_loan(desk, net, base_rule, patron_factory,
-                                                                       item_factory, record_factory):
+def test_warns_for_another_librarys_copy_and_a_title_already_on_loan(net, base_rule, patron_factory, item_factory,
+                                                                       record_factory, staff_factory):
+    # a desk officer of the province, working at library A's desk, may lend B's copies: warn first
+    desk = Client()
+    desk.force_login(staff_factory("desk_p", net.province, Role.CIRCULATION))
+    assert desk.get("/staff/circ/?desk=A").status_code == 200
     reader = patron_factory("M2", net.a, full_name="Hoàng Văn Phúc")
     record = record_factory("Truyện Kiều")
     item_factory("K21", net.a, record=record)
@@ -63,3 +68,12 @@ def test_warns_for_another_librarys_copy_and_a_title_already_on_loan(desk, net, 
                                               "confirm": "1"}, follow=True)
     assert _msg(r.content.decode()).startswith("ok: Đã cho Hoàng Văn Phúc mượn “Truyện Kiều” (K22).")
     assert Loan.objects.filter(patron=reader, returned_at__isnull=True).count() == 2
+
+
+def test_a_desk_cannot_lend_another_librarys_copy_and_says_so(desk, net, base_rule, patron_factory, item_factory,
+                                                               record_factory):
+    patron_factory("M4", net.a, full_name="Nông Thị Lan")
+    item_factory("K4", net.b, record=record_factory("Nhật ký trong tù"))
+    r = desk.post("/staff/circ/patrons/M4/", {"action": "checkout", "barcode": "K4", "confirm": "1"}, follow=True)
+    assert _msg(r.content.decode()).startswith("bad: Không cho mượn “Nhật ký trong tù” cho Nông Thị Lan: ")
+    assert Loan.objects.count() == 0
