@@ -15,3 +15,7 @@ TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBacken
 THUVIEN_INDEX_DIR = Path(THUVIEN_HOME) / "index"
 DEBUG = False
 ALLOWED_HOSTS = ["*"]
+
+# Portal page views are counted per process and flushed as events every 50 hits: off in tests, so
+# no test sees events written by another's page views (reports' own test turns it on).
+THUVIEN_PORTAL_COUNTER = False
