@@ -417,6 +417,7 @@ class Importer:
         self._units: dict[str, OrgUnit] | None = None
         self._types: dict[str, ItemType] | None = None
         self._unit_cache: dict[str, tuple[OrgUnit, bool, bool, bool]] = {}
+        self._owner_cache: dict[int | None, str] = {}
 
     # --- lookups, loaded once per importer -------------------------------------------------
     @property
@@ -438,6 +439,18 @@ class Importer:
             allowed = unit.pk == self.library.pk or has_perm(self.actor, Perm.CATALOG_EDIT, unit)
             found = self._unit_cache[code] = (unit, known, unit.kind.holds_items, allowed)
         return found
+
+    def _owner_refusal(self, bib: BibRecord) -> str:
+        """Why the actor may not overlay or merge into `bib` (owned by a library outside their
+        cataloguing subtree), or "" when they may; worked out once per owning unit."""
+        owner_id = bib.owner_id
+        if owner_id not in self._owner_cache:
+            owner = OrgUnit.objects.filter(pk=owner_id).first() if owner_id is not None else None
+            allowed = has_perm(self.actor, Perm.CATALOG_EDIT, owner)
+            self._owner_cache[owner_id] = "" if allowed else (
+                f"record {bib.control_number or bib.pk} is owned by {owner.code if owner else 'the network'}; "
+                "not overlaid (send the owner a change request)")
+        return self._owner_cache[owner_id]
 
     @property
     def item_types(self) -> dict[str, ItemType]:
@@ -515,6 +528,10 @@ class Importer:
                     outcomes.append(ImportOutcome(action="skipped", bib_id=hit))
                     continue
                 bib = current[hit]
+                refusal = self._owner_refusal(bib)
+                if refusal:
+                    outcomes.append(ImportOutcome(action="skipped", bib_id=hit, warnings=[refusal]))
+                    continue
                 if self.on_match == "merge":
                     p = prepare(merge_records(from_json(bib.marc), from_json(p.marc_dict())))
                 for name, value in p.values.items():

@@ -251,3 +251,29 @@ class QuarantinedRecord(models.Model):
 
     def __str__(self) -> str:
         return f"{self.source_name}#{self.index}"
+
+
+class ChangeRequest(models.Model):
+    """A cataloguer asks the library that owns a record to change it (only the owner's subtree and
+    network-level cataloguers edit a record; others add holdings and send one of these)."""
+
+    class Status(models.TextChoices):
+        OPEN = "open", _("Đang chờ")
+        DONE = "done", _("Đã sửa")
+        DECLINED = "declined", _("Không sửa")
+
+    record = models.ForeignKey(BibRecord, on_delete=models.CASCADE, related_name="change_requests")
+    owner = models.ForeignKey(OrgUnit, on_delete=models.PROTECT, related_name="+", verbose_name=_("đơn vị sở hữu"))
+    requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    requester_unit = models.ForeignKey(OrgUnit, null=True, on_delete=models.SET_NULL, related_name="+")
+    message = models.TextField(_("đề nghị sửa"))
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.OPEN, db_index=True)
+    answer = models.TextField(blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    resolved_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.record_id}:{self.status}"

@@ -26,6 +26,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from pymarc import Field, Record
 
+from thuvien.catalog import rfid
 from thuvien.catalog.extract import extract, is_authority
 from thuvien.catalog.importer import (
     MATCHES,
@@ -45,15 +46,18 @@ from thuvien.catalog.marc.reader import ENCODINGS, FORMATS, ReadResult, iter_rec
 from thuvien.catalog.models import (
     BibIdentifier,
     BibRecord,
+    ChangeRequest,
     ImportJob,
     Item,
     ItemStatus,
     ItemType,
     QuarantinedRecord,
 )
+from thuvien.circulation.states import CATALOGUE_STATUSES, TransitionError, item_transition
 from thuvien.core.audit import audit, diff, snapshot
 from thuvien.core.models import OrgUnit
 from thuvien.core.permissions import Perm, has_perm, require_perm
+from thuvien.core.unit_settings import setting_get
 from thuvien.search.outbox import outbox_enqueue
 
 if TYPE_CHECKING:
@@ -78,6 +82,50 @@ def require_cataloguer(actor: User | None) -> None:
             if has_perm(actor, Perm.CATALOG_EDIT, grant.unit):
                 return
     raise PermissionDenied(_("Bạn không có quyền biên mục."))
+
+
+def may_edit_record(actor: User | None, owner: OrgUnit | None) -> bool:
+    """True when `actor` may change a record owned by `owner`: a cataloguer whose grant covers the
+    owning library (a network-level cataloguer covers every record); a record without an owner is
+    edited only at network level."""
+    return has_perm(actor, Perm.CATALOG_EDIT, owner)
+
+
+def require_record_owner(actor: User | None, bib: BibRecord) -> None:
+    """Raise PermissionDenied unless `actor` catalogues at the library that owns `bib`."""
+    if not may_edit_record(actor, bib.owner):
+        where = bib.owner.name if bib.owner is not None else _("toàn mạng lưới")
+        raise PermissionDenied(_("Biểu ghi này thuộc %(unit)s: chỉ cán bộ biên mục của đơn vị đó được sửa; "
+                                 "hãy gửi đề nghị sửa cho đơn vị sở hữu.") % {"unit": where})
+
+
+@transaction.atomic
+def change_request_create(*, actor: User, bib: BibRecord, message: str) -> ChangeRequest:
+    """A cataloguer who may not edit `bib` asks its owning library to change it."""
+    require_cataloguer(actor)
+    if bib.owner is None:
+        raise ValidationError(_("Biểu ghi chưa có đơn vị sở hữu."))
+    if not message.strip():
+        raise ValidationError({"message": _("Hãy viết cần sửa gì.")})
+    request = ChangeRequest.objects.create(record=bib, owner=bib.owner, requested_by=actor,
+                                           requester_unit=actor.home_unit, message=message.strip()[:5000])
+    audit(actor=actor, action="catalog.change_request", obj=request, unit=bib.owner,
+          changes={"record": [None, bib.pk]}, object_repr=bib.title[:200])
+    return request
+
+
+@transaction.atomic
+def change_request_resolve(*, actor: User, request: ChangeRequest, status: str, answer: str = "") -> ChangeRequest:
+    """The owning library closes a change request (done or declined), with an answer."""
+    request = ChangeRequest.objects.select_for_update().select_related("owner").get(pk=request.pk)
+    require_perm(actor, Perm.CATALOG_EDIT, request.owner)
+    if status not in (ChangeRequest.Status.DONE, ChangeRequest.Status.DECLINED):
+        raise ValidationError(_("Trạng thái không hợp lệ."))
+    request.status, request.answer, request.resolved_at = status, answer.strip()[:5000], timezone.now()
+    request.save(update_fields=["status", "answer", "resolved_at"])
+    audit(actor=actor, action="catalog.change_request_resolve", obj=request, unit=request.owner,
+          changes={"status": [ChangeRequest.Status.OPEN, status]})
+    return request
 
 
 def _stamp_005(record: Record) -> None:
@@ -125,9 +173,10 @@ def bib_create(*, actor: User, record: Record, owner: OrgUnit) -> BibRecord:
 
 @transaction.atomic
 def bib_update(*, actor: User, bib: BibRecord, record: Record) -> BibRecord:
-    """Replace the MARC record of `bib` (any cataloguer may enrich a shared record)."""
-    require_cataloguer(actor)
-    bib = BibRecord.objects.select_for_update().get(pk=bib.pk)
+    """Replace the MARC record of `bib`; only cataloguers of the owning library's subtree (or of the
+    network) may; the audit entry is filed under the owner's unit."""
+    bib = BibRecord.objects.select_for_update(of=("self",)).select_related("owner").get(pk=bib.pk)
+    require_record_owner(actor, bib)
     if bib.is_deleted:
         raise ValidationError(_("Biểu ghi đã bị xoá."))
     before = snapshot(bib, BIB_AUDIT_FIELDS)
@@ -141,7 +190,7 @@ def bib_update(*, actor: User, bib: BibRecord, record: Record) -> BibRecord:
     _save_identifiers(bib, record, values)
     changes = diff(before, snapshot(bib, BIB_AUDIT_FIELDS))
     changes["marc"] = [_marc_lines(before_marc), _marc_lines(bib.marc)]
-    audit(actor=actor, action="catalog.bib_update", obj=bib, unit=actor.home_unit, changes=changes)
+    audit(actor=actor, action="catalog.bib_update", obj=bib, unit=bib.owner or actor.home_unit, changes=changes)
     outbox_enqueue([bib.pk])
     return bib
 
@@ -154,11 +203,8 @@ def _marc_lines(marc: dict[str, Any]) -> list[str]:
 @transaction.atomic
 def bib_delete(*, actor: User, bib: BibRecord) -> None:
     """Mark a record deleted (kept so OAI-PMH can report the deletion); refused while it has items."""
-    bib = BibRecord.objects.select_for_update().get(pk=bib.pk)
-    if bib.owner is not None:
-        require_perm(actor, Perm.CATALOG_EDIT, bib.owner)
-    else:
-        require_cataloguer(actor)
+    bib = BibRecord.objects.select_for_update(of=("self",)).select_related("owner").get(pk=bib.pk)
+    require_record_owner(actor, bib)
     if bib.is_deleted:
         return
     live = bib.items.exclude(status=ItemStatus.WITHDRAWN).count()
@@ -186,6 +232,8 @@ def _check_item(item: Item) -> None:
     item.barcode = item.barcode.strip()
     if not item.barcode:
         raise ValidationError({"barcode": _("Cần có mã vạch.")})
+    if setting_get(item.library, "rfid.enabled"):
+        rfid.check_barcode(item.barcode)
     clash = Item.objects.filter(barcode=item.barcode).exclude(pk=item.pk).first()
     if clash is not None:
         raise ValidationError({"barcode": _("Mã vạch %(barcode)s đã dùng cho bản khác.") % {"barcode": item.barcode}})
@@ -205,6 +253,9 @@ def item_create(*, actor: User, record: BibRecord, library: OrgUnit, barcode: st
         raise ValidationError(_("Không được đặt trường %(f)s.") % {"f": ", ".join(sorted(unknown))})
     if record.is_deleted:
         raise ValidationError(_("Biểu ghi đã bị xoá."))
+    if fields.get("status", ItemStatus.AVAILABLE) not in CATALOGUE_STATUSES:
+        raise ValidationError({"status": _("Trạng thái “%(s)s” chỉ do mượn trả đặt ra, không chọn được ở đây.")
+                               % {"s": ItemStatus(fields["status"]).label}})
     fields.setdefault("call_number", record.call_number)
     item = Item(record=record, library=library, barcode=barcode, item_type=_item_type(item_type), **fields)
     _check_item(item)
@@ -213,6 +264,19 @@ def item_create(*, actor: User, record: BibRecord, library: OrgUnit, barcode: st
     audit(actor=actor, action="catalog.item_create", obj=item, unit=library, changes=diff({}, snapshot(item)))
     outbox_enqueue([record.pk])
     return item
+
+
+def _item_status_by_catalogue(item: Item, new: str) -> None:
+    """A cataloguer's change of status, through the item lifecycle table: only between shelf statuses,
+    and never while a loan of the copy is open (check-in closes it)."""
+    if new == item.status:
+        return
+    try:
+        item_transition(item, new, by_catalogue=True)
+        if item.loans.filter(returned_at__isnull=True).exists():  # e.g. a copy reported lost by its reader
+            raise TransitionError(_("Bản tài liệu còn một lượt mượn chưa đóng; hãy trả tài liệu tại quầy trước."))
+    except TransitionError as exc:
+        raise ValidationError({"status": exc.messages}) from exc
 
 
 @transaction.atomic
@@ -228,6 +292,8 @@ def item_update(*, actor: User, item: Item, **fields: Any) -> Item:
     if "item_type" in fields:
         fields["item_type"] = _item_type(fields["item_type"])
     before = snapshot(item)
+    if "status" in fields:
+        _item_status_by_catalogue(item, fields.pop("status"))
     for name, value in fields.items():
         setattr(item, name, value)
     _check_item(item)
@@ -461,9 +527,13 @@ def import_job_run(*, job: ImportJob, actor: User, batch_size: int = 1000, worke
         job.save(update_fields=["status", "error", "updated_at"])
         raise
     job.status = ImportJob.Status.DONE
+    if job.records_read == 0:  # nothing in the file looked like a record: say so, do not report "done"
+        job.status = ImportJob.Status.FAILED
+        job.error = _("Không tìm thấy biểu ghi MARC nào trong tệp (định dạng nhận ra: %(f)s). Hãy kiểm tra tệp: "
+                      "ISO 2709 (.mrc), MARCXML hoặc MARC-in-JSON.") % {"f": fmt}
     job.position = job.total_bytes
     job.finished_at = timezone.now()
-    job.save(update_fields=["status", "position", "finished_at", "updated_at"])
+    job.save(update_fields=["status", "error", "position", "finished_at", "updated_at"])
     if progress:
         progress(job)
     return job

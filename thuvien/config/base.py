@@ -27,28 +27,42 @@ INSTALLED_APPS = [
     "django.contrib.humanize",
     "django_tasks",
     "django_tasks_db",
+    "ninja",  # its templates and static Swagger UI / ReDoc files: the API docs work without internet
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
     "thuvien.core",
     "thuvien.catalog",
     "thuvien.search",
     "thuvien.patrons",
     "thuvien.circulation",
     "thuvien.protocols",
+    "thuvien.scheduler",
+    "thuvien.digital",
     "thuvien.reports",
     "thuvien.opac",
     "thuvien.staff",
     "thuvien.api",
+    "thuvien.stocktake",
 ]
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "thuvien.config.middleware.CompressionMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    "thuvien.config.middleware.SearchBulkheadMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "thuvien.core.middleware.IdleTimeoutMiddleware",
+    "thuvien.core.middleware.StaffDoorMiddleware",
+    "thuvien.core.middleware.SecurityHeadersMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "thuvien.config.middleware.ReadYourWritesMiddleware",
+    "thuvien.config.middleware.IndexUnavailableMiddleware",
     "thuvien.reports.middleware.PortalCounterMiddleware",
 ]
 
@@ -105,7 +119,36 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
 ]
+# Password rules apply on every path that sets one (staff creation, self-registration, reset, change):
+# thuvien.core.services.password_check is what services call.
 LOGIN_URL = "staff:login"
+
+# Logging in (thuvien.core.authn): failures counted per account and per address over a window,
+# before any password is hashed; sessions end after a quiet spell (staff 30 minutes).
+THUVIEN_LOGIN_WINDOW_MINUTES = 15
+THUVIEN_LOGIN_MAX_FAILURES = 10
+THUVIEN_LOGIN_MAX_FAILURES_PER_IP = 50
+THUVIEN_TRUST_X_FORWARDED_FOR = ENV.trust_x_forwarded_for
+THUVIEN_STAFF_IDLE_MINUTES = 30
+THUVIEN_READER_IDLE_MINUTES = ENV.reader_idle_minutes
+SESSION_COOKIE_AGE = 12 * 3600  # an absolute limit besides the idle timeout
+SESSION_COOKIE_HTTPONLY = True
+SESSION_COOKIE_SAMESITE = "Lax"
+
+# Content-Security-Policy (thuvien.core.middleware): scripts only from our own static files, no
+# inline scripts or handlers; the API's interactive docs are exempt (their pages inline a loader).
+THUVIEN_CSP = ("default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; "
+               "font-src 'self'; connect-src 'self'; object-src 'none'; base-uri 'self'; form-action 'self'; "
+               "frame-ancestors 'self'")
+# Key of the CCCD numbers' hashes (patrons/personal.py); empty = the secret key. Keep it with the backups.
+THUVIEN_ID_HASH_KEY = ENV.id_hash_key
+# Backups (thuvien.core.backup): optional AES-256-GCM key (32 bytes, base64) and retention.
+THUVIEN_BACKUP_KEY = ENV.backup_key
+THUVIEN_BACKUP_KEEP_DAILY = ENV.backup_keep_daily
+THUVIEN_BACKUP_KEEP_MONTHLY = ENV.backup_keep_monthly
+THUVIEN_SHOW_DEMO_LOGINS = True  # `thuvien serve` prints the demo accounts (never in production)
+THUVIEN_REQUIRE_2FA = ENV.require_2fa  # network admins and managers must use a second factor
+THUVIEN_CSP_EXEMPT = ["/api/v1/docs", "/api/v1/redoc"]
 LOGIN_REDIRECT_URL = "staff:home"
 
 LANGUAGE_CODE = "vi"
@@ -128,7 +171,10 @@ STORAGES = {
 
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
 
-EMAIL_BACKEND = ENV.email_backend or "django.core.mail.backends.console.EmailBackend"
+# Development prints mail; production (config/production.py) demands SMTP or an explicit "console".
+EMAIL_BACKEND = {"console": "django.core.mail.backends.console.EmailBackend",
+                 "smtp": "django.core.mail.backends.smtp.EmailBackend"}.get(
+    ENV.email_backend or "console", ENV.email_backend or "")
 DEFAULT_FROM_EMAIL = ENV.default_from_email
 
 # Search index (tantivy) lives beside the database; each app server keeps its own copy.
@@ -136,6 +182,25 @@ THUVIEN_INDEX_DIR = THUVIEN_HOME / "index"
 # Memory for the index writer when `thuvien reindex` builds an index from scratch (split over up to
 # 4 threads); a process that finds its index missing and rebuilds it itself uses a quarter of it.
 THUVIEN_INDEX_BUILD_MEMORY_MB = ENV.index_build_memory_mb
+# Who writes the index: "indexer" (the machine's `thuvien indexer`; this process only reads it; set by
+# `thuvien serve` for its processes), "self" (this process applies the outbox itself) or "auto" (the
+# default: "indexer" when one is running on THUVIEN_INDEX_DIR, e.g. `thuvien search` beside a server).
+THUVIEN_INDEX_WRITER = ENV.index_writer
+# Outbox entries are pruned once every indexer seen in the last N days has applied them and they
+# are older than this.
+THUVIEN_OUTBOX_KEEP_HOURS = 48
+# Searches computed at once per web process (the rest queue up to THUVIEN_SEARCH_QUEUE_S seconds), so
+# desk requests keep their share of the process while the OPAC is busy.
+THUVIEN_SEARCH_CONCURRENCY = ENV.search_concurrency
+THUVIEN_SEARCH_QUEUE_S = 10.0
+THUVIEN_OUTBOX_INDEXER_FORGET_DAYS = 7
+
+# Lines `thuvien serve` prints after the OPAC, staff and API addresses ({base} = http://host:port).
+THUVIEN_EXTRA_URLS: list[str] = ["SRU:                   {base}/sru", "OAI-PMH:               {base}/oai"]
+
+# Host names harvests and SRU targets may reach although they resolve to internal addresses
+# (thuvien.core.outbound); set by the network administrator, empty by default.
+THUVIEN_OUTBOUND_ALLOWED_HOSTS = ENV.outbound_allowed_hosts
 
 LOGGING = {
     "version": 1,
@@ -143,13 +208,24 @@ LOGGING = {
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "root": {"handlers": ["console"], "level": "WARNING"},
-    "loggers": {"thuvien": {"level": "INFO", "propagate": True}},
+    # Django's default config gives "django" its own console handler too: every line came out twice.
+    "loggers": {"thuvien": {"level": "INFO", "propagate": True},
+                "django": {"level": "INFO", "handlers": [], "propagate": True}},
 }
 
 STATICFILES_DIRS = [BASE_DIR / "static", REPO_ROOT / "node_modules" / "htmx.org" / "dist",
-                    REPO_ROOT / "node_modules" / "chart.js" / "dist"]
+                    REPO_ROOT / "node_modules" / "chart.js" / "dist",
+                    ("openseadragon", REPO_ROOT / "node_modules" / "openseadragon" / "build" / "openseadragon"),
+                    ("mirador", REPO_ROOT / "node_modules" / "mirador" / "dist")]
 WHITENOISE_USE_FINDERS = True
 SILENCED_SYSTEM_CHECKS = ["staticfiles.W004"]
 
 # Staff log in with their username; readers log in to the portal with card number or e-mail.
 AUTHENTICATION_BACKENDS = ["django.contrib.auth.backends.ModelBackend", "thuvien.patrons.auth.PatronBackend"]
+
+# The SIP2 server for self-check kiosks, book drops and gates: `thuvien serve` starts it when
+# THUVIEN_SIP2_ENABLED=1 (THUVIEN_SIP2_HOST / THUVIEN_SIP2_PORT, default 127.0.0.1:6001).
+THUVIEN_EXTRA_SERVERS: dict[str, list[str]] = {}
+if ENV.sip2_enabled:
+    THUVIEN_EXTRA_SERVERS["sip2"] = ["sip2_server", "--host", ENV.sip2_host, "--port", str(ENV.sip2_port)]
+    THUVIEN_EXTRA_URLS.append(f"SIP2 (máy tự phục vụ):  {ENV.sip2_host}:{ENV.sip2_port}")

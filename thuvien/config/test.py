@@ -15,6 +15,11 @@ TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBacken
 THUVIEN_INDEX_DIR = Path(THUVIEN_HOME) / "index"
 DEBUG = False
 ALLOWED_HOSTS = ["*"]
+# Explicit: each test process writes its own index and applies the outbox in-process right after
+# commit (the tests rely on a write being searchable at once); `thuvien serve` uses "indexer".
+THUVIEN_INDEX_WRITER = "self"
+# The interop tests harvest a second thuvien on 127.0.0.1; the outbound guard's own tests clear this.
+THUVIEN_OUTBOUND_ALLOWED_HOSTS = ["127.0.0.1", "localhost"]
 
 # Portal page views are counted per process and flushed as events every 50 hits: off in tests, so
 # no test sees events written by another's page views (reports' own test turns it on).

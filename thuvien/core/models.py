@@ -174,3 +174,31 @@ class JobRecord(models.Model):
 
     class Meta:
         abstract = True
+
+
+class LoginEvent(models.Model):
+    """One login, failed login, logout or lockout at the staff or portal door (shown to managers;
+    failures in the last minutes are what the lockout counts, before any password is hashed)."""
+
+    class Kind(models.TextChoices):
+        LOGIN = "login", _("Đăng nhập")
+        FAILED = "failed", _("Đăng nhập sai")
+        LOCKED = "locked", _("Bị khoá tạm thời")
+        LOGOUT = "logout", _("Đăng xuất")
+        TIMEOUT = "timeout", _("Hết phiên do không hoạt động")
+
+    at = models.DateTimeField(auto_now_add=True, db_index=True)
+    kind = models.CharField(max_length=10, choices=Kind.choices)
+    door = models.CharField(max_length=10)  # "staff" | "portal" | "api"
+    username = models.CharField(max_length=255)  # as typed (folded to lower case), for the per-account count
+    user = models.ForeignKey(User, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    ip = models.GenericIPAddressField(null=True, blank=True)
+    user_agent = models.CharField(max_length=255, blank=True)
+
+    class Meta:
+        ordering = ["-at", "-id"]
+        indexes = [models.Index(fields=["username", "at"], name="loginevent_user_at"),
+                   models.Index(fields=["ip", "at"], name="loginevent_ip_at")]
+
+    def __str__(self) -> str:
+        return f"{self.at:%Y-%m-%d %H:%M} {self.kind} {self.username}"

@@ -62,7 +62,10 @@ class Patron(models.Model):
     birth_date = models.DateField(_("ngày sinh"), null=True, blank=True)
     gender = models.CharField(_("giới tính"), max_length=1, choices=Gender.choices, blank=True)
     ethnicity = models.CharField(_("dân tộc"), max_length=60, blank=True)
-    id_number = models.CharField(_("số CCCD"), max_length=20, null=True, blank=True, unique=True)
+    # The CCCD number itself is not kept (patrons/personal.py): a keyed hash for duplicate checks and
+    # its last four digits for display.
+    id_hash = models.CharField(max_length=64, null=True, blank=True, unique=True, editable=False)
+    id_last4 = models.CharField(_("4 số cuối CCCD"), max_length=4, blank=True)
     id_verified = models.BooleanField(_("đã kiểm tra giấy tờ"), default=False)
     address = models.CharField(_("địa chỉ"), max_length=500, blank=True)
     phone = models.CharField(_("điện thoại"), max_length=20, blank=True, db_index=True)
@@ -193,3 +196,26 @@ class DataRequest(models.Model):
 
     def __str__(self) -> str:
         return f"{self.patron_id}:{self.kind}:{self.status}"
+
+
+class BreachReport(models.Model):
+    """A personal-data breach (Decree 356/2025/NĐ-CP): the authority must be told within 72 hours of
+    its discovery; the register keeps what happened and when it was reported."""
+
+    uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    unit = models.ForeignKey(OrgUnit, on_delete=models.PROTECT, related_name="+", verbose_name=_("đơn vị"))
+    discovered_at = models.DateTimeField(_("phát hiện lúc"))
+    description = models.TextField(_("mô tả sự cố"))
+    data_affected = models.CharField(_("loại dữ liệu bị ảnh hưởng"), max_length=500, blank=True)
+    people_affected = models.PositiveIntegerField(_("số người bị ảnh hưởng (ước tính)"), default=0)
+    measures = models.TextField(_("biện pháp đã làm"), blank=True)
+    notified_at = models.DateTimeField(_("đã thông báo cơ quan chức năng lúc"), null=True, blank=True)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["-discovered_at"]
+
+    def __str__(self) -> str:
+        return f"{self.discovered_at:%Y-%m-%d} {self.description[:40]}"

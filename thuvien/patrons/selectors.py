@@ -10,6 +10,7 @@ from django.db.models import Q, QuerySet
 from thuvien.core.permissions import Perm, scope_q
 from thuvien.core.text import fold
 from thuvien.patrons.models import Consent, Patron
+from thuvien.patrons.personal import id_number_parts
 
 if TYPE_CHECKING:
     from thuvien.core.models import User
@@ -36,8 +37,9 @@ def patron_find_duplicates(*, full_name: str = "", birth_date: dt.date | None = 
                            id_number: str | None = None, exclude_pk: int | None = None) -> list[Patron]:
     """Readers that may be the same person: same CCCD, same phone, or same folded name and birth date."""
     q = Q(pk__in=[])
-    if id_number:
-        q |= Q(id_number=id_number.strip())
+    id_hash = id_number_parts(id_number)[0]
+    if id_hash:
+        q |= Q(id_hash=id_hash)
     if phone:
         q |= Q(phone=phone.strip())
     if full_name and birth_date:

@@ -4,17 +4,18 @@ data-subject requests. Each checks permission, owns its transaction and writes i
 from __future__ import annotations
 
 import datetime as dt
-import secrets
 from collections.abc import Iterable
 from typing import Any
 
+from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.db.models.functions import Length
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from thuvien.core.audit import audit, diff, snapshot
-from thuvien.core.models import OrgUnit, User
+from thuvien.core.models import AuditEntry, OrgUnit, User
 from thuvien.core.permissions import Perm, has_perm, require_perm
 from thuvien.core.text import fold
 from thuvien.core.unit_settings import setting_get
@@ -32,12 +33,13 @@ from thuvien.patrons.models import (
     PatronCategory,
     PatronStatus,
 )
+from thuvien.patrons.personal import id_number_parts
 from thuvien.patrons.selectors import patron_find_duplicates
-from thuvien.patrons.signals import reading_history_withdrawn
+from thuvien.patrons.signals import patron_erasing, reading_history_withdrawn
 from thuvien.reports.facts import event_record, reader_tags
 
-PATRON_FIELDS = ("full_name", "birth_date", "gender", "ethnicity", "id_number", "id_verified", "address", "phone",
-                 "email", "category_id", "home_library_id", "expires_on", "notes", "guardian_name",
+PATRON_FIELDS = ("full_name", "birth_date", "gender", "ethnicity", "id_hash", "id_last4", "id_verified", "address",
+                 "phone", "email", "category_id", "home_library_id", "expires_on", "notes", "guardian_name",
                  "guardian_phone")
 SELF_EDITABLE_FIELDS = ("address", "phone", "email")
 
@@ -51,11 +53,32 @@ class DuplicateWarning(ValidationError):
             "list": ", ".join(str(p) for p in matches)})
 
 
-def _new_card_number() -> str:
-    for _attempt in range(20):
-        number = f"{timezone.localdate().year % 100:02d}{secrets.randbelow(10**8):08d}"
-        if not Patron.objects.filter(card_number=number).exists():
-            return number
+CARD_DIGITS = 6
+
+
+def card_prefix(home_library: OrgUnit) -> str:
+    """The letters of the card series at `home_library`: the inherited `patron.card_prefix` setting, or else
+    the letters and digits of the network's code (Cao Bằng's network `CB` gives cards CB000001, CB000002...)."""
+    prefix = str(setting_get(home_library, "patron.card_prefix") or "").strip().upper()
+    if not prefix:
+        root = OrgUnit.objects.filter(pk=home_library.ancestor_ids[0]).values_list("code", flat=True).first() or ""
+        prefix = "".join(ch for ch in root.upper() if ch.isascii() and ch.isalnum())
+    return prefix
+
+
+def card_number_next(*, home_library: OrgUnit) -> str:
+    """The next free number in the library's own series: prefix + six digits, one more than the highest issued."""
+    prefix = card_prefix(home_library)
+    # one allocator at a time per network: lock the network's root row until the transaction ends
+    list(OrgUnit.objects.select_for_update().filter(pk=home_library.ancestor_ids[0]).values_list("pk", flat=True))
+    issued = (Patron.objects.annotate(n=Length("card_number"))
+              .filter(card_number__startswith=prefix, n=len(prefix) + CARD_DIGITS)
+              .order_by("-card_number").values_list("card_number", flat=True)[:20])
+    last = max((int(c[len(prefix):]) for c in issued if c[len(prefix):].isdigit()), default=0)
+    for number in range(last + 1, last + 1000):
+        candidate = f"{prefix}{number:0{CARD_DIGITS}d}"
+        if not Patron.objects.filter(card_number__iexact=candidate).exists():
+            return candidate
     raise RuntimeError("could not allocate a card number")
 
 
@@ -66,23 +89,24 @@ def _age(birth_date: dt.date | None) -> int | None:
     return today.year - birth_date.year - ((today.month, today.day) < (birth_date.month, birth_date.day))
 
 
-def _check_consents(*, purposes: set[str], birth_date: dt.date | None, category: PatronCategory,
-                    guardian_name: str, child_agreed: bool) -> str:
-    """Validate the consents of a registration; returns who gave them (self or guardian)."""
+def consents_check(*, purposes: set[str], birth_date: dt.date | None, category: PatronCategory,
+                   guardian_name: str, child_agreed: bool) -> str:
+    """Validate the consents of a registration; returns who gave them (self or guardian). Forms call it
+    to show every error at once; the services call it again before writing."""
     unknown = purposes - set(ConsentPurpose.values)
     if unknown:
-        raise ValidationError(_("Mục đích không hợp lệ: %(p)s") % {"p": ", ".join(sorted(unknown))})
+        raise ValidationError({"consents": _("Mục đích không hợp lệ: %(p)s") % {"p": ", ".join(sorted(unknown))}})
     if ConsentPurpose.SERVICE not in purposes:
-        raise ValidationError(_("Cần có sự đồng ý xử lý dữ liệu cá nhân để cấp thẻ bạn đọc."))
+        raise ValidationError({"consents": _("Cần có sự đồng ý xử lý dữ liệu cá nhân để cấp thẻ bạn đọc.")})
     age = _age(birth_date)
     is_child = (age is not None and age < CHILD_AGE) or (age is None and category.is_child)
     if not is_child:
         return ConsentGiver.SELF
     if not guardian_name.strip():
-        raise ValidationError(_("Bạn đọc dưới %(n)s tuổi cần có sự đồng ý của cha, mẹ hoặc người giám hộ.")
-                              % {"n": CHILD_AGE})
+        raise ValidationError({"guardian_name": _("Bạn đọc dưới %(n)s tuổi cần có sự đồng ý của cha, mẹ hoặc người "
+                                                  "giám hộ.") % {"n": CHILD_AGE}})
     if (age is None or age >= CHILD_OWN_CONSENT_AGE) and not child_agreed:
-        raise ValidationError(_("Trẻ từ đủ %(n)s tuổi cũng phải đồng ý.") % {"n": CHILD_OWN_CONSENT_AGE})
+        raise ValidationError({"child_agreed": _("Trẻ từ đủ %(n)s tuổi cũng phải đồng ý.") % {"n": CHILD_OWN_CONSENT_AGE}})
     return ConsentGiver.GUARDIAN
 
 
@@ -95,15 +119,38 @@ def _record_consent(*, patron: Patron, purpose: str, given_by: str, guardian_nam
     )
 
 
+def _check_password(password: str, user: User) -> None:
+    """The configured password validators, on every path that sets a reader's password."""
+    try:
+        validate_password(password, user)
+    except ValidationError as exc:
+        raise ValidationError({"password": exc.messages}) from exc
+
+
+def _email_taken(email: str, patron: Patron | None) -> bool:
+    """True when another portal login already uses `email` (it would take over their password resets)."""
+    if not email:
+        return False
+    others = Patron.objects.filter(email__iexact=email, user__isnull=False).exclude(status=PatronStatus.ERASED)
+    users = User.objects.filter(email__iexact=email)
+    if patron is not None:
+        others = others.exclude(pk=patron.pk)
+        if patron.user_id:
+            users = users.exclude(pk=patron.user_id)
+    return others.exists() or users.exists()
+
+
 def _set_password(patron: Patron, password: str) -> None:
     user = patron.user
     if user is None:
         user = User(username=f"reader-{patron.uuid.hex[:16]}", display_name=patron.full_name, email=patron.email)
+        _check_password(password, user)
         user.set_password(password)
         user.save()
         patron.user = user
         patron.save(update_fields=["user", "updated_at"])
     else:
+        _check_password(password, user)
         user.set_password(password)
         user.save(update_fields=["password"])
 
@@ -113,23 +160,27 @@ def _create(*, actor: User | None, home_library: OrgUnit, data: dict[str, Any], 
             password: str | None) -> Patron:
     purposes = set(consents)
     category: PatronCategory = data["category"]
-    given_by = _check_consents(purposes=purposes, birth_date=data.get("birth_date"), category=category,
+    given_by = consents_check(purposes=purposes, birth_date=data.get("birth_date"), category=category,
                                guardian_name=guardian_name, child_agreed=child_agreed)
     id_number = (data.get("id_number") or "").strip() or None
+    id_hash, id_last4 = id_number_parts(id_number)
     if not confirm_duplicates:
         dups = patron_find_duplicates(full_name=data["full_name"], birth_date=data.get("birth_date"),
                                       phone=data.get("phone", ""), id_number=id_number)
         if dups:
             raise DuplicateWarning(dups)
-    if id_number and Patron.objects.filter(id_number=id_number).exists():
+    if password and _email_taken((data.get("email") or "").strip(), None):
+        raise ValidationError({"email": _("Thư điện tử này đã gắn với một tài khoản khác; hãy dùng địa chỉ khác "
+                                          "hoặc đến thư viện.")})
+    if id_hash and Patron.objects.filter(id_hash=id_hash).exists():
         raise ValidationError({"id_number": _("Số CCCD này đã được dùng cho một thẻ khác.")})
     fields = {k: v for k, v in data.items() if k in {f.removesuffix("_id") for f in PATRON_FIELDS}}
-    fields["id_number"] = id_number
+    fields["id_hash"], fields["id_last4"] = id_hash, id_last4
     fields.setdefault("expires_on", timezone.localdate()
                       + dt.timedelta(days=int(setting_get(home_library, "patron.card_validity_days"))))
     if given_by == ConsentGiver.GUARDIAN:
         fields["guardian_name"] = guardian_name.strip()
-    card_number = (data.get("card_number") or "").strip() or _new_card_number()
+    card_number = (data.get("card_number") or "").strip() or card_number_next(home_library=home_library)
     if Patron.objects.filter(card_number__iexact=card_number).exists():
         raise ValidationError({"card_number": _("Số thẻ %(n)s đã tồn tại.") % {"n": card_number}})
     patron = Patron(card_number=card_number, home_library=home_library, status=status,
@@ -180,18 +231,21 @@ def patron_update(*, actor: User, patron: Patron, data: dict[str, Any]) -> Patro
     patron = Patron.objects.select_for_update().get(pk=patron.pk)
     require_perm(actor, Perm.PATRON_EDIT, patron.home_library)
     before = snapshot(patron, list(PATRON_FIELDS))
+    data = dict(data)
+    if "id_number" in data:  # typed at the desk: only its keyed hash and last digits are kept
+        data["id_hash"], data["id_last4"] = id_number_parts(data.pop("id_number"))
     for field, value in data.items():
         if field not in PATRON_FIELDS and field not in ("category", "home_library"):
             raise ValidationError(_("Không được sửa trường %(field)s.") % {"field": field})
         setattr(patron, field, value)
     if "home_library" in data:
         require_perm(actor, Perm.PATRON_EDIT, data["home_library"])
-    patron.id_number = (patron.id_number or "").strip() or None
     patron.name_folded = fold(patron.full_name)
     patron.full_clean(exclude=["user", "photo"])
     patron.save()
     changes = diff(before, snapshot(patron, list(PATRON_FIELDS)))
-    if "id_number" in changes:  # never write the number itself into the log
+    if changes.pop("id_hash", None) or changes.pop("id_last4", None):  # never write the number into the log
+        changes.pop("id_last4", None)
         changes["id_number"] = ["***", "***"]
     if changes:
         audit(actor=actor, action="patron.update", obj=patron, unit=patron.home_library, changes=changes,
@@ -200,9 +254,16 @@ def patron_update(*, actor: User, patron: Patron, data: dict[str, Any]) -> Patro
 
 
 @transaction.atomic
-def patron_update_self(*, patron: Patron, data: dict[str, Any]) -> Patron:
-    """A reader corrects their own contact data from the portal account."""
-    patron = Patron.objects.select_for_update().get(pk=patron.pk)
+def patron_update_self(*, patron: Patron, data: dict[str, Any], current_password: str | None = None) -> Patron:
+    """A reader corrects their own contact data from the portal account; a new e-mail address (where
+    password resets go) needs the current password and must not belong to another login."""
+    patron = Patron.objects.select_for_update(of=("self",)).select_related("user").get(pk=patron.pk)
+    new_email = (data.get("email") or "").strip()
+    if "email" in data and new_email.lower() != (patron.email or "").lower():
+        if patron.user is None or not patron.user.check_password(current_password or ""):
+            raise ValidationError({"current_password": _("Hãy nhập đúng mật khẩu hiện tại để đổi thư điện tử.")})
+        if _email_taken(new_email, patron):
+            raise ValidationError({"email": _("Thư điện tử này đã gắn với một tài khoản khác.")})
     before = snapshot(patron, list(SELF_EDITABLE_FIELDS))
     for field, value in data.items():
         if field not in SELF_EDITABLE_FIELDS:
@@ -212,7 +273,7 @@ def patron_update_self(*, patron: Patron, data: dict[str, Any]) -> Patron:
     patron.full_clean(exclude=["user", "photo"])
     patron.save()
     if patron.user_id and "email" in data:
-        User.objects.filter(pk=patron.user_id).update(email=patron.email)
+        User.objects.filter(pk=patron.user_id).update(email=patron.email, updated_at=timezone.now())
     changes = diff(before, snapshot(patron, list(SELF_EDITABLE_FIELDS)))
     if changes:
         audit(actor=patron.user, action="patron.self_update", obj=patron, unit=patron.home_library,
@@ -375,15 +436,14 @@ def patron_erase(*, actor: User, patron: Patron) -> Patron:
         raise ValidationError(_("Bạn đọc còn tài liệu đang mượn; cần trả trước khi xoá dữ liệu."))
     if any(f.amount > f.paid for f in patron.fines.all()):
         raise ValidationError(_("Bạn đọc còn khoản phạt chưa nộp; cần giải quyết trước khi xoá dữ liệu."))
-    patron.loans.update(patron=None, anonymised=True)
-    patron.holds.filter(state__in=["waiting", "targeted", "in_transit", "ready"]).update(
-        state="cancelled", closed_at=timezone.now())
+    patron_erasing.send(sender=Patron, patron=patron, actor=actor)
     for field in ("address", "phone", "email", "ethnicity", "notes", "guardian_name", "guardian_phone", "gender"):
         setattr(patron, field, "")
     patron.full_name = _("(đã xoá)")
     patron.name_folded = ""
     patron.birth_date = None
-    patron.id_number = None
+    patron.id_hash = None
+    patron.id_last4 = ""
     patron.id_verified = False
     patron.keep_history = False
     patron.status = PatronStatus.ERASED
@@ -392,15 +452,53 @@ def patron_erase(*, actor: User, patron: Patron) -> Patron:
     patron.save()
     patron.consents.filter(withdrawn_at__isnull=True).update(withdrawn_at=timezone.now())
     if patron.user_id:
-        User.objects.filter(pk=patron.user_id).update(is_active=False, email="", display_name="")
+        User.objects.filter(pk=patron.user_id).update(is_active=False, email="", display_name="",
+                                                         updated_at=timezone.now())
     patron.data_requests.filter(kind=DataRequestKind.DELETE, status=DataRequestStatus.OPEN).update(
         status=DataRequestStatus.DONE, resolved_at=timezone.now())
-    audit(actor=actor, action="patron.erase", obj=patron, unit=patron.home_library, object_repr=patron.card_number)
+    pseudonymised = _pseudonymise_audit(patron)
+    audit(actor=actor, action="patron.erase", obj=patron, unit=patron.home_library, object_repr=patron.card_number,
+          changes={"audit_entries_pseudonymised": [None, pseudonymised]})
     return patron
 
 
+PERSONAL_AUDIT_KEYS = frozenset({"full_name", "birth_date", "gender", "ethnicity", "address", "phone", "email",
+                                 "notes", "guardian_name", "guardian_phone", "id_number", "id_hash", "id_last4"})
+
+
+def _pseudonymise_audit(patron: Patron) -> int:
+    """Blank the personal values earlier audit entries recorded about `patron` (who did what, and
+    when, stays; the card number remains as the tombstone). Returns how many entries changed."""
+    count = 0
+    for entry in AuditEntry.objects.filter(object_type=Patron._meta.label_lower, object_id=str(patron.pk)).iterator():
+        changes = entry.changes if isinstance(entry.changes, dict) else {}
+        cleaned = {k: (["***", "***"] if k in PERSONAL_AUDIT_KEYS else v) for k, v in changes.items()}
+        if cleaned != changes:
+            entry.changes = cleaned
+            entry.save(update_fields=["changes"])
+            count += 1
+    return count
+
+
+def patron_view_level(actor: User, patron: Patron) -> str:
+    """How much of a reader `actor` may see: "full" (staff of the reader's home library subtree and
+    network administrators), "loan" (any other circulation desk: name, card status and blocks, what
+    lending needs; Library Law Art. 8) or "" (nothing)."""
+    if has_perm(actor, Perm.PATRON_VIEW, patron.home_library):
+        return "full"
+    if any(has_perm(actor, Perm.CIRC_DESK, g.unit) for g in actor.grants.select_related("unit")):
+        return "loan"
+    return ""
+
+
 def require_patron_view(actor: User, patron: Patron) -> None:
-    """Staff may see readers of their subtree, and any reader at their desk (network-wide borrowing)."""
-    if not (has_perm(actor, Perm.PATRON_VIEW, patron.home_library)
-            or any(has_perm(actor, Perm.CIRC_DESK, g.unit) for g in actor.grants.select_related("unit"))):
-        raise PermissionDenied(_("Bạn không có quyền xem bạn đọc này."))
+    """Raise PermissionDenied unless `actor` may see the reader's full record (home library subtree)."""
+    if patron_view_level(actor, patron) != "full":
+        raise PermissionDenied(_("Chỉ thư viện nơi bạn đọc đăng ký được xem hồ sơ đầy đủ của bạn đọc này."))
+
+
+def patron_record_viewed(*, actor: User, patron: Patron) -> None:
+    """Log that `actor` opened the reader's full record (every such view is kept in the audit log,
+    filed under the reader's home library)."""
+    require_patron_view(actor, patron)
+    audit(actor=actor, action="patron.view", obj=patron, unit=patron.home_library, object_repr=patron.card_number)

@@ -3,9 +3,6 @@
 
 from __future__ import annotations
 
-import urllib.error
-import urllib.parse
-import urllib.request
 from collections.abc import Mapping
 from typing import Any
 from xml.etree.ElementTree import Element
@@ -13,8 +10,9 @@ from xml.etree.ElementTree import Element
 from defusedxml import ElementTree as SafeET
 from pymarc import Field, Indicators, Leader, Record, Subfield
 
+from thuvien.core.outbound import OutboundError, fetch
+
 MARC_NS = "{http://www.loc.gov/MARC21/slim}"
-USER_AGENT = "thuvien-interop/1.0 (+https://github.com/thuvien)"
 
 
 class RemoteError(Exception):
@@ -22,18 +20,12 @@ class RemoteError(Exception):
 
 
 def http_get(base_url: str, params: Mapping[str, str], *, timeout: float = 60.0) -> bytes:
-    """GET base_url?params; RemoteError on network errors, HTTP errors or a non-http(s) URL."""
-    parts = urllib.parse.urlsplit(base_url)
-    if parts.scheme not in ("http", "https"):
-        raise RemoteError(f"unsupported URL scheme {parts.scheme!r}")
-    sep = "&" if parts.query else "?"
-    url = base_url + sep + urllib.parse.urlencode(params)
-    request = urllib.request.Request(url, headers={"User-Agent": USER_AGENT})  # noqa: S310 - scheme checked
+    """GET base_url?params through the outbound guard (internal addresses refused, redirects
+    re-checked); RemoteError on refusal, network errors, HTTP errors or a non-http(s) URL."""
     try:
-        with urllib.request.urlopen(request, timeout=timeout) as response:  # noqa: S310 - scheme checked
-            return bytes(response.read())
-    except (urllib.error.URLError, TimeoutError, OSError) as exc:
-        raise RemoteError(f"{url}: {exc}") from exc
+        return fetch(base_url, params, timeout=timeout)
+    except OutboundError as exc:
+        raise RemoteError(str(exc)) from exc
 
 
 def parse_xml(data: bytes) -> Element:

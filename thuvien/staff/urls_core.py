@@ -7,6 +7,8 @@ from thuvien.staff import views_core as v
 urlpatterns = [
     path("", v.home, name="home"),
     path("login/", v.LoginView.as_view(), name="login"),
+    path("login/code/", v.login_code, name="login_code"),
+    path("2fa/", v.second_factor_setup, name="second_factor"),
     path("logout/", auth_views.LogoutView.as_view(next_page="staff:login"), name="logout"),
     path("network/", v.tree, name="tree"),
     path("network/<str:code>/", v.unit_detail, name="unit"),

@@ -33,17 +33,21 @@ def test_bib_create_extracts_audits_and_enqueues(net, cataloguer_a):
     assert record["001"].data == str(bib.pk) and record["245"]["a"] == "Dế Mèn phiêu lưu ký /"
 
 
-def test_any_cataloguer_may_enrich_shared_record_audit_shows_who(net, cataloguer_a, staff_factory):
+def test_only_the_owners_subtree_or_the_network_edits_a_record_audit_shows_who(net, cataloguer_a, staff_factory):
     bib = services.bib_create(actor=cataloguer_a, record=make_book(), owner=net.a)
     cat_b = staff_factory("cat_b", net.b, Role.CATALOGUER)
+    cat_p = staff_factory("cat_p", net.province, Role.CATALOGUER)
     record = selectors.bib_to_pymarc(bib)
     record["245"]["a"] = "Dế Mèn phiêu lưu ký :"
     record["245"].add_subfield("b", "truyện dài", pos=1)
-    services.bib_update(actor=cat_b, bib=bib, record=record)
+    with pytest.raises(PermissionDenied):  # another district library sends a change request instead
+        services.bib_update(actor=cat_b, bib=bib, record=record)
+    services.bib_update(actor=cat_p, bib=bib, record=record)
     bib.refresh_from_db()
     assert bib.title == "Dế Mèn phiêu lưu ký : truyện dài"
     entry = AuditEntry.objects.get(action="catalog.bib_update", object_id=str(bib.pk))
-    assert entry.actor == cat_b
+    assert entry.actor == cat_p
+    assert entry.unit == net.a  # filed under the owner, so A's manager sees it
     assert entry.changes["title"] == ["Dế Mèn phiêu lưu ký", "Dế Mèn phiêu lưu ký : truyện dài"]
 
 

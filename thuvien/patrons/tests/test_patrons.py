@@ -33,7 +33,7 @@ def adult(**extra):
 
 def test_desk_registration_stores_consent_wording_and_time(net, desk_a):
     p = patron_create(actor=desk_a, home_library=net.a, data=adult(), consents=["service", "notices_email"])
-    assert p.status == PatronStatus.ACTIVE and len(p.card_number) == 10 and not p.keep_history
+    assert p.status == PatronStatus.ACTIVE and p.card_number == "P000001" and not p.keep_history
     consents = {c.purpose: c for c in p.consents.all()}
     assert set(consents) == {"service", "notices_email"}
     assert consents["service"].wording.startswith("Tôi đồng ý để thư viện xử lý dữ liệu cá nhân")
@@ -134,7 +134,7 @@ def test_erase_blanks_personal_data_and_refuses_with_open_loans(net, desk_a, bas
     patron_erase(actor=desk_a, patron=p)
     p.refresh_from_db()
     loan.refresh_from_db()
-    assert (p.status, p.full_name, p.phone, p.email, p.id_number, p.birth_date) == ("erased", "(đã xoá)", "", "", None, None)
+    assert (p.status, p.full_name, p.phone, p.email, p.id_hash, p.birth_date) == ("erased", "(đã xoá)", "", "", None, None)
     assert loan.patron is None and loan.anonymised
     assert authenticate(username=p.card_number, password="mat-khau-dai-2026") is None
     assert DataRequest.objects.get(patron=p).status == "done"

@@ -18,6 +18,7 @@ from thuvien.catalog.services import bib_delete, bib_update, marc_import_record
 from thuvien.core.audit import audit, diff, snapshot
 from thuvien.core.demo import system_user
 from thuvien.core.models import OrgUnit, User
+from thuvien.core.outbound import OutboundError, OutboundRefused, check_url
 from thuvien.core.permissions import Perm, require_perm
 from thuvien.protocols.dc_marc import DCRecordError, dc_to_marc
 from thuvien.protocols.harvest.oai import Page, PageRecord, fetch_page
@@ -42,6 +43,7 @@ def harvest_source_create(*, actor: User, code: str, name: str, base_url: str, l
                            set_spec=set_spec, schedule=schedule, match=match, on_match=on_match, is_active=is_active)
     source.full_clean()
     _check_prefix(source)
+    _check_url(source)
     source.save()
     audit(actor=actor, action="protocols.harvest_source_create", obj=source, unit=library,
           changes=diff({}, snapshot(source, SNAPSHOT_FIELDS)))
@@ -63,6 +65,7 @@ def harvest_source_update(*, actor: User, source: HarvestSource, **fields: Any) 
         setattr(source, name, value)
     source.full_clean()
     _check_prefix(source)
+    _check_url(source)
     if any(f in fields and before[f] != snapshot(source, SNAPSHOT_FIELDS)[f] for f in ("base_url", "set_spec",
                                                                                    "metadata_prefix")):
         source.last_datestamp = ""  # another list: the next harvest is a full one
@@ -70,6 +73,17 @@ def harvest_source_update(*, actor: User, source: HarvestSource, **fields: Any) 
     audit(actor=actor, action="protocols.harvest_source_update", obj=source, unit=source.library,
           changes=diff(before, snapshot(source, SNAPSHOT_FIELDS)))
     return source
+
+
+def _check_url(source: HarvestSource) -> None:
+    """Refuse a base URL on an internal address (SSRF) when the source is saved; the worker checks again."""
+    try:
+        check_url(source.base_url)
+    except OutboundRefused as exc:
+        raise ValidationError({"base_url": _("Địa chỉ này trỏ vào mạng nội bộ nên bị từ chối: %(e)s")
+                               % {"e": exc}}) from exc
+    except OutboundError:
+        pass  # not resolvable now: the run reports it
 
 
 def _check_prefix(source: HarvestSource) -> None:

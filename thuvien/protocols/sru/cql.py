@@ -105,10 +105,16 @@ def _tokenize(text: str) -> list[_Token]:
     return tokens
 
 
+MAX_DEPTH = 50  # nested parentheses
+MAX_CLAUSES = 200  # search clauses in one query (each boolean adds a level to the tree)
+
+
 class _Parser:
     def __init__(self, text: str) -> None:
         self.tokens = _tokenize(text)
         self.i = 0
+        self.depth = 0
+        self.clauses = 0
 
     @property
     def tok(self) -> _Token:
@@ -168,13 +174,20 @@ class _Parser:
         tok = self.tok
         if tok.kind == "(":
             self.take()
+            self.depth += 1
+            if self.depth > MAX_DEPTH:
+                raise CQLSyntaxError(f"parentheses nested deeper than {MAX_DEPTH}")
             inner = self.query()
+            self.depth -= 1
             if self.tok.kind != ")":
                 raise CQLSyntaxError(f"missing ')' at {self.tok.pos}")
             self.take()
             return inner
         if tok.kind not in ("word", "string"):
             raise CQLSyntaxError(f"expected a search term at {tok.pos}, found {tok.text!r}")
+        self.clauses += 1
+        if self.clauses > MAX_CLAUSES:
+            raise CQLSyntaxError(f"more than {MAX_CLAUSES} search clauses")
         nxt = self.peek()
         relation_follows = nxt.kind == "symbol" or (
             nxt.kind == "word" and tok.kind == "word" and self._named_relation(nxt.text)

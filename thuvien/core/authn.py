@@ -1,0 +1,97 @@
+"""Logging in safely at both doors: lockout and throttling counted BEFORE any password is hashed (so a
+storm of wrong passwords costs one indexed count each, not an Argon2 run), every login, failure,
+lockout, logout and idle timeout recorded as a LoginEvent, and the staff door closed to readers."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import TYPE_CHECKING, Any
+
+from django import forms
+from django.conf import settings
+from django.contrib.auth.forms import AuthenticationForm
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from thuvien.core.models import LoginEvent
+from thuvien.core.permissions import is_staff_member
+
+if TYPE_CHECKING:
+    from django.http import HttpRequest
+
+    from thuvien.core.models import User
+
+
+def client_ip(request: HttpRequest | None) -> str | None:
+    """The client's address: REMOTE_ADDR, or the first X-Forwarded-For hop when the deployment
+    says a trusted proxy sets it (THUVIEN_TRUST_X_FORWARDED_FOR)."""
+    if request is None:
+        return None
+    if getattr(settings, "THUVIEN_TRUST_X_FORWARDED_FOR", False):
+        forwarded = request.META.get("HTTP_X_FORWARDED_FOR", "").split(",")[0].strip()
+        if forwarded:
+            return forwarded
+    return request.META.get("REMOTE_ADDR") or None
+
+
+def login_record(*, kind: str, door: str, username: str, request: HttpRequest | None = None,
+                 user: User | None = None) -> LoginEvent:
+    """Record one login event (the managers' page lists them)."""
+    agent = request.META.get("HTTP_USER_AGENT", "")[:255] if request is not None else ""
+    return LoginEvent.objects.create(kind=kind, door=door, username=username.strip().lower()[:255],
+                                     user=user if user is not None and user.pk else None, ip=client_ip(request),
+                                     user_agent=agent)
+
+
+def login_refusal(*, username: str, ip: str | None) -> str:
+    """Why a login attempt must be refused before checking the password ("" when it may go on):
+    too many failures for this account, or from this address, in the last window."""
+    window = dt.timedelta(minutes=settings.THUVIEN_LOGIN_WINDOW_MINUTES)
+    since = timezone.now() - window
+    recent = LoginEvent.objects.filter(kind=LoginEvent.Kind.FAILED, at__gte=since)
+    if username and recent.filter(username=username.strip().lower()).count() >= settings.THUVIEN_LOGIN_MAX_FAILURES:
+        return _("Tài khoản tạm khoá vì nhập sai mật khẩu quá nhiều lần; hãy thử lại sau %(m)d phút.") % {
+            "m": settings.THUVIEN_LOGIN_WINDOW_MINUTES}
+    if ip and recent.filter(ip=ip).count() >= settings.THUVIEN_LOGIN_MAX_FAILURES_PER_IP:
+        return _("Quá nhiều lần đăng nhập sai từ địa chỉ này; hãy thử lại sau %(m)d phút.") % {
+            "m": settings.THUVIEN_LOGIN_WINDOW_MINUTES}
+    return ""
+
+
+class ThrottledAuthenticationForm(AuthenticationForm):
+    """Django's login form with the lockout check first and every outcome recorded."""
+
+    door = "portal"
+
+    def clean(self) -> dict[str, Any]:
+        username = self.cleaned_data.get("username") or ""
+        refusal = login_refusal(username=username, ip=client_ip(self.request))
+        if refusal:
+            login_record(kind=LoginEvent.Kind.LOCKED, door=self.door, username=username, request=self.request)
+            raise forms.ValidationError(refusal, code="locked")
+        try:
+            cleaned = super().clean()
+        except forms.ValidationError:
+            if username and self.cleaned_data.get("password"):
+                login_record(kind=LoginEvent.Kind.FAILED, door=self.door, username=username, request=self.request,
+                             user=self.user_cache)
+            raise
+        login_record(kind=LoginEvent.Kind.LOGIN, door=self.door, username=username, request=self.request,
+                     user=self.user_cache)
+        return cleaned
+
+
+class StaffAuthenticationForm(ThrottledAuthenticationForm):
+    """The staff door: only accounts holding a staff role at some unit get in."""
+
+    door = "staff"
+    error_messages = {
+        **AuthenticationForm.error_messages,
+        "not_staff": gettext_lazy("Đây là cửa đăng nhập của cán bộ thư viện. Bạn đọc hãy đăng nhập ở cổng bạn đọc."),
+    }
+
+    def confirm_login_allowed(self, user: Any) -> None:
+        super().confirm_login_allowed(user)
+        if not is_staff_member(user):
+            raise forms.ValidationError(self.error_messages["not_staff"], code="not_staff")

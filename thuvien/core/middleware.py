@@ -1,0 +1,89 @@
+"""Request-wide security rules: the staff door, idle timeout and security headers (CSP)."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+
+from django.conf import settings
+from django.contrib.auth import logout
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+
+from thuvien.core.authn import login_record
+from thuvien.core.models import LoginEvent
+from thuvien.core.permissions import is_staff_member
+from thuvien.core.twofactor import SECOND_FACTOR_OK, has_second_factor, must_use_second_factor
+
+STAFF_PREFIX = "/staff/"
+STAFF_OPEN = ("/staff/login/", "/staff/logout/")
+SECOND_FACTOR_PAGE = "/staff/2fa/"
+LAST_SEEN = "_thuvien_last_seen"
+TOUCH_EVERY = 60  # seconds: the session is written at most once a minute, not on every request
+
+
+class StaffDoorMiddleware:
+    """/staff/ is for accounts holding a staff role at some unit: a reader who is logged in (at the
+    portal) gets a refusal page there, not the staff home, tree, settings or harvest sources."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        path = request.path_info
+        if (path.startswith(STAFF_PREFIX) and not path.startswith(STAFF_OPEN)
+                and request.user.is_authenticated and not is_staff_member(request.user)):  # type: ignore[arg-type]
+            return render(request, "staff/refused.html", {"reason": _(
+                "Chỉ cán bộ thư viện được vào trang này. Bạn đọc dùng cổng bạn đọc.")}, status=403)
+        if (path.startswith(STAFF_PREFIX) and not path.startswith((*STAFF_OPEN, SECOND_FACTOR_PAGE))
+                and request.user.is_authenticated and not request.session.get(SECOND_FACTOR_OK)):
+            if must_use_second_factor(request.user):  # type: ignore[arg-type]
+                if not has_second_factor(request.user):  # type: ignore[arg-type]
+                    return redirect(SECOND_FACTOR_PAGE)
+                request.session[SECOND_FACTOR_OK] = True  # logged in before the device existed: it was used
+        return self.get_response(request)
+
+
+class IdleTimeoutMiddleware:
+    """Log a session out after a quiet spell: staff after THUVIEN_STAFF_IDLE_MINUTES (30),
+    readers after THUVIEN_READER_IDLE_MINUTES; the timeout is recorded."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        user = request.user
+        if user.is_authenticated:
+            now = int(time.time())
+            last = request.session.get(LAST_SEEN)
+            staff = is_staff_member(user)  # type: ignore[arg-type]
+            minutes = settings.THUVIEN_STAFF_IDLE_MINUTES if staff else settings.THUVIEN_READER_IDLE_MINUTES
+            if isinstance(last, int) and minutes and now - last > minutes * 60:
+                username = user.get_username()
+                login_record(kind=LoginEvent.Kind.TIMEOUT, door="staff" if staff else "portal", username=username,
+                             request=request, user=user)  # type: ignore[arg-type]
+                request._thuvien_timeout = True  # type: ignore[attr-defined]
+                logout(request)
+                login = "staff:login" if request.path_info.startswith(STAFF_PREFIX) else "opac:account_login"
+                return redirect(f"{redirect(login).url}?next={request.get_full_path()}")
+            if not isinstance(last, int) or now - last >= TOUCH_EVERY:
+                request.session[LAST_SEEN] = now
+        return self.get_response(request)
+
+
+class SecurityHeadersMiddleware:
+    """Content-Security-Policy (no inline scripts, nothing from other sites) on every HTML answer."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        response = self.get_response(request)
+        policy = settings.THUVIEN_CSP
+        if policy and "Content-Security-Policy" not in response and not request.path_info.startswith(
+                tuple(settings.THUVIEN_CSP_EXEMPT)):
+            response["Content-Security-Policy"] = policy
+        response.setdefault("Referrer-Policy", "same-origin")
+        response.setdefault("Permissions-Policy", "camera=(self), microphone=(), geolocation=()")
+        return response
