@@ -81,6 +81,10 @@ ACTION_LABELS: dict[str, Any] = {
     "unit.move": _("Chuyển đơn vị"),
     "unit.setting": _("Đổi thiết lập đơn vị"),
     "unitkind.save": _("Lưu loại đơn vị"),
+    "report.saved": _("Lưu báo cáo tự tạo"),
+    "report.subscribed": _("Đăng ký gửi báo cáo"),
+    "report.unsubscribed": _("Huỷ đăng ký gửi báo cáo"),
+    "report.year_data": _("Nhập số liệu năm của đơn vị"),
 }
 _DYNAMIC_PREFIXES = {"patron.request_": [str(k) for k in DataRequestKind.values]}
 
