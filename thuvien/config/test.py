@@ -20,3 +20,7 @@ ALLOWED_HOSTS = ["*"]
 THUVIEN_INDEX_WRITER = "self"
 # The interop tests harvest a second thuvien on 127.0.0.1; the outbound guard's own tests clear this.
 THUVIEN_OUTBOUND_ALLOWED_HOSTS = ["127.0.0.1", "localhost"]
+
+# Portal page views are counted per process and flushed as events every 50 hits: off in tests, so
+# no test sees events written by another's page views (reports' own test turns it on).
+THUVIEN_PORTAL_COUNTER = False

@@ -7,6 +7,7 @@ from __future__ import annotations
 import time
 from collections.abc import Callable
 
+from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 
 from thuvien.reports import facts
@@ -22,7 +23,8 @@ class PortalCounterMiddleware:
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
         response = self.get_response(request)
-        if (request.method == "GET" and response.status_code == 200 and not request.path.startswith(NOT_PORTAL)
+        if (getattr(settings, "THUVIEN_PORTAL_COUNTER", True) and request.method == "GET"
+                and response.status_code == 200 and not request.path.startswith(NOT_PORTAL)
                 and response.get("Content-Type", "").startswith("text/html")
                 and request.headers.get("HX-Request") != "true"):
             facts.portal_hit("portal_visit")

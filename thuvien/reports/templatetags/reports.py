@@ -34,11 +34,3 @@ def num(value: Any) -> str:
     if isinstance(value, float):
         return f"{value:,.2f}".replace(",", " ").replace(".", ",").replace(" ", ".")
     return str(value)
-
-
-@register.filter
-def can_report(user: Any) -> bool:
-    """True when the user holds report.view somewhere (the staff menu shows "Báo cáo")."""
-    from thuvien.reports.selectors import report_units
-
-    return bool(user is not None and user.is_authenticated and report_units(user))

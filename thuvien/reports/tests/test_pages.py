@@ -104,11 +104,11 @@ def test_visit_form_and_gate_csv(demo_year, client):
     csv_file = SimpleUploadedFile("gate.csv", "don_vi,ngay,luot\nCB-HA,2026-01-05,80\nCB-HA,hôm qua,3\n".encode())
     r = client.post(url, {"gate": "1", "file": csv_file})
     assert r.status_code == 200 and "Dòng 2: ngày hoặc số lượt không hợp lệ." in r.content.decode()
-    r = client.post(url, {"unit": unit.pk, "day": "2026-01-06", "kind": "attendance", "number": "45"})
+    r = client.post(url, {"unit": unit.pk, "day": "2026-01-06", "kind": "attendance", "number": "145"})
     assert r.status_code == 302
     from thuvien.core.models import ActivityEvent
 
-    assert ActivityEvent.objects.filter(kind="attendance", unit=unit, attributes__count=45).count() == 1
+    assert ActivityEvent.objects.filter(kind="attendance", unit=unit, attributes__count=145).count() == 1  # generated ones are 20-99
     r = client.post(url, {"unit": unit.pk, "day": "2026-01-06", "kind": "loan", "number": "45"})
     assert r.status_code == 200 and "kind" in r.context["activity"].errors
 

@@ -73,9 +73,10 @@ def test_events_carry_no_identity_and_reject_unknown_kinds(net):
         event_record(kind="drop table", unit=net.a)
 
 
-def test_portal_views_and_searches_are_counted_without_cookies(net, client, monkeypatch):
+def test_portal_views_and_searches_are_counted_without_cookies(net, client, monkeypatch, settings):
     from thuvien.reports import facts
 
+    settings.THUVIEN_PORTAL_COUNTER = True
     facts.portal_flush()
     ActivityEvent.objects.all().delete()
     monkeypatch.setattr(facts, "FLUSH_EVERY", 5)
