@@ -7,4 +7,6 @@ pytest_plugins = [
     "thuvien.patrons.tests.fixtures",
     "thuvien.circulation.tests.fixtures",
     "thuvien.protocols.tests.fixtures",
+    "thuvien.digital.tests.fixtures",
+    "thuvien.protocols.sip2.tests.fixtures",
 ]

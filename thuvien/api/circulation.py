@@ -16,6 +16,8 @@ from django.utils.timezone import localtime
 from ninja import Router, Schema, Status
 from ninja.security import django_auth
 
+from thuvien.api.devices import DeviceAuth
+from thuvien.api.models import DeviceToken
 from thuvien.catalog.models import Item
 from thuvien.circulation import selectors
 from thuvien.circulation.models import Loan
@@ -30,7 +32,8 @@ from thuvien.core.models import OrgUnit
 from thuvien.patrons.models import Patron
 from thuvien.patrons.services import require_patron_view
 
-router = Router(tags=["circulation"], auth=django_auth)
+# Staff sessions, or a device token with the "circulation" scope (a kiosk that prefers HTTP to SIP2).
+router = Router(tags=["circulation"], auth=[DeviceAuth(DeviceToken.Scope.CIRCULATION), django_auth])
 
 
 class CheckoutIn(Schema):

@@ -1,15 +1,14 @@
-"""API endpoints for search: the catalogue search, autocomplete and a record with its holdings."""
+"""API endpoints for search: the catalogue search and autocomplete (a record is `api.catalog`'s)."""
 
 from __future__ import annotations
 
 from typing import Any, Literal
 
-from django.http import HttpRequest
+from django.http import HttpRequest, JsonResponse
 from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema
 from ninja.errors import HttpError
 
-from thuvien.catalog.models import ItemStatus
 from thuvien.core.models import OrgUnit
 from thuvien.search.engine import IndexUnavailable
 from thuvien.search.selectors import (
@@ -17,7 +16,6 @@ from thuvien.search.selectors import (
     autocomplete,
     holdings_counts,
     parse_user_query,
-    record_get_public,
     record_rows_in_order,
     record_search,
 )
@@ -35,6 +33,7 @@ class SearchParams(Schema):
     size: int = Field(20, ge=1, le=100)
     sort: SortName = "relevance"
     facets: bool = True
+    author: list[str] = Field(default_factory=list, description="tiêu đề tác giả, như trong facet author")
     material_type: list[str] = Field(default_factory=list)
     language: list[str] = Field(default_factory=list)
     year: list[int] = Field(default_factory=list)
@@ -74,42 +73,6 @@ class SuggestionOut(Schema):
     kind: str
 
 
-class HoldingOut(Schema):
-    library: str
-    library_name: str
-    barcode: str
-    call_number: str
-    shelving_location: str
-    status: str
-    status_label: str
-
-
-class RecordOut(Schema):
-    id: int
-    uuid: str
-    control_number: str
-    control_number_source: str
-    title: str
-    responsibility: str
-    authors: list[Any]
-    subjects: list[Any]
-    series: list[Any]
-    notes: list[Any]
-    isbns: list[Any]
-    issns: list[Any]
-    language: str
-    year: int | None
-    publisher: str
-    place: str
-    edition: str
-    physical: str
-    ddc: str
-    call_number: str
-    material_type: str
-    marc: dict[str, Any]
-    holdings: list[HoldingOut]
-
-
 def _library(code: str | None) -> OrgUnit | None:
     if not code:
         return None
@@ -120,7 +83,7 @@ def _library(code: str | None) -> OrgUnit | None:
 
 
 @router.get("/search", response=SearchOut, summary="Tìm trong mục lục")
-def search(request: HttpRequest, params: Query[SearchParams]) -> dict[str, Any]:
+def search(request: HttpRequest, params: Query[SearchParams]) -> dict[str, Any] | JsonResponse:
     """Search the union catalogue, optionally within one library's subtree; facets and holdings counts
     are for that scope."""
     library = _library(params.library)
@@ -129,7 +92,7 @@ def search(request: HttpRequest, params: Query[SearchParams]) -> dict[str, Any]:
     except QuerySyntaxError as exc:
         raise HttpError(422, str(exc)) from exc
     filters: dict[str, list[str]] = {
-        "material_type": params.material_type, "language": params.language,
+        "author": params.author, "material_type": params.material_type, "language": params.language,
         "year": [str(y) for y in params.year], "subject": params.subject,
         "ddc_hundreds": params.ddc_hundreds, "ddc_tens": params.ddc_tens,
         "availability": ["available"] if params.available else [],
@@ -138,8 +101,9 @@ def search(request: HttpRequest, params: Query[SearchParams]) -> dict[str, Any]:
         result = record_search(query=node, library=library, offset=(params.page - 1) * params.size,
                                limit=params.size, sort=params.sort, facets=params.facets,
                                filters={k: v for k, v in filters.items() if v})
-    except IndexUnavailable as exc:
-        raise HttpError(503, _("Chỉ mục tìm kiếm đang được dựng lại; xin thử lại sau ít phút.")) from exc
+    except IndexUnavailable:
+        return JsonResponse({"detail": _("Chỉ mục tìm kiếm đang được dựng lại; xin thử lại sau ít phút.")},
+                            status=503, headers={"Retry-After": "30"})
     rows = record_rows_in_order(result.record_ids, RESULT_COLUMNS)
     counts = holdings_counts(record_ids=[r["id"] for r in rows], library=library)
     highlights = {h.record_id: h.highlights for h in result.hits}
@@ -181,22 +145,7 @@ class SuggestParams(Schema):
 @router.get("/search/suggest", response=list[SuggestionOut], summary="Gợi ý khi gõ")
 def suggest(request: HttpRequest, params: Query[SuggestParams]) -> list[dict[str, str]]:
     """Titles and authors starting with what has been typed (for an autocomplete box)."""
-    return autocomplete(params.q, library=_library(params.library))
-
-
-@router.get("/records/{record_id}", response=RecordOut, summary="Một biểu ghi và nơi có tài liệu")
-def record(request: HttpRequest, record_id: int) -> dict[str, Any]:
-    """The full record (extracted fields and MARC-in-JSON) with every copy in the network."""
-    bib = record_get_public(record_id=record_id)
-    if bib is None:
-        raise HttpError(404, _("Không có biểu ghi số %(id)s.") % {"id": record_id})
-    labels = dict(ItemStatus.choices)
-    items = sorted(bib.items.all(), key=lambda i: (i.library.path, i.barcode))
-    data = {name: getattr(bib, name) for name in RecordOut.model_fields if hasattr(bib, name) and name != "holdings"}
-    data.update(id=bib.pk, uuid=str(bib.uuid), marc=bib.marc, holdings=[
-        {"library": i.library.code, "library_name": i.library.name, "barcode": i.barcode,
-         "call_number": i.call_number or bib.call_number, "shelving_location": i.shelving_location,
-         "status": i.status, "status_label": str(labels.get(i.status, i.status))}
-        for i in items if i.status != ItemStatus.WITHDRAWN
-    ])
-    return data
+    try:
+        return autocomplete(params.q, library=_library(params.library))
+    except IndexUnavailable:  # the indexer is building the index: no suggestions meanwhile
+        return []

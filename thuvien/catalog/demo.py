@@ -29,27 +29,40 @@ def _n(text: str, mod: int) -> int:
 
 DEMO_NOTE = "Biểu ghi mẫu do thuvien biên mục cho bản demo, không phải biểu ghi của một thư viện."
 # Vietnamese classics most readers look for first (the search box's examples), catalogued by hand.
-# title, author (inverted), publisher, place, year, pages, DDC, subject, juvenile
+# title, author (Vietnamese names in direct order, MARC 100 first indicator 0), publisher, place, year, pages, DDC, subject, juvenile
 CLASSICS = [
-    ("Truyện Kiều", "Nguyễn, Du", "Văn học", "Hà Nội", 2019, "279 tr.", "895.9221", "Thơ", False),
-    ("Đất rừng phương Nam", "Đoàn, Giỏi", "Kim Đồng", "Hà Nội", 2020, "307 tr.", "895.9223", "Tiểu thuyết", True),
-    ("Dế Mèn phiêu lưu ký", "Tô, Hoài", "Kim Đồng", "Hà Nội", 2021, "144 tr.", "895.9223", "Truyện thiếu nhi", True),
+    ("Truyện Kiều", "Nguyễn Du", "Văn học", "Hà Nội", 2019, "279 tr.", "895.9221", "Thơ", False),
+    ("Đất rừng phương Nam", "Đoàn Giỏi", "Kim Đồng", "Hà Nội", 2020, "307 tr.", "895.9223", "Tiểu thuyết", True),
+    ("Dế Mèn phiêu lưu ký", "Tô Hoài", "Kim Đồng", "Hà Nội", 2021, "144 tr.", "895.9223", "Truyện thiếu nhi", True),
     ("Chí Phèo", "Nam Cao", "Văn học", "Hà Nội", 2018, "212 tr.", "895.9223", "Truyện ngắn", False),
-    ("Số đỏ", "Vũ, Trọng Phụng", "Văn học", "Hà Nội", 2017, "244 tr.", "895.9223", "Tiểu thuyết", False),
-    ("Tắt đèn", "Ngô, Tất Tố", "Văn học", "Hà Nội", 2016, "187 tr.", "895.9223", "Tiểu thuyết", False),
-    ("Nhật ký Đặng Thùy Trâm", "Đặng, Thùy Trâm", "Hội Nhà văn", "Hà Nội", 2005, "295 tr.", "895.9228",
+    ("Số đỏ", "Vũ Trọng Phụng", "Văn học", "Hà Nội", 2017, "244 tr.", "895.9223", "Tiểu thuyết", False),
+    ("Tắt đèn", "Ngô Tất Tố", "Văn học", "Hà Nội", 2016, "187 tr.", "895.9223", "Tiểu thuyết", False),
+    ("Nhật ký Đặng Thùy Trâm", "Đặng Thùy Trâm", "Hội Nhà văn", "Hà Nội", 2005, "295 tr.", "895.9228",
      "Nhật ký", False),
-    ("Vợ chồng A Phủ", "Tô, Hoài", "Kim Đồng", "Hà Nội", 2019, "96 tr.", "895.9223", "Truyện ngắn", False),
+    ("Vợ chồng A Phủ", "Tô Hoài", "Kim Đồng", "Hà Nội", 2019, "96 tr.", "895.9223", "Truyện ngắn", False),
+    # local collection of a Cao Bằng library: Tày and Nùng place names and culture
+    ("Địa chí Cao Bằng", "", "Chính trị quốc gia", "Hà Nội", 2000, "851 tr.", "915.9712", "Địa chí", False),
+    ("Truyện cổ Tày - Nùng", "", "Văn hóa dân tộc", "Hà Nội", 2008, "312 tr.", "398.209597", "Truyện cổ tích",
+     True),
+    ("Non nước Cao Bằng : Pác Bó, thác Bản Giốc, Phja Oắc", "", "Văn hóa dân tộc", "Hà Nội", 2015, "180 tr.",
+     "915.9712", "Du lịch", False),
+    ("Hát then của người Tày ở Cao Bằng", "", "Văn hóa dân tộc", "Hà Nội", 2012, "246 tr.", "781.62",
+     "Dân ca", False),
 ]
+
+
+FICTION = {"Thơ", "Tiểu thuyết", "Truyện thiếu nhi", "Truyện ngắn", "Truyện cổ tích"}
 
 
 def _classics(agency: str) -> list:  # type: ignore[type-arg]
     records = []
     for i, (title, author, publisher, place, year, pages, ddc, subject, juvenile) in enumerate(CLASSICS):
+        title, _sep, subtitle = title.partition(" : ")
         record = build_record(QuickRecord(
-            title=title, authors=[author], publisher=publisher, place=place, year=year, pages=pages,
+            title=title, subtitle=subtitle, authors=[author] if author else [], publisher=publisher, place=place,
+            year=year, pages=pages,
             size="21 cm", ddc=ddc, subjects=[subject], language="vie", notes=[DEMO_NOTE],
-            audience="j" if juvenile else " ", fiction=subject != "Nhật ký", cataloguing_agency=agency,
+            audience="j" if juvenile else " ", fiction=subject in FICTION, cataloguing_agency=agency,
         ))
         record.fields.insert(0, Field(tag="003", data=agency))
         record.fields.insert(0, Field(tag="001", data=f"TV{i + 1:04d}"))

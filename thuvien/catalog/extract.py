@@ -11,7 +11,17 @@ from typing import Any
 
 from pymarc import Field, Record
 
-from thuvien.catalog.marc.crosswalk import clean
+from thuvien.catalog.marc.crosswalk import (
+    NAME_TAGS,
+    SERIES_TAGS,
+    SUBJECT_CODES,
+    SUBJECT_TAGS,
+    clean,
+    is_description_note,
+    name_codes,
+    note_codes,
+    series_codes,
+)
 from thuvien.catalog.marc.isbn import isbn_normalize, issn_normalize
 from thuvien.catalog.marc.marcjson import to_json
 from thuvien.core.text import collation_key, fold, normalize
@@ -66,11 +76,6 @@ def extract(record: Record) -> dict[str, Any]:
     return extract_marc(to_json(record))
 
 
-_AUTHOR_TAGS = frozenset(("100", "110", "111", "700", "710", "711"))
-_SUBJECT_TAGS = frozenset(("600", "610", "611", "630", "648", "650", "651", "653", "655"))
-_SERIES_TAGS = frozenset(("490", "440", "800", "810", "830"))
-_NOTE_TAGS = frozenset(("500", "501", "504", "505", "520", "546", "586"))
-
 
 def extract_marc(marc: dict[str, Any]) -> dict[str, Any]:
     """The BibRecord column values of a record in MARC-in-JSON (as `to_json` gives it): the one
@@ -107,16 +112,16 @@ def extract_marc(marc: dict[str, Any]) -> dict[str, Any]:
                     ind2 = value["ind2"]
                     if ind2.isdigit():
                         nonfiling = int(ind2)
-            elif tag in _AUTHOR_TAGS:
-                name = _join(subs, "abcdq" if tag.endswith("00") else "abcdn")
+            elif tag in NAME_TAGS:
+                name = _join(subs, name_codes(tag))
                 if name:
                     if first == "1" and not main_author:
                         main_author = name
                     if name not in authors:
                         authors.append(name)
-            elif tag in _SUBJECT_TAGS:
+            elif tag in SUBJECT_TAGS:
                 heading = " -- ".join([clean(v) for s in subs for c, v in s.items()
-                                       if c in "abcdgqtvxyz" and v.strip()])
+                                       if c in SUBJECT_CODES and v.strip()])
                 if heading and heading not in subjects:
                     subjects.append(heading)
             elif tag == "020":
@@ -163,12 +168,12 @@ def extract_marc(marc: dict[str, Any]) -> dict[str, Any]:
             elif tag == "300":
                 if not physical:
                     physical = _join(subs, "abce")
-            elif tag in _SERIES_TAGS:
-                name = _join(subs, "atv" if tag != "490" else "av")
+            elif tag in SERIES_TAGS:
+                name = _join(subs, series_codes(tag))
                 if name and name not in series:
                     series.append(name)
-            elif tag in _NOTE_TAGS:
-                note = _join(subs, "a") if tag != "505" else _join(subs, "agrt")
+            elif is_description_note(tag):
+                note = _join(subs, note_codes(tag))
                 if note:
                     notes.append(note)
             elif tag == "856":

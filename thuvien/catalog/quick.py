@@ -9,9 +9,36 @@ from dataclasses import dataclass, field
 from pymarc import Field, Indicators, Leader, Record, Subfield
 
 from thuvien.catalog.marc.isbn import isbn_normalize
-from thuvien.core.text import fold
+from thuvien.core.text import fold, normalize
 
 SUBJECT_SOURCE = "Bộ TK TVQG"  # the National Library of Vietnam's subject heading list
+VIETNAMESE_SURNAMES = {fold(s) for s in (
+    "Nguyễn Trần Lê Phạm Hoàng Huỳnh Phan Vũ Võ Đặng Bùi Đỗ Hồ Ngô Dương Lý Tô Đoàn Trịnh Lương Đinh Mai Cao "
+    "Lâm Hà Thái Chu Kim Tạ Vương Nông Bế Lục Đàm Quách Tôn Thích Triệu Văn Trương Kiều Âu Lã Lại Thân Giang "
+    "Khúc Nam Xuân Minh Anh Tuệ Đào Lưu Tăng Từ Ninh Cù Châu Doãn Khổng Mạc Nghiêm Phùng Tống Ông Thạch Hứa "
+    "Diệp Đồng Giáp Bạch Cấn Hàn Tiêu").split()}
+
+
+def is_vietnamese_name(name: str) -> bool:
+    """A name that starts with a Vietnamese family name and is written with Vietnamese diacritics."""
+    words = fold(name).split()
+    return bool(words) and words[0] in VIETNAMESE_SURNAMES and fold(name) != name.lower()
+
+
+def personal_name(name: str) -> tuple[str, str]:
+    """(heading, MARC 100/700 first indicator) for a personal name as a librarian typed it.
+
+    Vietnamese names are entered in direct order with indicator 0, as TCVN 7539 and the National
+    Library do: "Nguyễn, Du" becomes "Nguyễn Du". Other inverted names ("Marshall, Tim") keep
+    indicator 1; a name without a comma ("Nam Cao", "Homer") is in direct order (0)."""
+    name = normalize(name).strip(" ,;")
+    if "," not in name:
+        return name, "0"
+    surname, _sep, given = (part.strip() for part in name.partition(","))
+    direct = f"{surname} {given}".strip()
+    if given and not any(ch.isdigit() or ch == "," for ch in given) and is_vietnamese_name(direct):
+        return direct, "0"
+    return name, "1"
 
 
 @dataclass
@@ -85,10 +112,10 @@ def build_record(q: QuickRecord, *, now: dt.datetime | None = None) -> Record:
         heading = q.authors[0] if q.authors else q.title
         fields.append(Field(tag="090", indicators=Indicators(" ", " "),
                             subfields=_sf(("a", q.ddc), ("b", author_mark(heading)))))
-    authors = [a.strip() for a in q.authors if a.strip()]
-    if authors:
-        fields.append(Field(tag="100", indicators=Indicators("0" if "," not in authors[0] else "1", " "),
-                            subfields=_sf(("a", authors[0]))))
+    names = [personal_name(a) for a in q.authors if a.strip()]
+    authors = [n for n, _ind in names]
+    if names:
+        fields.append(Field(tag="100", indicators=Indicators(names[0][1], " "), subfields=_sf(("a", authors[0]))))
     title_a = q.title.strip()
     resp = q.responsibility or ", ".join(authors)
     subs = [("a", title_a + (" :" if q.subtitle else (" /" if resp else "")))]
@@ -120,8 +147,7 @@ def build_record(q: QuickRecord, *, now: dt.datetime | None = None) -> Record:
     for word in q.keywords:
         if word.strip():
             fields.append(Field(tag="653", indicators=Indicators(" ", " "), subfields=_sf(("a", word.strip()))))
-    for other in authors[1:]:
-        fields.append(Field(tag="700", indicators=Indicators("0" if "," not in other else "1", " "),
-                            subfields=_sf(("a", other))))
+    for other, ind in names[1:]:
+        fields.append(Field(tag="700", indicators=Indicators(ind, " "), subfields=_sf(("a", other))))
     record.fields = fields  # type: ignore[assignment]
     return record

@@ -20,7 +20,7 @@ from thuvien.catalog.models import (
     QuarantinedRecord,
 )
 from thuvien.core.models import OrgUnit
-from thuvien.core.text import collation_key, fold
+from thuvien.core.text import collation_key, fold, i_y_spellings, match_key
 
 __all__ = ["authority_browse", "bib_duplicates", "bib_get", "bib_list", "bib_to_pymarc", "holdings_summary",
            "import_job_list", "items_for_record", "quarantine_list", "records_changed_since"]
@@ -99,11 +99,21 @@ def bib_duplicates(*, isbns: list[str], title: str, main_author: str = "", year:
         for bib in BibRecord.objects.filter(pk__in=ids, is_deleted=False)[:20]:
             found[bib.pk] = bib
     if title:
-        qs = BibRecord.objects.filter(title_sort=collation_key(title), is_deleted=False)
+        # Same letters in the same order (punctuation, case and tones aside), then compared word by word
+        # ignoring only punctuation, case, tone placement and i/y: "Nguyễn, Du" is "Nguyễn Du".
+        same_letters = Q()
+        for spelling in i_y_spellings(title):  # "Kĩ năng" and "Kỹ năng" sort apart
+            same_letters |= Q(title_sort__startswith=collation_key(spelling).partition("\x1f")[0] + "\x1f")
+        qs = BibRecord.objects.filter(same_letters, is_deleted=False)
         if year:
             qs = qs.filter(year=year)
-        for bib in qs[:50]:
-            if not main_author or fold(bib.main_author).startswith(fold(main_author)[:20]):
+        want_title, want_author = match_key(title), match_key(main_author).split()
+        for bib in qs.only("id", "title", "main_author", "year")[:50]:
+            if match_key(bib.title) != want_title:
+                continue
+            have = match_key(bib.main_author).split()
+            shared = min(len(have), len(want_author))
+            if not want_author or (shared and have[:shared] == want_author[:shared]):
                 found[bib.pk] = bib
     found.pop(exclude_pk or 0, None)
     return sorted(found.values(), key=lambda b: b.pk)
@@ -134,3 +144,25 @@ def quarantine_list(*, user: Any, status: str = QuarantinedRecord.Status.OPEN) -
     from thuvien.core.permissions import Perm, scope_q
     return (QuarantinedRecord.objects.filter(scope_q(user, Perm.CATALOG_EDIT, "library__"), status=status)
             .select_related("library", "job").defer("raw"))
+
+
+def cataloguer_today(*, user: Any, unit: Any) -> dict[str, Any]:
+    """What a cataloguer acts on: their recent imports, open quarantined records and records of their
+    library's subtree without any copy."""
+    from thuvien.core.permissions import Perm, scope_q
+    return {
+        "imports": list(import_job_list(user=user).order_by("-pk")[:5]),
+        "quarantined": quarantine_list(user=user).count(),
+        "without_items": BibRecord.objects.filter(owner__path__startswith=unit.path, is_deleted=False,
+                                                  items__isnull=True).filter(
+            scope_q(user, Perm.CATALOG_EDIT, "owner__")).count(),
+    }
+
+
+def item_for_scan(code: str) -> Item | None:
+    """The item a desk scan names: its barcode, or the tag id an RFID pad typed (keyboard wedge)."""
+    code = code.strip()
+    if not code:
+        return None
+    items = Item.objects.select_related("record", "library", "item_type")
+    return items.filter(barcode=code).first() or items.filter(rfid_tag=code).first()

@@ -26,6 +26,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from pymarc import Field, Record
 
+from thuvien.catalog import rfid
 from thuvien.catalog.extract import extract, is_authority
 from thuvien.catalog.importer import (
     MATCHES,
@@ -52,9 +53,11 @@ from thuvien.catalog.models import (
     ItemType,
     QuarantinedRecord,
 )
+from thuvien.circulation.states import CATALOGUE_STATUSES, TransitionError, item_transition
 from thuvien.core.audit import audit, diff, snapshot
 from thuvien.core.models import OrgUnit
 from thuvien.core.permissions import Perm, has_perm, require_perm
+from thuvien.core.unit_settings import setting_get
 from thuvien.search.outbox import outbox_enqueue
 
 if TYPE_CHECKING:
@@ -229,6 +232,8 @@ def _check_item(item: Item) -> None:
     item.barcode = item.barcode.strip()
     if not item.barcode:
         raise ValidationError({"barcode": _("Cần có mã vạch.")})
+    if setting_get(item.library, "rfid.enabled"):
+        rfid.check_barcode(item.barcode)
     clash = Item.objects.filter(barcode=item.barcode).exclude(pk=item.pk).first()
     if clash is not None:
         raise ValidationError({"barcode": _("Mã vạch %(barcode)s đã dùng cho bản khác.") % {"barcode": item.barcode}})
@@ -248,6 +253,9 @@ def item_create(*, actor: User, record: BibRecord, library: OrgUnit, barcode: st
         raise ValidationError(_("Không được đặt trường %(f)s.") % {"f": ", ".join(sorted(unknown))})
     if record.is_deleted:
         raise ValidationError(_("Biểu ghi đã bị xoá."))
+    if fields.get("status", ItemStatus.AVAILABLE) not in CATALOGUE_STATUSES:
+        raise ValidationError({"status": _("Trạng thái “%(s)s” chỉ do mượn trả đặt ra, không chọn được ở đây.")
+                               % {"s": ItemStatus(fields["status"]).label}})
     fields.setdefault("call_number", record.call_number)
     item = Item(record=record, library=library, barcode=barcode, item_type=_item_type(item_type), **fields)
     _check_item(item)
@@ -256,6 +264,19 @@ def item_create(*, actor: User, record: BibRecord, library: OrgUnit, barcode: st
     audit(actor=actor, action="catalog.item_create", obj=item, unit=library, changes=diff({}, snapshot(item)))
     outbox_enqueue([record.pk])
     return item
+
+
+def _item_status_by_catalogue(item: Item, new: str) -> None:
+    """A cataloguer's change of status, through the item lifecycle table: only between shelf statuses,
+    and never while a loan of the copy is open (check-in closes it)."""
+    if new == item.status:
+        return
+    try:
+        item_transition(item, new, by_catalogue=True)
+        if item.loans.filter(returned_at__isnull=True).exists():  # e.g. a copy reported lost by its reader
+            raise TransitionError(_("Bản tài liệu còn một lượt mượn chưa đóng; hãy trả tài liệu tại quầy trước."))
+    except TransitionError as exc:
+        raise ValidationError({"status": exc.messages}) from exc
 
 
 @transaction.atomic
@@ -271,6 +292,8 @@ def item_update(*, actor: User, item: Item, **fields: Any) -> Item:
     if "item_type" in fields:
         fields["item_type"] = _item_type(fields["item_type"])
     before = snapshot(item)
+    if "status" in fields:
+        _item_status_by_catalogue(item, fields.pop("status"))
     for name, value in fields.items():
         setattr(item, name, value)
     _check_item(item)

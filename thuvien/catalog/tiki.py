@@ -11,7 +11,7 @@ from pathlib import Path
 
 from pymarc import Record
 
-from thuvien.catalog.quick import QuickRecord, build_record
+from thuvien.catalog.quick import QuickRecord, build_record, is_vietnamese_name
 from thuvien.core.text import fold
 
 GENERATED_NOTE = "Biểu ghi được tạo tự động từ dữ liệu sách Tiki (tiki_books.csv), không phải biên mục gốc."
@@ -75,10 +75,6 @@ _CATEGORIES: list[tuple[str, str, str, str, bool, bool]] = [
     ("phong tuc", "390.09597", "390", "Phong tục tập quán", False, False),
     ("tam ly", "150", "150", "Tâm lý học", False, False),
 ]
-VIETNAMESE_SURNAMES = {fold(s) for s in (
-    "Nguyễn Trần Lê Phạm Hoàng Huỳnh Phan Vũ Võ Đặng Bùi Đỗ Hồ Ngô Dương Lý Tô Đoàn Trịnh Lương Đinh Mai Cao "
-    "Lâm Hà Thái Chu Kim Tạ Vương Nông Bế Lục Đàm Quách Tôn Thích Triệu Văn Trương Kiều Âu Lã Lại Thân Giang "
-    "Khúc Nam Xuân Minh Anh Tuệ").split()}
 PLACES = {"tre": "TP. Hồ Chí Minh", "tong hop tp.hcm": "TP. Hồ Chí Minh", "tphcm": "TP. Hồ Chí Minh"}
 
 
@@ -107,11 +103,6 @@ def read_tiki(path: str | Path) -> Iterator[TikiBook]:
             yield TikiBook(title=title, authors=authors[:3], category=(row.get("catagory") or "").strip(),
                            publisher=" ".join((row.get("manufacturer") or "").split()),
                            pages=pages if pages.isdigit() and pages != "0" else "", price=price)
-
-
-def is_vietnamese_name(name: str) -> bool:
-    words = fold(name).split()
-    return bool(words) and words[0] in VIETNAMESE_SURNAMES and fold(name) != name.lower()
 
 
 def classify(category: str, authors: list[str]) -> tuple[str, str, bool, bool]:

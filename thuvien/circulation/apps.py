@@ -10,6 +10,8 @@ class CirculationConfig(AppConfig):
     def ready(self) -> None:
         from thuvien.circulation import conf  # noqa: F401  (registers inherited settings)
         from thuvien.circulation.jobs import _on_reading_history_withdrawn
-        from thuvien.patrons.signals import reading_history_withdrawn
+        from thuvien.circulation.services import _on_patron_erasing
+        from thuvien.patrons.signals import patron_erasing, reading_history_withdrawn
 
         reading_history_withdrawn.connect(_on_reading_history_withdrawn, dispatch_uid="circulation.anonymise")
+        patron_erasing.connect(_on_patron_erasing, dispatch_uid="circulation.erase")

@@ -45,7 +45,7 @@ def overdue_notices_queue(*, now: dt.datetime | None = None) -> int:
                      body=_("Kính gửi %(name)s,\n\nCác tài liệu sau đã quá hạn trả:\n%(lines)s\n\n"
                             "Vui lòng trả hoặc gia hạn trong tài khoản bạn đọc.") % {
                          "name": patron.full_name, "lines": lines})  # type: ignore[union-attr]
-        Loan.objects.filter(pk__in=[ln.pk for ln in group]).update(last_notice_at=now)
+        Loan.objects.filter(pk__in=[ln.pk for ln in group]).update(last_notice_at=now, updated_at=timezone.now())
     return len(by_patron)
 
 
@@ -64,7 +64,7 @@ def loans_anonymise(*, now: dt.datetime | None = None, patron: Patron | None = N
         days = int(settings_many(library, ["circ.anonymise_after_days"])["circ.anonymise_after_days"])
         cutoff = now - dt.timedelta(days=days)
         total += (loans.filter(library=library, returned_at__lt=cutoff)
-                  .exclude(patron__keep_history=True).update(patron=None, anonymised=True))
+                  .exclude(patron__keep_history=True).update(patron=None, anonymised=True, updated_at=timezone.now()))
     if patron is not None:
         if total:
             audit(actor=None, action="loan.anonymise", obj=patron, unit=patron.home_library,

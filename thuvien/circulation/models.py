@@ -35,6 +35,8 @@ class CirculationRule(models.Model):
                                        default=0)
     fine_cap = models.DecimalField(_("mức phạt tối đa (đồng)"), max_digits=10, decimal_places=0, default=0)
     grace_days = models.PositiveSmallIntegerField(_("số ngày ân hạn"), default=0)
+    no_renewal_before = models.PositiveSmallIntegerField(
+        _("chỉ gia hạn trong N ngày trước hạn trả (trống = lúc nào cũng được)"), null=True, blank=True)
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:

@@ -1,5 +1,7 @@
-"""Reader notices: queued as rows inside the service's transaction, sent after commit (or by the
-daily job) by e-mail through Django's mail backend, or by SMS through a pluggable gateway."""
+"""Reader notices: queued as rows inside the service's transaction and handed to the background
+worker after commit (never sent in a desk request), by e-mail through Django's mail backend, or by
+SMS through a pluggable gateway. Each notice is claimed before it is sent, so two workers (or two
+servers) sending at once send it once."""
 
 from __future__ import annotations
 
@@ -52,30 +54,48 @@ def notice_queue(*, patron: Patron, kind: str, subject: str, body: str,
                            body=subject))
     if rows:
         Notice.objects.bulk_create(rows)
-        transaction.on_commit(notices_send_pending)
+        transaction.on_commit(notices_hand_to_worker)
     return rows
 
 
+def notices_hand_to_worker() -> None:
+    """Ask the background worker to send the queued notices (call after commit; one small insert)."""
+    from thuvien.circulation.tasks import notices_send_task
+
+    notices_send_task.enqueue()
+
+
 def notices_send_pending(limit: int = 500) -> int:
-    """Send queued notices (oldest first); a failure is recorded on the row and retried next time."""
+    """Send queued notices (oldest first), each exactly once even with several senders at once:
+    a notice is claimed by a conditional update of `sent_at` that only one sender can win; a
+    failure gives the claim back with the error, to be retried next time."""
     sent = 0
     gateway = None
-    for notice in Notice.objects.filter(sent_at__isnull=True).order_by("created_at")[:limit]:
+    pending = list(Notice.objects.filter(sent_at__isnull=True).order_by("created_at", "id")
+                   .values_list("id", flat=True)[:limit])
+    for notice_id in pending:
+        claimed_at = timezone.now()
+        if not Notice.objects.filter(pk=notice_id, sent_at__isnull=True).update(sent_at=claimed_at):
+            continue  # another sender has it
+        notice = Notice.objects.get(pk=notice_id)
         try:
             if notice.channel == "email":
                 send_mail(notice.subject, notice.body, None, [notice.to])
             else:
                 gateway = gateway or sms_gateway()
                 gateway.send(phone=notice.to, text=notice.body)
-        except OSError as exc:  # SMTP and socket errors
-            notice.error = str(exc)[:500]
-            notice.save(update_fields=["error"])
+        except OSError as exc:  # SMTP and socket errors: give the claim back
+            Notice.objects.filter(pk=notice_id, sent_at=claimed_at).update(sent_at=None, error=str(exc)[:500])
             continue
-        notice.sent_at = timezone.now()
-        notice.error = ""
-        notice.save(update_fields=["sent_at", "error"])
+        if notice.error:
+            Notice.objects.filter(pk=notice_id).update(error="")
         sent += 1
     return sent
+
+
+def notices_send_scheduled() -> str:
+    """The scheduled sweep (every minute): whatever is still queued, e.g. after a failure."""
+    return f"{notices_send_pending()} notices sent"
 
 
 def receipt_text(*, desk_name: str, patron: Patron, loans: list) -> tuple[str, str]:  # type: ignore[type-arg]

@@ -134,3 +134,37 @@ def patron_export_data(*, patron: Patron) -> dict[str, Any]:
 
 def overdue_filter(now: dt.datetime) -> Q:
     return Q(returned_at__isnull=True, state=LoanState.ON_LOAN, due_at__lt=now)
+
+
+def desk_today(*, library: OrgUnit, now: dt.datetime | None = None) -> dict[str, int]:
+    """What a desk at `library` (and the units under it) acts on today: loans and returns since local
+    midnight, copies to pull for holds, copies in transit to it, holds waiting on its shelf, overdue loans."""
+    now = now or timezone.now()
+    midnight = timezone.localtime(now).replace(hour=0, minute=0, second=0, microsecond=0)
+    here = Q(library__path__startswith=library.path)
+    return {
+        "loans_today": Loan.objects.filter(here, checked_out_at__gte=midnight).count(),
+        "returns_today": Loan.objects.filter(return_library__path__startswith=library.path,
+                                             returned_at__gte=midnight).count(),
+        "holds_to_pull": Hold.objects.filter(state=HoldState.TARGETED,
+                                             target_item__library__path__startswith=library.path).count(),
+        "in_transit": Transit.objects.filter(received_at__isnull=True, cancelled_at__isnull=True,
+                                             to_library__path__startswith=library.path).count(),
+        "holds_ready": Hold.objects.filter(state=HoldState.READY, pickup_library__path__startswith=library.path).count(),
+        "overdue": Loan.objects.filter(here, overdue_filter(now)).count(),
+    }
+
+
+def subtree_counts(*, unit: OrgUnit, now: dt.datetime | None = None) -> dict[str, int]:
+    """Counts a manager watches for `unit`'s subtree: libraries, copies, readers, open and overdue loans."""
+    from thuvien.catalog.models import Item
+    from thuvien.core.models import OrgUnit as Unit
+
+    now = now or timezone.now()
+    return {
+        "units": Unit.objects.filter(path__startswith=unit.path, is_active=True).count(),
+        "items": Item.objects.filter(library__path__startswith=unit.path).count(),
+        "readers": Patron.objects.filter(home_library__path__startswith=unit.path).count(),
+        "open_loans": Loan.objects.filter(library__path__startswith=unit.path, returned_at__isnull=True).count(),
+        "overdue": Loan.objects.filter(overdue_filter(now), library__path__startswith=unit.path).count(),
+    }

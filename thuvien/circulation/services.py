@@ -40,14 +40,15 @@ from thuvien.circulation.models import (
     PaymentMethod,
     Transit,
 )
-from thuvien.circulation.notices import notice_queue, notices_send_pending, receipt_text
+from thuvien.circulation.notices import notice_queue, notices_hand_to_worker, receipt_text
 from thuvien.circulation.policy import rule_pick, rule_resolve
-from thuvien.circulation.states import check_hold_transition, check_loan_transition
+from thuvien.circulation.states import hold_transition, item_transition, loan_transition
 from thuvien.core.audit import audit, diff, snapshot
 from thuvien.core.models import ActivityEvent, AuditEntry, OrgUnit, OrgUnitSetting, User
 from thuvien.core.money import amount_text
 from thuvien.core.permissions import Perm, has_perm, require_perm, scope_q
 from thuvien.patrons.models import Patron, PatronCategory, PatronStatus
+from thuvien.reports.facts import reader_tags
 from thuvien.search.outbox import outbox_enqueue
 
 DESK_KEYS = [*CALENDAR_KEYS, "circ.max_fines", "circ.max_overdue", "circ.hold_pickup_days"]
@@ -285,13 +286,19 @@ def _checkout(*, actor: User, item: Item, patron: Patron, desk: OrgUnit, request
     if reasons:
         if not override:
             raise BlockedError(reasons)
+        for h in others:  # on the shelf for someone else: a ready hold cannot go back to waiting (states.py)
+            if h.state == HoldState.READY:
+                raise CirculationError(_("Tài liệu %(b)s đang nằm trên giá chờ bạn đọc %(c)s nhận. Muốn cho người "
+                                         "khác mượn, hãy huỷ yêu cầu đặt mượn đó trước.")
+                                       % {"b": item.barcode, "c": h.patron.card_number})
         _authorise_override(actor, desk, reasons, patron, "loan")
     for h in others:  # another reader's copy went to this reader: their hold goes back to the queue
-        h.state, h.target_item, h.ready_at, h.expires_at = HoldState.WAITING, None, None, None
-        h.save(update_fields=["state", "target_item", "ready_at", "expires_at", "updated_at"])
+        hold_transition(h, HoldState.WAITING)
+        h.target_item = None
+        h.save(update_fields=["state", "target_item", "updated_at"])
     if own is not None:
-        check_hold_transition(own.state, HoldState.FULFILLED)
-        own.state, own.closed_at, own.target_item = HoldState.FULFILLED, now, item
+        hold_transition(own, HoldState.FULFILLED)
+        own.closed_at, own.target_item = now, item
         own.save(update_fields=["state", "closed_at", "target_item", "updated_at"])
     due = calendar_from_settings(values).due_date(local_date(now), rule.loan_days)
 
@@ -310,10 +317,11 @@ def _checkout(*, actor: User, item: Item, patron: Patron, desk: OrgUnit, request
         writes.add(*sql.insert(loan))
     else:
         sql.insert_now(loan)
-    item.status, item.updated_at = ItemStatus.ON_LOAN, timezone.now()
+    item_transition(item, ItemStatus.ON_LOAN)
+    item.updated_at = timezone.now()
     writes.add(*sql.update(Item, item.pk, {"status": item.status, "updated_at": item.updated_at}))
     writes.add(*sql.insert(ActivityEvent(kind="loan", unit=desk, attributes={
-        "category": patron.category.code, "item_type": item.item_type.code})))
+        **reader_tags(patron), "item_type": item.item_type.code})))
     writes.add(*sql.insert(_audit_entry(
         actor=actor, action="loan.checkout", obj=loan, unit=desk,
         changes={"item": [None, item.barcode], "patron": [None, patron.card_number], "due": [None, due.isoformat()]},
@@ -324,7 +332,8 @@ def _checkout(*, actor: User, item: Item, patron: Patron, desk: OrgUnit, request
     for h in others:  # try another copy for the readers who lost this one
         target = _target(h)
         if target is not None:
-            h.state, h.target_item = HoldState.TARGETED, target
+            hold_transition(h, HoldState.TARGETED)
+            h.target_item = target
             h.save(update_fields=["state", "target_item", "updated_at"])
     outbox_enqueue([item.record_id])
     return loan
@@ -372,18 +381,18 @@ def _checkin_replay(op: DeskOperation) -> CheckinResult:
 
 
 def _send(item: Item, from_lib: OrgUnit, to_lib: OrgUnit, now: dt.datetime, hold: Hold | None) -> Transit:
-    item.status = ItemStatus.IN_TRANSIT
+    item_transition(item, ItemStatus.IN_TRANSIT)
     return Transit.objects.create(item=item, from_library=from_lib, to_library=to_lib, hold=hold, sent_at=now)
 
 
 def _make_ready(hold: Hold, item: Item, at: OrgUnit, now: dt.datetime, values: dict[str, Any] | None = None) -> None:
     values = values or settings_many(at, DESK_KEYS)
-    check_hold_transition(hold.state, HoldState.READY)
-    hold.state, hold.target_item, hold.ready_at = HoldState.READY, item, now
+    hold_transition(hold, HoldState.READY)
+    hold.target_item, hold.ready_at = item, now
     hold.expires_at = end_of_day(calendar_from_settings(values).due_date(local_date(now),
                                                                       int(values["circ.hold_pickup_days"])))
     hold.save(update_fields=["state", "target_item", "ready_at", "expires_at", "updated_at"])
-    item.status = ItemStatus.ON_HOLD_SHELF
+    item_transition(item, ItemStatus.ON_HOLD_SHELF)
     patron = hold.patron
     notice_queue(
         patron=patron, kind=NoticeKind.HOLD_READY,
@@ -410,13 +419,13 @@ def _route(item: Item, at: OrgUnit, now: dt.datetime, values: dict[str, Any] | N
         if hold.pickup_library_id == at.pk:
             _make_ready(hold, item, at, now, values)
             return "hold_here", hold, None
-        check_hold_transition(hold.state, HoldState.IN_TRANSIT)
-        hold.state, hold.target_item = HoldState.IN_TRANSIT, item
+        hold_transition(hold, HoldState.IN_TRANSIT)
+        hold.target_item = item
         hold.save(update_fields=["state", "target_item", "updated_at"])
         return "transit_hold", hold, _send(item, at, hold.pickup_library, now, hold)
     if item.library_id != at.pk:
         return "transit_home", None, _send(item, at, item.library, now, None)
-    item.status = ItemStatus.AVAILABLE
+    item_transition(item, ItemStatus.AVAILABLE)
     return "shelve", None, None
 
 
@@ -462,14 +471,14 @@ def _checkin(*, actor: User, item: Item, desk: OrgUnit, request_id: uuid.UUID | 
     fine = None
     days_late = 0
     if loan is not None:
-        check_loan_transition(loan.state, LoanState.RETURNED)
-        if loan.state == LoanState.ON_LOAN and not loan.in_house:
+        was = loan_transition(loan, LoanState.RETURNED)
+        if was == LoanState.ON_LOAN and not loan.in_house:
             days_late, amount = fine_for(due_at=loan.due_at, returned_at=now, fine_per_day=loan.fine_per_day,
                                          fine_cap=loan.fine_cap, grace_days=loan.grace_days)
             if amount > 0 and loan.patron_id:
                 fine = Fine.objects.create(patron_id=loan.patron_id, loan=loan, library=desk, kind=FineKind.OVERDUE,
                                            amount=amount, note=_("Trả muộn %(n)s ngày") % {"n": days_late})
-        loan.state, loan.returned_at, loan.return_library = LoanState.RETURNED, now, desk
+        loan.returned_at, loan.return_library = now, desk
         loan.updated_at = timezone.now()
         writes.add(*sql.update(Loan, loan.pk, {"state": loan.state, "returned_at": now, "return_library": desk.pk,
                                                "updated_at": loan.updated_at}))
@@ -490,7 +499,7 @@ def _checkin(*, actor: User, item: Item, desk: OrgUnit, request_id: uuid.UUID | 
         route, hold, new_transit = "transit_home", None, _send(item, desk, item.library, now, None)
     else:
         route, hold, new_transit = "shelve", None, None
-        item.status = ItemStatus.AVAILABLE
+        item_transition(item, ItemStatus.AVAILABLE)
     item.updated_at = timezone.now()
     writes.add(*sql.update(Item, item.pk, {"status": item.status, "updated_at": item.updated_at}))
     writes.add(*sql.insert(_audit_entry(
@@ -537,12 +546,19 @@ def loan_renew(*, actor: User, loan: Loan, request_id: uuid.UUID | str | None = 
                                   state=HoldState.WAITING).exclude(patron=patron).exists()
     if waiting:
         reasons.append(_("Có bạn đọc khác đang chờ tài liệu này."))
+    due_day = local_date(loan.due_at)
+    if rule.no_renewal_before is not None and (due_day - local_date(now)).days > rule.no_renewal_before:
+        reasons.append(_("Chỉ được gia hạn trong %(n)s ngày trước hạn trả, tức là từ ngày %(d)s.") % {
+            "n": rule.no_renewal_before,
+            "d": (due_day - dt.timedelta(days=rule.no_renewal_before)).strftime("%d/%m/%Y")})
+    new_due = end_of_day(calendar_from_settings(values).due_date(local_date(now), rule.loan_days))
+    if new_due <= loan.due_at:  # renewing now would not move the due date: refuse rather than use a renewal
+        raise CirculationError(_("Gia hạn hôm nay không lùi được hạn trả (vẫn là %(d)s); hãy gia hạn gần "
+                                 "ngày hết hạn hơn.") % {"d": due_day.strftime("%d/%m/%Y")})
     if reasons:
         if not override or is_reader:
             raise BlockedError(reasons)
         _authorise_override(actor, loan.library, reasons, loan, "loan.renew")
-    due = calendar_from_settings(values).due_date(local_date(now), rule.loan_days)
-    new_due = max(end_of_day(due), loan.due_at)
     before = loan.due_at
     loan.due_at, loan.renewals_count = new_due, loan.renewals_count + 1
     loan.save(update_fields=["due_at", "renewals_count", "updated_at"])
@@ -571,11 +587,10 @@ def loan_mark_lost(*, actor: User, loan: Loan, charge: Decimal | None = None) ->
     replacement cost (the item's price unless given) is charged."""
     loan = Loan.objects.select_for_update(of=("self",)).select_related("item", "library", "patron").get(pk=loan.pk)
     require_perm(actor, Perm.CIRC_DESK, loan.library)
-    check_loan_transition(loan.state, LoanState.LOST)
-    loan.state = LoanState.LOST
+    loan_transition(loan, LoanState.LOST)
     loan.save(update_fields=["state", "updated_at"])
     item = _lock_item(loan.item)
-    item.status = ItemStatus.LOST
+    item_transition(item, ItemStatus.LOST)
     item.save(update_fields=["status", "updated_at"])
     amount = charge if charge is not None else (item.price or Decimal(0))
     if amount > 0 and loan.patron_id:
@@ -593,11 +608,10 @@ def loan_claim_returned(*, actor: User, loan: Loan) -> Loan:
     """The reader says they returned it: stop fines and notices while staff search the shelves."""
     loan = Loan.objects.select_for_update(of=("self",)).select_related("item", "library").get(pk=loan.pk)
     require_perm(actor, Perm.CIRC_DESK, loan.library)
-    check_loan_transition(loan.state, LoanState.CLAIMED_RETURNED)
-    loan.state = LoanState.CLAIMED_RETURNED
+    loan_transition(loan, LoanState.CLAIMED_RETURNED)
     loan.save(update_fields=["state", "updated_at"])
     item = _lock_item(loan.item)
-    item.status = ItemStatus.CLAIMED_RETURNED
+    item_transition(item, ItemStatus.CLAIMED_RETURNED)
     item.save(update_fields=["status", "updated_at"])
     outbox_enqueue([item.record_id])
     audit(actor=actor, action="loan.claimed_returned", obj=loan, unit=loan.library,
@@ -611,8 +625,7 @@ def item_mark_damaged(*, actor: User, item: Item, desk: OrgUnit, charge: Decimal
     """Take a damaged item out of circulation, optionally charging a reader for it."""
     require_perm(actor, Perm.CIRC_DESK, desk)
     item = _lock_item(item)
-    before = item.status
-    item.status = ItemStatus.DAMAGED
+    before = item_transition(item, ItemStatus.DAMAGED)
     item.save(update_fields=["status", "updated_at"])
     if charge and charge > 0 and patron is not None:
         Fine.objects.create(patron=patron, library=desk, kind=FineKind.DAMAGED, amount=charge,
@@ -768,7 +781,8 @@ def hold_place(*, actor: User, patron: Patron, record: BibRecord, pickup_library
                                placed_at=now, patron_category=patron.category.code)
     target = _target(hold)
     if target is not None:
-        hold.state, hold.target_item = HoldState.TARGETED, target
+        hold_transition(hold, HoldState.TARGETED)
+        hold.target_item = target
         hold.save(update_fields=["state", "target_item", "updated_at"])
     _event("hold", pickup_library, category=patron.category.code, channel="portal" if is_reader else "desk")
     audit(actor=actor, action="hold.place", obj=hold, unit=pickup_library,
@@ -784,9 +798,8 @@ def hold_cancel(*, actor: User, hold: Hold, now: dt.datetime | None = None) -> H
     now = now or timezone.now()
     hold = Hold.objects.select_for_update(of=("self",)).select_related("patron", "pickup_library").get(pk=hold.pk)
     _require_reader_or_desk(actor, hold.patron, hold.pickup_library)
-    check_hold_transition(hold.state, HoldState.CANCELLED)
-    before = hold.state
-    hold.state, hold.closed_at = HoldState.CANCELLED, now
+    before = hold_transition(hold, HoldState.CANCELLED)
+    hold.closed_at = now
     hold.save(update_fields=["state", "closed_at", "updated_at"])
     if before == HoldState.READY and hold.target_item_id:
         _reroute_from_shelf(hold, now)
@@ -814,11 +827,14 @@ def hold_change_pickup(*, actor: User, hold: Hold, pickup_library: OrgUnit) -> H
         raise CirculationError(_("%(lib)s không nhận trả tài liệu đặt mượn.") % {"lib": pickup_library.name})
     before = hold.pickup_library.code
     hold.pickup_library = pickup_library
-    hold.state, hold.target_item = HoldState.WAITING, None
+    if hold.state != HoldState.WAITING:
+        hold_transition(hold, HoldState.WAITING)
+    hold.target_item = None
     hold.save(update_fields=["pickup_library", "state", "target_item", "updated_at"])
     target = _target(hold)
     if target is not None:
-        hold.state, hold.target_item = HoldState.TARGETED, target
+        hold_transition(hold, HoldState.TARGETED)
+        hold.target_item = target
         hold.save(update_fields=["state", "target_item", "updated_at"])
     audit(actor=actor, action="hold.change_pickup", obj=hold, unit=pickup_library,
           changes={"pickup": [before, pickup_library.code]}, object_repr=hold.patron.card_number)
@@ -832,8 +848,8 @@ def holds_expire(*, now: dt.datetime | None = None, actor: User | None = None) -
     count = 0
     for hold in (Hold.objects.select_for_update(of=("self",)).select_related("patron", "pickup_library")
                  .filter(state=HoldState.READY, expires_at__lt=now)[:1000]):
-        check_hold_transition(hold.state, HoldState.EXPIRED)
-        hold.state, hold.closed_at = HoldState.EXPIRED, now
+        hold_transition(hold, HoldState.EXPIRED)
+        hold.closed_at = now
         hold.save(update_fields=["state", "closed_at", "updated_at"])
         if hold.target_item_id:
             _reroute_from_shelf(hold, now)
@@ -842,9 +858,35 @@ def holds_expire(*, now: dt.datetime | None = None, actor: User | None = None) -
     return count
 
 
+# -- a reader's data erased (patrons.signals.patron_erasing) --------------------------------------
+
+def patron_circulation_erase(*, patron: Patron, actor: User | None = None, now: dt.datetime | None = None) -> int:
+    """Circulation's part of erasing a reader, inside the erasure's transaction: their active holds are
+    cancelled through the lifecycle table (a copy waiting on the hold shelf is routed on, as for any
+    cancelled hold) and their loans anonymised. Returns the number of holds cancelled."""
+    now = now or timezone.now()
+    holds = list(Hold.objects.select_for_update(of=("self",)).select_related("pickup_library")
+                 .filter(patron=patron, state__in=ACTIVE_HOLD_STATES).order_by("pk"))
+    for hold in holds:
+        before = hold_transition(hold, HoldState.CANCELLED)
+        hold.closed_at = now
+        hold.save(update_fields=["state", "closed_at", "updated_at"])
+        if before == HoldState.READY and hold.target_item_id:
+            _reroute_from_shelf(hold, now)
+        audit(actor=actor, action="hold.cancel", obj=hold, unit=hold.pickup_library,
+              changes={"state": [before, HoldState.CANCELLED]}, object_repr=patron.card_number)
+    Loan.objects.filter(patron=patron).update(patron=None, anonymised=True, updated_at=timezone.now())
+    return len(holds)
+
+
+def _on_patron_erasing(sender: type, patron: Patron, actor: User | None = None, **kwargs: object) -> None:
+    patron_circulation_erase(patron=patron, actor=actor)
+
+
 # -- the policy matrix -----------------------------------------------------------------------------
 
-RULE_FIELDS = ("loan_days", "renewals", "max_loans", "max_holds", "fine_per_day", "fine_cap", "grace_days")
+RULE_FIELDS = ("loan_days", "renewals", "max_loans", "max_holds", "fine_per_day", "fine_cap", "grace_days",
+               "no_renewal_before")
 
 
 @transaction.atomic
@@ -887,7 +929,7 @@ def receipt_email(*, actor: User, desk: OrgUnit, patron: Patron, loans: list[Loa
                                    subject=subject, body=body)
     audit(actor=actor, action="circ.receipt_email", obj=patron, unit=desk,
           changes={"loans": [None, [ln.pk for ln in loans]]})
-    transaction.on_commit(notices_send_pending)
+    transaction.on_commit(notices_hand_to_worker)
     return notice
 
 

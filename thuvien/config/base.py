@@ -27,6 +27,7 @@ INSTALLED_APPS = [
     "django.contrib.humanize",
     "django_tasks",
     "django_tasks_db",
+    "ninja",  # its templates and static Swagger UI / ReDoc files: the API docs work without internet
     "django_otp",
     "django_otp.plugins.otp_totp",
     "django_otp.plugins.otp_static",
@@ -36,14 +37,20 @@ INSTALLED_APPS = [
     "thuvien.patrons",
     "thuvien.circulation",
     "thuvien.protocols",
+    "thuvien.scheduler",
+    "thuvien.digital",
+    "thuvien.reports",
     "thuvien.opac",
     "thuvien.staff",
     "thuvien.api",
+    "thuvien.stocktake",
 ]
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "thuvien.config.middleware.CompressionMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    "thuvien.config.middleware.SearchBulkheadMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -54,6 +61,9 @@ MIDDLEWARE = [
     "thuvien.core.middleware.SecurityHeadersMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "thuvien.config.middleware.ReadYourWritesMiddleware",
+    "thuvien.config.middleware.IndexUnavailableMiddleware",
+    "thuvien.reports.middleware.PortalCounterMiddleware",
 ]
 
 ROOT_URLCONF = "thuvien.config.urls"
@@ -172,6 +182,21 @@ THUVIEN_INDEX_DIR = THUVIEN_HOME / "index"
 # Memory for the index writer when `thuvien reindex` builds an index from scratch (split over up to
 # 4 threads); a process that finds its index missing and rebuilds it itself uses a quarter of it.
 THUVIEN_INDEX_BUILD_MEMORY_MB = ENV.index_build_memory_mb
+# Who writes the index: "indexer" (the machine's `thuvien indexer`; this process only reads it; set by
+# `thuvien serve` for its processes), "self" (this process applies the outbox itself) or "auto" (the
+# default: "indexer" when one is running on THUVIEN_INDEX_DIR, e.g. `thuvien search` beside a server).
+THUVIEN_INDEX_WRITER = ENV.index_writer
+# Outbox entries are pruned once every indexer seen in the last N days has applied them and they
+# are older than this.
+THUVIEN_OUTBOX_KEEP_HOURS = 48
+# Searches computed at once per web process (the rest queue up to THUVIEN_SEARCH_QUEUE_S seconds), so
+# desk requests keep their share of the process while the OPAC is busy.
+THUVIEN_SEARCH_CONCURRENCY = ENV.search_concurrency
+THUVIEN_SEARCH_QUEUE_S = 10.0
+THUVIEN_OUTBOX_INDEXER_FORGET_DAYS = 7
+
+# Lines `thuvien serve` prints after the OPAC, staff and API addresses ({base} = http://host:port).
+THUVIEN_EXTRA_URLS: list[str] = ["SRU:                   {base}/sru", "OAI-PMH:               {base}/oai"]
 
 # Host names harvests and SRU targets may reach although they resolve to internal addresses
 # (thuvien.core.outbound); set by the network administrator, empty by default.
@@ -183,12 +208,24 @@ LOGGING = {
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "root": {"handlers": ["console"], "level": "WARNING"},
-    "loggers": {"thuvien": {"level": "INFO", "propagate": True}},
+    # Django's default config gives "django" its own console handler too: every line came out twice.
+    "loggers": {"thuvien": {"level": "INFO", "propagate": True},
+                "django": {"level": "INFO", "handlers": [], "propagate": True}},
 }
 
-STATICFILES_DIRS = [BASE_DIR / "static", REPO_ROOT / "node_modules" / "htmx.org" / "dist"]
+STATICFILES_DIRS = [BASE_DIR / "static", REPO_ROOT / "node_modules" / "htmx.org" / "dist",
+                    REPO_ROOT / "node_modules" / "chart.js" / "dist",
+                    ("openseadragon", REPO_ROOT / "node_modules" / "openseadragon" / "build" / "openseadragon"),
+                    ("mirador", REPO_ROOT / "node_modules" / "mirador" / "dist")]
 WHITENOISE_USE_FINDERS = True
 SILENCED_SYSTEM_CHECKS = ["staticfiles.W004"]
 
 # Staff log in with their username; readers log in to the portal with card number or e-mail.
 AUTHENTICATION_BACKENDS = ["django.contrib.auth.backends.ModelBackend", "thuvien.patrons.auth.PatronBackend"]
+
+# The SIP2 server for self-check kiosks, book drops and gates: `thuvien serve` starts it when
+# THUVIEN_SIP2_ENABLED=1 (THUVIEN_SIP2_HOST / THUVIEN_SIP2_PORT, default 127.0.0.1:6001).
+THUVIEN_EXTRA_SERVERS: dict[str, list[str]] = {}
+if ENV.sip2_enabled:
+    THUVIEN_EXTRA_SERVERS["sip2"] = ["sip2_server", "--host", ENV.sip2_host, "--port", str(ENV.sip2_port)]
+    THUVIEN_EXTRA_URLS.append(f"SIP2 (máy tự phục vụ):  {ENV.sip2_host}:{ENV.sip2_port}")

@@ -27,6 +27,8 @@ class Env:
     default_from_email: str
     base_url: str
     index_build_memory_mb: int
+    index_writer: str
+    search_concurrency: int
     outbound_allowed_hosts: list[str]
     trust_x_forwarded_for: bool
     smtp_host: str
@@ -44,6 +46,9 @@ class Env:
     backup_keep_daily: int
     backup_keep_monthly: int
     reader_idle_minutes: int
+    sip2_enabled: bool = False
+    sip2_host: str = "127.0.0.1"
+    sip2_port: int = 6001
 
 
 def _int(value: str | None, default: int, name: str) -> int:
@@ -91,4 +96,9 @@ def read_env(*, debug_default: bool) -> Env:
         reader_idle_minutes=_int(os.environ.get("THUVIEN_READER_IDLE_MINUTES"), 60, "THUVIEN_READER_IDLE_MINUTES"),
         index_build_memory_mb=_int(os.environ.get("THUVIEN_INDEX_BUILD_MEMORY_MB"), 400,
                                    "THUVIEN_INDEX_BUILD_MEMORY_MB"),
+        index_writer=os.environ.get("THUVIEN_INDEX_WRITER") or "auto",
+        search_concurrency=_int(os.environ.get("THUVIEN_SEARCH_CONCURRENCY"), 1, "THUVIEN_SEARCH_CONCURRENCY"),
+        sip2_enabled=_bool(os.environ.get("THUVIEN_SIP2_ENABLED"), False),
+        sip2_host=os.environ.get("THUVIEN_SIP2_HOST") or "127.0.0.1",
+        sip2_port=_int(os.environ.get("THUVIEN_SIP2_PORT"), 6001, "THUVIEN_SIP2_PORT"),
     )

@@ -15,5 +15,8 @@ TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBacken
 THUVIEN_INDEX_DIR = Path(THUVIEN_HOME) / "index"
 DEBUG = False
 ALLOWED_HOSTS = ["*"]
+# Explicit: each test process writes its own index and applies the outbox in-process right after
+# commit (the tests rely on a write being searchable at once); `thuvien serve` uses "indexer".
+THUVIEN_INDEX_WRITER = "self"
 # The interop tests harvest a second thuvien on 127.0.0.1; the outbound guard's own tests clear this.
 THUVIEN_OUTBOUND_ALLOWED_HOSTS = ["127.0.0.1", "localhost"]

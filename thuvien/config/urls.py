@@ -7,6 +7,7 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("staff/", include("thuvien.staff.urls")),
     path("api/v1/", include("thuvien.api.urls")),
     path("", include("thuvien.protocols.urls")),
+    path("", include("thuvien.digital.urls")),
     path("", include("thuvien.opac.urls")),
 ]
 if settings.DEBUG:

@@ -93,6 +93,17 @@ def has_perm(user: User | None, perm: Perm, unit: OrgUnit | None) -> bool:
     return any(unit.path.startswith(p) for p in paths)
 
 
+def has_perm_somewhere(user: User | None, perm: Perm) -> bool:
+    """True when `user` may do `perm` at some unit (to show a menu entry or a dashboard block)."""
+    if user is None or not user.is_authenticated or not user.is_active:
+        return False
+    if user.is_superuser:
+        return True
+    if Perm(perm) in NETWORK_WIDE:
+        return _ANY_GRANT in _grant_cache(user)
+    return bool(_grant_paths(user, Perm(perm)))
+
+
 def require_perm(user: User | None, perm: Perm, unit: OrgUnit | None) -> None:
     """Raise PermissionDenied unless has_perm(); every write service calls this before touching data."""
     if not has_perm(user, perm, unit):

@@ -10,11 +10,13 @@ from django.core.exceptions import ValidationError
 from django.db import models, transaction
 from django.db.models import Value
 from django.db.models.functions import Concat, Substr
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from thuvien.core.audit import audit, diff, snapshot
 from thuvien.core.models import OrgUnit, OrgUnitSetting, Role, RoleGrant, UnitKind, User
 from thuvien.core.permissions import Perm, forget_cached_grants, require_perm
+from thuvien.core.stamps import with_updated_at
 from thuvien.core.unit_settings import REGISTRY
 
 UNIT_EDITABLE_FIELDS = ("name", "short_name", "address", "phone", "email", "website", "opening_hours", "kind_id")
@@ -63,13 +65,15 @@ def unit_update(*, actor: User, unit: OrgUnit, data: dict[str, Any]) -> OrgUnit:
 
 
 def _rewrite_subtree_paths(old_prefix: str, new_prefix: str) -> None:
+    now = timezone.now()
     OrgUnit.objects.filter(path__startswith=old_prefix).update(
         path=Concat(Value(new_prefix), Substr("path", len(old_prefix) + 1), output_field=models.CharField()),
+        updated_at=now,
     )
     moved = list(OrgUnit.objects.filter(path__startswith=new_prefix).only("pk", "path"))
     for unit in moved:
-        unit.depth = unit.path.count("/") - 2
-    OrgUnit.objects.bulk_update(moved, ["depth"], batch_size=500)
+        unit.depth, unit.updated_at = unit.path.count("/") - 2, now
+    OrgUnit.objects.bulk_update(moved, ["depth", "updated_at"], batch_size=500)
 
 
 @transaction.atomic
@@ -84,7 +88,7 @@ def unit_move(*, actor: User, unit: OrgUnit, new_parent: OrgUnit) -> OrgUnit:
     old_parent_id = unit.parent_id
     old_prefix = unit.path
     new_prefix = f"{new_parent.path}{unit.pk}/"
-    OrgUnit.objects.filter(pk=unit.pk).update(parent=new_parent)
+    OrgUnit.objects.filter(pk=unit.pk).update(parent=new_parent, updated_at=timezone.now())
     _rewrite_subtree_paths(old_prefix, new_prefix)
     unit.refresh_from_db()
     audit(
@@ -135,11 +139,11 @@ def network_merge(*, actor: User, source: OrgUnit, target: OrgUnit) -> dict[str,
             dupes = RoleGrant.objects.filter(unit=target).values_list("user_id", "role")
             for user_id, role in dupes:
                 qs.filter(user_id=user_id, role=role).delete()
-        n = qs.update(**{field: target})
+        n = qs.update(**with_updated_at(model, **{field: target}))
         if n:
             counts[f"{model._meta.label_lower}.{field}"] = n
     unit_move(actor=actor, unit=source, new_parent=target)
-    OrgUnit.objects.filter(pk=source.pk).update(is_active=False, merged_into=target)
+    OrgUnit.objects.filter(pk=source.pk).update(is_active=False, merged_into=target, updated_at=timezone.now())
     source.refresh_from_db()
     audit(actor=actor, action="network.merge", obj=target, unit=target,
           changes={"merged": [None, source.code], "counts": [None, counts]})
@@ -152,6 +156,8 @@ def unit_setting_set(*, actor: User, unit: OrgUnit, key: str, value: Any) -> Non
     require_perm(actor, Perm.ORG_EDIT, unit)
     if key not in REGISTRY:
         raise ValidationError(_("Thiết lập không tồn tại: %(key)s") % {"key": key})
+    if value is not None:
+        value = REGISTRY[key].clean(value)
     existing = OrgUnitSetting.objects.filter(unit=unit, key=key).first()
     before = existing.value if existing else None
     if value is None:
@@ -225,3 +231,14 @@ def unit_kind_save(*, actor: User, code: str, data: dict[str, Any]) -> UnitKind:
     kind.save()
     audit(actor=actor, action="unitkind.save", obj=kind, changes=diff(before, snapshot(kind, list(KIND_FIELDS))))
     return kind
+
+
+@transaction.atomic
+def device_account_create(*, actor: User | None, username: str, library: OrgUnit, display_name: str) -> User:
+    """An account for a machine (SIP2 terminal, API device) with the circulation role at `library` and
+    no usable password: it acts through its own credentials, never through the web login."""
+    account = User(username=username[:150], home_unit=library, display_name=display_name)
+    account.set_unusable_password()
+    account.save()
+    role_grant(actor=actor, user=account, unit=library, role=Role.CIRCULATION)
+    return account

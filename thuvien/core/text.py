@@ -109,3 +109,67 @@ def collation_key(text: str) -> str:
     """
     keys = [_char_key(ch) for ch in normalize(text)]
     return "".join([primary for primary, _ in keys]) + "\x1f" + "".join([secondary for _, secondary in keys])
+
+
+# ---- matching keys (search index, duplicate checks) ----------------------------------------------
+# A syllable's tone, whichever vowel carries it ("hoà" and "hòa" are the same word), as a digit.
+_TONE_DIGIT = {"\u0301": "1", "\u0300": "2", "\u0309": "3", "\u0303": "4", "\u0323": "5"}
+# A final "y" alone after a consonant is also written "i" (kĩ/kỹ, lí/lý, Mĩ/Mỹ, quí/quý); "y" after a
+# vowel ("tuy", "thủy") or on its own ("y tế") is not.
+_ONSET = "(b|c|ch|d|đ|g|gh|h|k|kh|l|m|n|ng|ngh|nh|p|ph|qu|r|s|t|th|tr|v|x)"
+_I_Y = re.compile(f"^{_ONSET}y$")
+_WORD = re.compile(r"[^\W_]+")
+
+
+def _i_for_y(base: str) -> str:
+    return base[:-1] + "i" if _I_Y.match(base) else base
+
+
+@lru_cache(maxsize=131072)
+def syllable_key(word: str) -> str:
+    """One word as typed, made comparable: lower case, the tone moved to the end as a digit (so tone
+    placement does not matter) and a lone final y written i. "Hoà" and "hòa" -> "hoa2", "Mỹ" and "Mĩ"
+    -> "mi4", but "Dự" -> "dư5" stays apart from "du", "đu" and "dữ"."""
+    nfd = unicodedata.normalize("NFD", normalize(word).lower().replace("ð", "đ").replace("ɖ", "đ"))
+    tones = "".join(_TONE_DIGIT[c] for c in nfd if c in _TONE_DIGIT)
+    base = unicodedata.normalize("NFC", "".join(c for c in nfd if c not in _TONE_DIGIT))
+    return _i_for_y(base) + tones
+
+
+@lru_cache(maxsize=131072)
+def fold_key(word: str) -> str:
+    """One word folded (no diacritics, đ -> d) with a lone final y written i: "Kỹ" -> "ki"."""
+    return _i_for_y(fold(word))
+
+
+def strict_text(text: str) -> str:
+    """Every word of `text` replaced by its syllable_key (punctuation and spacing kept)."""
+    return _WORD.sub(lambda m: syllable_key(m.group()), normalize(text))
+
+
+def folded_text(text: str) -> str:
+    """Every word of `text` replaced by its fold_key (punctuation and spacing kept)."""
+    return _WORD.sub(lambda m: fold_key(m.group()), normalize(text))
+
+
+def match_key(text: str, *, accents: bool = True) -> str:
+    """Text reduced for duplicate checks: punctuation and case ignored, word order kept, tone placement
+    and i/y spelling ignored; without `accents` the diacritics too ("Nguyễn, Du" == "Nguyễn Du")."""
+    key = syllable_key if accents else fold_key
+    return " ".join(key(w) for w in _WORD.findall(normalize(text)))
+
+
+_I_FORMS, _Y_FORMS = "iíìỉĩịIÍÌỈĨỊ", "yýỳỷỹỵYÝỲỶỸỴ"
+_TO_I = str.maketrans(_Y_FORMS, _I_FORMS)
+_TO_Y = str.maketrans(_I_FORMS, _Y_FORMS)
+_LONE_I_Y = re.compile(f"^{_ONSET}[{_I_FORMS}{_Y_FORMS}]$", re.IGNORECASE)
+
+
+def i_y_spellings(text: str) -> set[str]:
+    """`text` as written, with every lone final i/y written i, and written y ("Kĩ năng" <-> "Kỹ năng"),
+    for lookups in columns that keep the spelling (sort keys)."""
+    text = normalize(text)
+
+    def swap(table: dict[int, int]) -> str:
+        return _WORD.sub(lambda m: m.group().translate(table) if _LONE_I_Y.match(m.group()) else m.group(), text)
+    return {text, swap(_TO_I), swap(_TO_Y)}

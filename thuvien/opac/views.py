@@ -17,10 +17,17 @@ from django.views.decorators.http import require_GET
 
 from thuvien.catalog.models import BibRecord, ItemStatus
 from thuvien.core.models import OrgUnit
+from thuvien.opac.search_page import (
+    LANGUAGE_LABELS,
+    MATERIAL_LABELS,
+    active_filters,
+    facet_boxes,
+    parse_filters,
+)
 from thuvien.search.engine import IndexUnavailable
+from thuvien.search.fallback import record_search_fallback
 from thuvien.search.query import MatchAll
 from thuvien.search.selectors import (
-    FACETS,
     QuerySyntaxError,
     autocomplete,
     holdings_counts,
@@ -29,6 +36,7 @@ from thuvien.search.selectors import (
     record_search,
     records_in_order,
     suggest_query,
+    year_span,
 )
 from thuvien.search.syntax import field_query
 
@@ -40,35 +48,6 @@ SORT_LABELS = [
     ("newest", gettext_lazy("Mới xuất bản")),
     ("oldest", gettext_lazy("Xuất bản lâu nhất")),
 ]
-FACET_LABELS = {
-    "availability": gettext_lazy("Tình trạng"),
-    "library": gettext_lazy("Thư viện"),
-    "material_type": gettext_lazy("Loại tài liệu"),
-    "language": gettext_lazy("Ngôn ngữ"),
-    "year": gettext_lazy("Năm xuất bản"),
-    "subject": gettext_lazy("Chủ đề"),
-    "ddc_hundreds": gettext_lazy("Môn loại DDC"),
-    "ddc_tens": gettext_lazy("Phân môn DDC"),
-}
-MATERIAL_LABELS = {
-    "book": gettext_lazy("Sách"), "serial": gettext_lazy("Báo, tạp chí"), "map": gettext_lazy("Bản đồ"),
-    "video": gettext_lazy("Phim, video"), "music": gettext_lazy("Âm nhạc"), "score": gettext_lazy("Bản nhạc"),
-    "audiobook": gettext_lazy("Sách nói"), "computer_file": gettext_lazy("Tệp máy tính"),
-    "manuscript": gettext_lazy("Bản thảo"), "image": gettext_lazy("Hình ảnh"), "kit": gettext_lazy("Bộ tài liệu"),
-    "mixed": gettext_lazy("Tài liệu hỗn hợp"), "object": gettext_lazy("Hiện vật"), "other": gettext_lazy("Khác"),
-}
-LANGUAGE_LABELS = {
-    "vie": gettext_lazy("Tiếng Việt"), "eng": gettext_lazy("Tiếng Anh"), "fre": gettext_lazy("Tiếng Pháp"),
-    "chi": gettext_lazy("Tiếng Trung"), "rus": gettext_lazy("Tiếng Nga"), "ger": gettext_lazy("Tiếng Đức"),
-    "jpn": gettext_lazy("Tiếng Nhật"), "kor": gettext_lazy("Tiếng Hàn"), "tha": gettext_lazy("Tiếng Thái"),
-    "lao": gettext_lazy("Tiếng Lào"), "khm": gettext_lazy("Tiếng Khmer"),
-}
-DDC_LABELS = {
-    "000": gettext_lazy("Tổng quát"), "100": gettext_lazy("Triết học, tâm lý học"), "200": gettext_lazy("Tôn giáo"),
-    "300": gettext_lazy("Khoa học xã hội"), "400": gettext_lazy("Ngôn ngữ"), "500": gettext_lazy("Khoa học tự nhiên"),
-    "600": gettext_lazy("Công nghệ"), "700": gettext_lazy("Nghệ thuật"), "800": gettext_lazy("Văn học"),
-    "900": gettext_lazy("Lịch sử, địa lý"),
-}
 STATUS_CLASSES: dict[str, str] = {ItemStatus.AVAILABLE: "ok", ItemStatus.IN_HOUSE: "ok"}
 ADVANCED_FIELDS = [
     ("any", gettext_lazy("Từ khóa")), ("title", gettext_lazy("Nhan đề")), ("author", gettext_lazy("Tác giả")),
@@ -86,27 +65,25 @@ def _library(code: str) -> OrgUnit | None:
     return OrgUnit.objects.filter(code=code, is_active=True).first() if code else None
 
 
-def _facet_label(name: str, value: str, units: dict[str, str]) -> str:
-    if name == "library":
-        return units.get(value, value)
-    if name == "material_type":
-        return str(MATERIAL_LABELS.get(value, value))
-    if name == "language":
-        return str(LANGUAGE_LABELS.get(value, value))
-    if name == "ddc_hundreds":
-        return f"{value} {DDC_LABELS.get(value, '')}".strip()
-    if name == "availability":
-        return _("Còn sẵn để mượn") if value == "available" else _("Đang bận hoặc không có bản")
-    return value
-
-
-def _parse_filters(request: HttpRequest) -> dict[str, list[str]]:
-    filters: dict[str, list[str]] = {}
-    for raw in request.GET.getlist("f")[:20]:
-        name, _sep, value = raw.partition(":")
-        if name in FACETS or name == "availability":
-            filters.setdefault(name, []).append(value)
-    return filters
+def _search_from_database(request: HttpRequest, ctx: dict[str, Any]) -> HttpResponse:
+    """While the indexer (re)builds the index: a plain title/author match from the database, with a notice."""
+    page, library = ctx["page"], ctx["library"]
+    ids, total = record_search_fallback(text=ctx["q"], library=library, offset=(page - 1) * PAGE_SIZE,
+                                        limit=PAGE_SIZE)
+    records = records_in_order(ids)
+    counts = holdings_counts(record_ids=[r.pk for r in records], library=library)
+    pages = (total + PAGE_SIZE - 1) // PAGE_SIZE
+    base = reverse("opac:search")
+    keep = [("q", ctx["q"])] + ([("library", library.code)] if library else [])
+    ctx.update(
+        results=[{"record": r, "hl": {}, "avail": counts[r.pk]} for r in records], total=total, pages=pages,
+        first=(page - 1) * PAGE_SIZE + 1, last=min(page * PAGE_SIZE, total),
+        prev_url=_url(base, keep + [("page", str(page - 1))]) if page > 1 else None,
+        next_url=_url(base, keep + [("page", str(page + 1))]) if page < pages else None,
+        degraded=_("Chỉ mục tìm kiếm đang được dựng lại: tạm thời chỉ tìm theo nhan đề và tác giả, "
+                   "không có bộ lọc."),
+    )
+    return render(request, "opac/search.html", ctx)
 
 
 def _url(base: str, params: list[tuple[str, str]]) -> str:
@@ -137,7 +114,12 @@ def search(request: HttpRequest) -> HttpResponse:
     except ValueError:
         page = 1
     library = _library(request.GET.get("library", ""))
-    filters = _parse_filters(request)
+    filters = parse_filters(request.GET.getlist("f"))
+    span = "-".join(request.GET.get(k, "").strip()[:4] for k in ("yf", "yt"))
+    if span != "-":  # the year facet's from/to boxes
+        filters.pop("years", None)
+        if year_span(span) is not None:
+            filters["years"] = [span]
     ctx: dict[str, Any] = {"q": q, "sort": sort, "sorts": SORT_LABELS, "library": library, "libraries": _libraries(),
                            "page": page, "error": None, "results": [], "total": 0, "facets": [], "suggestion": None}
     try:
@@ -149,53 +131,46 @@ def search(request: HttpRequest) -> HttpResponse:
         result = record_search(query=node, library=library, offset=(page - 1) * PAGE_SIZE, limit=PAGE_SIZE,
                                sort=sort, facets=True, filters=filters)
     except IndexUnavailable:
-        ctx["error"] = _("Chỉ mục tìm kiếm đang được dựng lại; xin thử lại sau ít phút.")
-        return render(request, "opac/search.html", ctx, status=503)
+        return _search_from_database(request, ctx)
     records = records_in_order(result.record_ids)
     counts = holdings_counts(record_ids=[r.pk for r in records], library=library)
     hl = {h.record_id: h.highlights for h in result.hits}
     ctx["results"] = [{"record": r, "hl": hl.get(r.pk, {}), "avail": counts[r.pk]} for r in records]
-    ctx["total"] = result.total
-    ctx["fuzzy"] = result.fuzzy
-    if result.total == 0 and q:
-        ctx["suggestion"] = suggest_query(q, library=library)
+    ctx.update(total=result.total, fuzzy=result.fuzzy, relaxed=result.relaxed)
 
     base = reverse("opac:search")
     keep: list[tuple[str, str]] = [("q", q)] + ([("library", library.code)] if library else [])
     if sort != "relevance":
         keep.append(("sort", sort))
-    active = [(n, v) for n, vs in filters.items() for v in vs]
-    active_params = [("f", f"{n}:{v}") for n, v in active]
-    codes = [v for v, _n in result.facets.get("library", [])]
+    active_params = [("f", f"{n}:{v}") for n, vs in filters.items() for v in vs]
+    keep_scope = True
+    if result.total == 0 and q:
+        ctx["suggestion"] = suggest_query(q, library=library)
+        if ctx["suggestion"] is None and library is not None:  # found elsewhere in the network only
+            ctx["suggestion"] = suggest_query(q)
+            keep_scope = False
+        if library is not None:  # the same search over the whole network, if it finds something there
+            everywhere = record_search(query=node, limit=0, filters=filters).total
+            ctx["network_total"] = everywhere
+            ctx["network_url"] = _url(base, [("q", q), *keep[2:], *active_params]) if everywhere else None
+        if filters:
+            ctx["unfiltered_url"] = _url(base, keep)
+    codes = [v for v, _n in result.facets.get("library", [])] + filters.get("library", [])
     units = dict(OrgUnit.objects.filter(code__in=codes).values_list("code", "name")) if codes else {}
-    facets = []
-    for name in ["availability", "library", "material_type", "language", "year", "ddc_hundreds", "ddc_tens",
-                 "subject"]:
-        values = result.facets.get(name, [])
-        if name == "availability":
-            values = [(v, n) for v, n in values if v == "available" and n]
-        if name == "year":
-            values = sorted(values, key=lambda vn: vn[0], reverse=True)
-        entries = []
-        for value, count in values:
-            selected = (name, value) in active
-            params = keep + ([p for p in active_params if p != ("f", f"{name}:{value}")] if selected
-                             else active_params + [("f", f"{name}:{value}")])
-            entries.append({"value": value, "label": _facet_label(name, value, units), "count": count,
-                            "selected": selected, "url": _url(base, params)})
-        if entries:
-            facets.append({"name": name, "label": FACET_LABELS[name], "entries": entries})
     pages = (result.total + PAGE_SIZE - 1) // PAGE_SIZE
+    years = year_span(next(iter(filters.get("years", [])), "")) or (None, None)
     ctx.update(
-        facets=facets,
-        active=[{"label": f"{FACET_LABELS.get(n, n)}: {_facet_label(n, v, units)}",
-                 "url": _url(base, keep + [p for p in active_params if p != ('f', f'{n}:{v}')])} for n, v in active],
+        facets=facet_boxes(result.facets, filters, base=base, keep=keep, units=units),
+        active=active_filters(filters, base=base, keep=keep, units=units),
+        year_from=years[0] or "", year_to=years[1] or "",
+        year_params=[*keep, *[p for p in active_params if not p[1].startswith("years:")]],
         pages=pages,
         prev_url=_url(base, keep + active_params + [("page", str(page - 1))]) if page > 1 else None,
         next_url=_url(base, keep + active_params + [("page", str(page + 1))]) if page < pages else None,
         first=(page - 1) * PAGE_SIZE + 1,
         last=min(page * PAGE_SIZE, result.total),
-        suggestion_url=_url(base, [("q", ctx["suggestion"])] + keep[1:]) if ctx["suggestion"] else None,
+        suggestion_url=(_url(base, [("q", ctx["suggestion"])] + (keep[1:] if keep_scope else keep[2:]))
+                        if ctx["suggestion"] else None),
         sort_params=[(k, v) for k, v in keep + active_params if k != "sort"],
     )
     return render(request, "opac/search.html", ctx)
@@ -205,7 +180,10 @@ def search(request: HttpRequest) -> HttpResponse:
 def suggest(request: HttpRequest) -> HttpResponse:
     """The autocomplete list under the search box (an HTMX fragment)."""
     q = request.GET.get("q", "").strip()[:200]
-    items = autocomplete(q, library=_library(request.GET.get("library", ""))) if len(q) >= 2 else []
+    try:
+        items = autocomplete(q, library=_library(request.GET.get("library", ""))) if len(q) >= 2 else []
+    except IndexUnavailable:  # the indexer is building the index: no suggestions meanwhile
+        items = []
     base = reverse("opac:search")
     for item in items:
         item["url"] = _url(base, [("q", field_query(item["kind"], item["text"]))])
@@ -313,39 +291,3 @@ def record_marc(request: HttpRequest, pk: int) -> HttpResponse:
             rows.append({"tag": f.tag, "ind": f"{f.indicator1}{f.indicator2}".replace(" ", "#"),
                          "subfields": [(s.code, s.value) for s in f.subfields]})
     return render(request, "opac/record_marc.html", {"bib": bib, "leader": str(marc.leader), "rows": rows})
-
-
-EXPORTS = {
-    "marcxml": ("application/marcxml+xml; charset=utf-8", "xml"),
-    "iso2709": ("application/marc", "mrc"),
-    "ris": ("application/x-research-info-systems; charset=utf-8", "ris"),
-    "bibtex": ("application/x-bibtex; charset=utf-8", "bib"),
-}
-
-
-@require_GET
-def record_export(request: HttpRequest, pk: int, fmt: str) -> HttpResponse:
-    from thuvien.catalog.marc.marcxml import to_marcxml
-    from thuvien.catalog.marc.writer import RecordTooLong, to_iso2709
-    from thuvien.catalog.selectors import bib_to_pymarc
-    from thuvien.search.citation import to_bibtex, to_ris
-
-    if fmt not in EXPORTS:
-        raise Http404(_("Không hỗ trợ định dạng này."))
-    bib = _record_or_404(pk)
-    content_type, ext = EXPORTS[fmt]
-    body: str | bytes
-    if fmt == "marcxml":
-        body = '<?xml version="1.0" encoding="UTF-8"?>\n' + to_marcxml(bib_to_pymarc(bib))
-    elif fmt == "iso2709":
-        try:
-            body = to_iso2709(bib_to_pymarc(bib))
-        except RecordTooLong as exc:
-            raise Http404(str(exc)) from exc
-    elif fmt == "ris":
-        body = to_ris(bib)
-    else:
-        body = to_bibtex(bib)
-    response = HttpResponse(body, content_type=content_type)
-    response["Content-Disposition"] = f'attachment; filename="record-{bib.pk}.{ext}"'
-    return response

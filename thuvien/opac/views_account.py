@@ -6,17 +6,21 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import re
 import uuid
+from typing import Any
 
 from django import forms
 from django.contrib import messages
-from django.contrib.auth import login
+from django.contrib.auth import forms as auth_forms
+from django.contrib.auth import login, update_session_auth_hash
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
+from django.contrib.auth.password_validation import password_validators_help_texts, validate_password
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.urls import reverse_lazy
+from django.urls import reverse, reverse_lazy
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -27,7 +31,7 @@ from thuvien.circulation import selectors as circ_sel
 from thuvien.circulation import services as circ
 from thuvien.circulation.models import Hold, Loan
 from thuvien.core.authn import ThrottledAuthenticationForm
-from thuvien.core.models import OrgUnit
+from thuvien.core.models import OrgUnit, User
 from thuvien.patrons import services as patron_svc
 from thuvien.patrons.conf import CONSENT_WORDING
 from thuvien.patrons.models import ConsentPurpose, DataRequestKind, Patron, PatronCategory
@@ -55,30 +59,72 @@ def _pickup_units():  # type: ignore[no-untyped-def]
     return OrgUnit.objects.filter(is_active=True, kind__circulates=True, kind__holds_items=True).order_by("path")
 
 
+ACCOUNT_TABS = (
+    ("loans", gettext_lazy("Đang mượn")),
+    ("holds", gettext_lazy("Đặt mượn")),
+    ("history", gettext_lazy("Lịch sử")),
+    ("fines", gettext_lazy("Tiền phạt")),
+    ("data", gettext_lazy("Dữ liệu của tôi")),
+)
+
+
 @login_required(login_url=LOGIN_URL)
 def account(request: HttpRequest) -> HttpResponse:
+    """The reader's account as tabs (loans, holds, history, fines, my data); one tab is built per request."""
     patron = _patron(request)
     if patron is None:
         return render(request, "opac/account/no_card.html", status=404)
     if request.method == "POST":
         return _account_post(request, patron)
+    tab = request.GET.get("tab", "loans")
+    if tab not in dict(ACCOUNT_TABS):
+        tab = "loans"
+    return _account_render(request, patron, tab)
+
+
+def _account_render(request: HttpRequest, patron: Patron, tab: str, *,
+                    password_form: forms.Form | None = None, status: int = 200) -> HttpResponse:
     now = timezone.now()
     loans = list(circ_sel.loan_list_current(patron=patron))
     for loan in loans:
         loan.accrued = circ_sel.accrued_fine(loan, now)  # type: ignore[attr-defined]
         loan.overdue = loan.due_at < now  # type: ignore[attr-defined]
-    return render(request, "opac/account/account.html", {
-        "patron": patron, "loans": loans, "holds": circ_sel.hold_list_for_patron(patron=patron),
-        "fines": circ_sel.fine_list_open(patron=patron), "fines_total": circ_sel.fines_total(patron=patron),
-        "history": circ_sel.loan_list_history(patron=patron)[:100] if patron.keep_history else None,
-        "consents": consent_active(patron=patron), "purposes": ConsentPurpose.choices, "wordings": CONSENT_WORDING,
-        "pickups": _pickup_units(), "requests": patron.data_requests.all()[:20],
-    })
+    holds = circ_sel.hold_list_for_patron(patron=patron)
+    fines_total = circ_sel.fines_total(patron=patron)
+    counts = {"loans": len(loans), "holds": len(holds)}
+    context: dict[str, object] = {
+        "patron": patron, "tab": tab, "fines_total": fines_total,
+        "tabs": [(key, label, counts.get(key)) for key, label in ACCOUNT_TABS],
+        "loans": loans, "holds": holds,
+    }
+    if tab == "holds":
+        context["pickups"] = _pickup_units()
+    elif tab == "history":
+        context["history"] = circ_sel.loan_list_history(patron=patron)[:100] if patron.keep_history else None
+    elif tab == "fines":
+        context["fines"] = circ_sel.fine_list_open(patron=patron)
+    elif tab == "data":
+        context.update({
+            "consents": consent_active(patron=patron), "purposes": ConsentPurpose.choices, "wordings": CONSENT_WORDING,
+            "requests": patron.data_requests.all()[:20],
+            "password_form": password_form or PasswordChangeForm(request.user),  # type: ignore[arg-type]
+            "password_rules": password_validators_help_texts(),
+        })
+    return render(request, "opac/account/account.html", context, status=status)
 
 
 def _account_post(request: HttpRequest, patron: Patron) -> HttpResponse:
     action = request.POST.get("action")
     user = request.user
+    if action == "password":
+        form = PasswordChangeForm(user, request.POST)  # type: ignore[arg-type]
+        if not form.is_valid():
+            return _account_render(request, patron, "data", password_form=form, status=400)
+        patron_svc.patron_set_password(actor=user, patron=patron, password=form.cleaned_data["new_password1"])  # type: ignore[arg-type]
+        update_session_auth_hash(request, patron.user)  # type: ignore[arg-type]
+        messages.success(request, _("Đã đổi mật khẩu."))
+        return redirect(_tab_url("data"))
+    tab = _ACTION_TAB.get(action or "", "loans")
     try:
         if action == "renew":
             loan = get_object_or_404(Loan, pk=request.POST.get("loan"), patron=patron)
@@ -114,7 +160,23 @@ def _account_post(request: HttpRequest, patron: Patron) -> HttpResponse:
         messages.error(request, "; ".join(exc.reasons))
     except ValidationError as exc:
         messages.error(request, " ".join(exc.messages))
-    return redirect("opac:account")
+    return redirect(_tab_url(tab))
+
+
+_ACTION_TAB = {"renew": "loans", "cancel_hold": "holds", "pickup": "holds", "consent": "data", "contact": "data",
+               DataRequestKind.CORRECT: "data", DataRequestKind.DELETE: "data"}
+
+
+def _tab_url(tab: str) -> str:
+    return f"{reverse('opac:account')}?tab={tab}" if tab != "loans" else reverse("opac:account")
+
+
+class PasswordChangeForm(auth_forms.PasswordChangeForm):
+    """Django's form: the old password, and the new one checked by AUTH_PASSWORD_VALIDATORS."""
+
+    def __init__(self, *args, **kwargs) -> None:  # type: ignore[no-untyped-def]
+        super().__init__(*args, **kwargs)
+        self.fields["old_password"].widget.attrs.pop("autofocus", None)  # one tab among others: do not jump
 
 
 @login_required(login_url=LOGIN_URL)
@@ -151,25 +213,36 @@ def hold_place(request: HttpRequest, record_id: int) -> HttpResponse:
             messages.error(request, str(exc))
         else:
             messages.success(request, _("Đã đặt mượn “%(t)s”.") % {"t": record.title})
-            return redirect("opac:account")
+            return redirect(_tab_url("holds"))
     return render(request, "opac/account/hold.html", {"record": record, "pickups": pickups,
                                                       "default": patron.home_library_id, "request_id": uuid.uuid4()})
 
 
+class LibraryChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, obj: OrgUnit) -> str:  # type: ignore[override]
+        return obj.name
+
+
 class RegisterForm(forms.Form):
+    """Self-registration: a phone or an e-mail (at least one), the password rule that is enforced, and every
+    error (consents and guardian included) reported at once."""
+
     full_name = forms.CharField(label=gettext_lazy("Họ và tên"), max_length=255)
     birth_date = forms.DateField(label=gettext_lazy("Ngày sinh"), widget=forms.DateInput(attrs={"type": "date"}))
     category = forms.ModelChoiceField(label=gettext_lazy("Đối tượng"), queryset=PatronCategory.objects.all())
-    home_library = forms.ModelChoiceField(label=gettext_lazy("Thư viện đăng ký"), queryset=OrgUnit.objects.none())
+    home_library = LibraryChoiceField(label=gettext_lazy("Thư viện đăng ký"), queryset=OrgUnit.objects.none())
+    phone = forms.CharField(label=gettext_lazy("Điện thoại"), required=False, max_length=20,
+                            widget=forms.TextInput(attrs={"type": "tel", "autocomplete": "tel", "inputmode": "tel"}))
+    email = forms.EmailField(label=gettext_lazy("Thư điện tử"), required=False,
+                             widget=forms.EmailInput(attrs={"autocomplete": "email"}))
     address = forms.CharField(label=gettext_lazy("Địa chỉ"), required=False)
-    phone = forms.CharField(label=gettext_lazy("Điện thoại"), required=False)
-    email = forms.EmailField(label=gettext_lazy("Thư điện tử"))
     guardian_name = forms.CharField(label=gettext_lazy("Cha, mẹ hoặc người giám hộ (nếu dưới 16 tuổi)"),
                                     required=False)
     child_agreed = forms.BooleanField(label=gettext_lazy("Con tôi (từ đủ 7 tuổi) cũng đồng ý"), required=False)
-    password = forms.CharField(label=gettext_lazy("Mật khẩu"), widget=forms.PasswordInput, min_length=8)
-    consents = forms.MultipleChoiceField(choices=ConsentPurpose.choices, required=False,
-                                         widget=forms.CheckboxSelectMultiple)
+    password = forms.CharField(label=gettext_lazy("Mật khẩu"),
+                               widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}))
+    consents = forms.MultipleChoiceField(label=gettext_lazy("Sự đồng ý"), choices=ConsentPurpose.choices,
+                                         required=False, widget=forms.CheckboxSelectMultiple)
 
     def __init__(self, *args, **kwargs) -> None:  # type: ignore[no-untyped-def]
         super().__init__(*args, **kwargs)
@@ -180,6 +253,34 @@ class RegisterForm(forms.Form):
         if value > timezone.localdate():
             raise ValidationError(_("Ngày sinh không hợp lệ."))
         return value
+
+    def clean_phone(self) -> str:
+        value = "".join(self.cleaned_data.get("phone", "").split())
+        if value and not re.fullmatch(r"\+?[0-9.\-()]{8,20}", value):
+            raise ValidationError(_("Số điện thoại chỉ gồm chữ số, ví dụ 0912 345 678."))
+        return value
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        if not data.get("phone") and not data.get("email") and "phone" not in self.errors \
+                and "email" not in self.errors:
+            self.add_error("phone", _("Cần ít nhất một cách liên hệ: điện thoại hoặc thư điện tử."))
+        password = data.get("password")
+        if password:
+            probe = User(username=data.get("phone") or data.get("email") or "reader",
+                         display_name=data.get("full_name", ""), email=data.get("email", ""))
+            try:
+                validate_password(password, user=probe)
+            except ValidationError as exc:
+                self.add_error("password", exc)
+        if data.get("category") is not None:
+            try:
+                patron_svc.consents_check(purposes=set(data.get("consents") or ()), birth_date=data.get("birth_date"),
+                                          category=data["category"], guardian_name=data.get("guardian_name", ""),
+                                          child_agreed=bool(data.get("child_agreed")))
+            except ValidationError as exc:
+                self.add_error(None, exc)  # keyed by field: consents, guardian_name or child_agreed
+        return data
 
 
 def register(request: HttpRequest) -> HttpResponse:
@@ -200,9 +301,13 @@ def register(request: HttpRequest) -> HttpResponse:
             form.add_error(None, exc)
         else:
             login(request, patron.user, backend="thuvien.patrons.auth.PatronBackend")  # type: ignore[arg-type]
-            messages.success(request, _("Đăng ký thành công. Số thẻ của bạn: %(c)s.") % {"c": patron.card_number})
+            messages.success(request, _("Đăng ký thành công. Số thẻ của bạn: %(c)s. Hãy dùng số thẻ này để đăng "
+                                        "nhập.") % {"c": patron.card_number})
             return redirect("opac:account")
-    return render(request, "opac/account/register.html", {"form": form, "wordings": CONSENT_WORDING})
+    return render(request, "opac/account/register.html", {
+        "form": form, "wordings": CONSENT_WORDING, "password_rules": password_validators_help_texts(),
+        "checked": set(form["consents"].value() or ()),
+    }, status=400 if form.errors else 200)
 
 
 class PasswordResetView(auth_views.PasswordResetView):

@@ -7,6 +7,8 @@ from django.utils.translation import gettext_lazy as _
 from thuvien.core.unit_settings import register
 
 register("patron.self_registration_auto_approve", False, _("Tự động duyệt bạn đọc đăng ký trực tuyến"))
+register("patron.card_prefix", "", _("Tiền tố số thẻ bạn đọc (để trống: dùng mã mạng lưới, ví dụ CB000011)"),
+         type="text", max_length=8)
 
 CONSENT_VERSION = "2026-01"
 CHILD_AGE = 16  # Law 91/2025/QH15: a child is under 16; guardian consent needed

@@ -4,13 +4,13 @@ data-subject requests. Each checks permission, owns its transaction and writes i
 from __future__ import annotations
 
 import datetime as dt
-import secrets
 from collections.abc import Iterable
 from typing import Any
 
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.db.models.functions import Length
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -35,7 +35,8 @@ from thuvien.patrons.models import (
 )
 from thuvien.patrons.personal import id_number_parts
 from thuvien.patrons.selectors import patron_find_duplicates
-from thuvien.patrons.signals import reading_history_withdrawn
+from thuvien.patrons.signals import patron_erasing, reading_history_withdrawn
+from thuvien.reports.facts import event_record, reader_tags
 
 PATRON_FIELDS = ("full_name", "birth_date", "gender", "ethnicity", "id_hash", "id_last4", "id_verified", "address",
                  "phone", "email", "category_id", "home_library_id", "expires_on", "notes", "guardian_name",
@@ -52,11 +53,32 @@ class DuplicateWarning(ValidationError):
             "list": ", ".join(str(p) for p in matches)})
 
 
-def _new_card_number() -> str:
-    for _attempt in range(20):
-        number = f"{timezone.localdate().year % 100:02d}{secrets.randbelow(10**8):08d}"
-        if not Patron.objects.filter(card_number=number).exists():
-            return number
+CARD_DIGITS = 6
+
+
+def card_prefix(home_library: OrgUnit) -> str:
+    """The letters of the card series at `home_library`: the inherited `patron.card_prefix` setting, or else
+    the letters and digits of the network's code (Cao Bằng's network `CB` gives cards CB000001, CB000002...)."""
+    prefix = str(setting_get(home_library, "patron.card_prefix") or "").strip().upper()
+    if not prefix:
+        root = OrgUnit.objects.filter(pk=home_library.ancestor_ids[0]).values_list("code", flat=True).first() or ""
+        prefix = "".join(ch for ch in root.upper() if ch.isascii() and ch.isalnum())
+    return prefix
+
+
+def card_number_next(*, home_library: OrgUnit) -> str:
+    """The next free number in the library's own series: prefix + six digits, one more than the highest issued."""
+    prefix = card_prefix(home_library)
+    # one allocator at a time per network: lock the network's root row until the transaction ends
+    list(OrgUnit.objects.select_for_update().filter(pk=home_library.ancestor_ids[0]).values_list("pk", flat=True))
+    issued = (Patron.objects.annotate(n=Length("card_number"))
+              .filter(card_number__startswith=prefix, n=len(prefix) + CARD_DIGITS)
+              .order_by("-card_number").values_list("card_number", flat=True)[:20])
+    last = max((int(c[len(prefix):]) for c in issued if c[len(prefix):].isdigit()), default=0)
+    for number in range(last + 1, last + 1000):
+        candidate = f"{prefix}{number:0{CARD_DIGITS}d}"
+        if not Patron.objects.filter(card_number__iexact=candidate).exists():
+            return candidate
     raise RuntimeError("could not allocate a card number")
 
 
@@ -67,23 +89,24 @@ def _age(birth_date: dt.date | None) -> int | None:
     return today.year - birth_date.year - ((today.month, today.day) < (birth_date.month, birth_date.day))
 
 
-def _check_consents(*, purposes: set[str], birth_date: dt.date | None, category: PatronCategory,
-                    guardian_name: str, child_agreed: bool) -> str:
-    """Validate the consents of a registration; returns who gave them (self or guardian)."""
+def consents_check(*, purposes: set[str], birth_date: dt.date | None, category: PatronCategory,
+                   guardian_name: str, child_agreed: bool) -> str:
+    """Validate the consents of a registration; returns who gave them (self or guardian). Forms call it
+    to show every error at once; the services call it again before writing."""
     unknown = purposes - set(ConsentPurpose.values)
     if unknown:
-        raise ValidationError(_("Mục đích không hợp lệ: %(p)s") % {"p": ", ".join(sorted(unknown))})
+        raise ValidationError({"consents": _("Mục đích không hợp lệ: %(p)s") % {"p": ", ".join(sorted(unknown))}})
     if ConsentPurpose.SERVICE not in purposes:
-        raise ValidationError(_("Cần có sự đồng ý xử lý dữ liệu cá nhân để cấp thẻ bạn đọc."))
+        raise ValidationError({"consents": _("Cần có sự đồng ý xử lý dữ liệu cá nhân để cấp thẻ bạn đọc.")})
     age = _age(birth_date)
     is_child = (age is not None and age < CHILD_AGE) or (age is None and category.is_child)
     if not is_child:
         return ConsentGiver.SELF
     if not guardian_name.strip():
-        raise ValidationError(_("Bạn đọc dưới %(n)s tuổi cần có sự đồng ý của cha, mẹ hoặc người giám hộ.")
-                              % {"n": CHILD_AGE})
+        raise ValidationError({"guardian_name": _("Bạn đọc dưới %(n)s tuổi cần có sự đồng ý của cha, mẹ hoặc người "
+                                                  "giám hộ.") % {"n": CHILD_AGE}})
     if (age is None or age >= CHILD_OWN_CONSENT_AGE) and not child_agreed:
-        raise ValidationError(_("Trẻ từ đủ %(n)s tuổi cũng phải đồng ý.") % {"n": CHILD_OWN_CONSENT_AGE})
+        raise ValidationError({"child_agreed": _("Trẻ từ đủ %(n)s tuổi cũng phải đồng ý.") % {"n": CHILD_OWN_CONSENT_AGE}})
     return ConsentGiver.GUARDIAN
 
 
@@ -137,7 +160,7 @@ def _create(*, actor: User | None, home_library: OrgUnit, data: dict[str, Any], 
             password: str | None) -> Patron:
     purposes = set(consents)
     category: PatronCategory = data["category"]
-    given_by = _check_consents(purposes=purposes, birth_date=data.get("birth_date"), category=category,
+    given_by = consents_check(purposes=purposes, birth_date=data.get("birth_date"), category=category,
                                guardian_name=guardian_name, child_agreed=child_agreed)
     id_number = (data.get("id_number") or "").strip() or None
     id_hash, id_last4 = id_number_parts(id_number)
@@ -157,7 +180,7 @@ def _create(*, actor: User | None, home_library: OrgUnit, data: dict[str, Any], 
                       + dt.timedelta(days=int(setting_get(home_library, "patron.card_validity_days"))))
     if given_by == ConsentGiver.GUARDIAN:
         fields["guardian_name"] = guardian_name.strip()
-    card_number = (data.get("card_number") or "").strip() or _new_card_number()
+    card_number = (data.get("card_number") or "").strip() or card_number_next(home_library=home_library)
     if Patron.objects.filter(card_number__iexact=card_number).exists():
         raise ValidationError({"card_number": _("Số thẻ %(n)s đã tồn tại.") % {"n": card_number}})
     patron = Patron(card_number=card_number, home_library=home_library, status=status,
@@ -174,6 +197,8 @@ def _create(*, actor: User | None, home_library: OrgUnit, data: dict[str, Any], 
           changes={"card_number": [None, patron.card_number], "status": [None, status],
                    "consents": [None, sorted(purposes)], "channel": [None, channel]},
           object_repr=patron.card_number)
+    if patron.status == PatronStatus.ACTIVE:
+        event_record(kind="card_new", unit=home_library, tags=reader_tags(patron))
     return patron
 
 
@@ -248,7 +273,7 @@ def patron_update_self(*, patron: Patron, data: dict[str, Any], current_password
     patron.full_clean(exclude=["user", "photo"])
     patron.save()
     if patron.user_id and "email" in data:
-        User.objects.filter(pk=patron.user_id).update(email=patron.email)
+        User.objects.filter(pk=patron.user_id).update(email=patron.email, updated_at=timezone.now())
     changes = diff(before, snapshot(patron, list(SELF_EDITABLE_FIELDS)))
     if changes:
         audit(actor=patron.user, action="patron.self_update", obj=patron, unit=patron.home_library,
@@ -267,6 +292,7 @@ def patron_approve(*, actor: User, patron: Patron) -> Patron:
     patron.save(update_fields=["status", "updated_at"])
     audit(actor=actor, action="patron.approve", obj=patron, unit=patron.home_library,
           changes={"status": [PatronStatus.PENDING, PatronStatus.ACTIVE]}, object_repr=patron.card_number)
+    event_record(kind="card_new", unit=patron.home_library, tags=reader_tags(patron))
     return patron
 
 
@@ -281,6 +307,7 @@ def patron_renew_card(*, actor: User, patron: Patron) -> Patron:
     patron.save(update_fields=["expires_on", "updated_at"])
     audit(actor=actor, action="patron.renew_card", obj=patron, unit=patron.home_library,
           changes={"expires_on": [before, patron.expires_on]}, object_repr=patron.card_number)
+    event_record(kind="card_renewal", unit=patron.home_library, tags=reader_tags(patron))
     return patron
 
 
@@ -409,9 +436,7 @@ def patron_erase(*, actor: User, patron: Patron) -> Patron:
         raise ValidationError(_("Bạn đọc còn tài liệu đang mượn; cần trả trước khi xoá dữ liệu."))
     if any(f.amount > f.paid for f in patron.fines.all()):
         raise ValidationError(_("Bạn đọc còn khoản phạt chưa nộp; cần giải quyết trước khi xoá dữ liệu."))
-    patron.loans.update(patron=None, anonymised=True)
-    patron.holds.filter(state__in=["waiting", "targeted", "in_transit", "ready"]).update(
-        state="cancelled", closed_at=timezone.now())
+    patron_erasing.send(sender=Patron, patron=patron, actor=actor)
     for field in ("address", "phone", "email", "ethnicity", "notes", "guardian_name", "guardian_phone", "gender"):
         setattr(patron, field, "")
     patron.full_name = _("(đã xoá)")
@@ -427,7 +452,8 @@ def patron_erase(*, actor: User, patron: Patron) -> Patron:
     patron.save()
     patron.consents.filter(withdrawn_at__isnull=True).update(withdrawn_at=timezone.now())
     if patron.user_id:
-        User.objects.filter(pk=patron.user_id).update(is_active=False, email="", display_name="")
+        User.objects.filter(pk=patron.user_id).update(is_active=False, email="", display_name="",
+                                                         updated_at=timezone.now())
     patron.data_requests.filter(kind=DataRequestKind.DELETE, status=DataRequestStatus.OPEN).update(
         status=DataRequestStatus.DONE, resolved_at=timezone.now())
     pseudonymised = _pseudonymise_audit(patron)

@@ -142,3 +142,41 @@ class SRUTarget(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+
+class Sip2Terminal(models.Model):
+    """A self-check kiosk, book drop or gate logging in to the SIP2 server (93 with CN/CO). Its own
+    password (hashed) opens SIP2 only; `account` is the staff account, scoped to `library`, that
+    every operation is attributed to and checked against (it has no usable web password)."""
+
+    class Encoding(models.TextChoices):
+        UTF8 = "utf-8", _("UTF-8 (tiếng Việt có dấu)")
+        CP850 = "cp850", _("CP850 (bỏ dấu tiếng Việt)")
+        ASCII = "ascii", _("ASCII (bỏ dấu tiếng Việt)")
+
+    class LineEnd(models.TextChoices):
+        CR = "cr", "CR"
+        CRLF = "crlf", "CR LF"
+
+    login = models.CharField(_("tên đăng nhập (CN)"), max_length=64, unique=True)
+    password = models.CharField(max_length=128)
+    account = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="sip2_terminal")
+    library = models.ForeignKey(OrgUnit, on_delete=models.PROTECT, related_name="sip2_terminals",
+                                verbose_name=_("thư viện"))
+    location = models.CharField(_("vị trí đặt máy"), max_length=100, blank=True)
+    encoding = models.CharField(_("bảng mã"), max_length=8, choices=Encoding.choices, default=Encoding.UTF8)
+    line_end = models.CharField(_("kết thúc dòng"), max_length=4, choices=LineEnd.choices, default=LineEnd.CR)
+    error_detection = models.BooleanField(_("kiểm tra lỗi (AY/AZ)"), default=True)
+    patron_pin_required = models.BooleanField(_("bạn đọc phải nhập mã PIN"), default=True)
+    tls_required = models.BooleanField(_("bắt buộc kết nối mã hoá TLS"), default=False)
+    is_active = models.BooleanField(_("đang dùng"), default=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    last_login_at = models.DateTimeField(_("đăng nhập lần cuối"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["library", "login"]
+        verbose_name = _("máy tự phục vụ SIP2")
+        verbose_name_plural = _("máy tự phục vụ SIP2")
+
+    def __str__(self) -> str:
+        return self.login

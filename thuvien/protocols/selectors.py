@@ -13,8 +13,10 @@ from django.utils import timezone
 
 from thuvien.catalog.models import BibRecord, Item
 from thuvien.core.models import OrgUnit
+from thuvien.digital import selectors as digital
 
 LIBRARY_SET = "library"
+DIGITAL_SET = digital.DIGITAL_SET
 TYPE_SET = "type"
 
 
@@ -46,6 +48,10 @@ def _set_q(spec: str) -> Q | None:
             pk__in=Item.objects.filter(library__path__startswith=unit.path).values("record_id"))
     if kind == TYPE_SET:
         return ~Q(material_type="") if not value else Q(material_type=value)
+    if kind == DIGITAL_SET:
+        if value and digital.collection_get(code=value) is None:
+            return None
+        return Q(pk__in=digital.records_in_collection(value))
     return None
 
 
@@ -91,6 +97,8 @@ def _with_sets(rows: Sequence[Mapping[str, Any]], *, with_marc: bool) -> list[Re
                  .values_list("record_id", "library__code").distinct())
         for rid, code in pairs:
             holders.setdefault(rid, set()).add(code)
+    extra = digital.oai_digital(record_ids=[r["id"] for r in rows],
+                                base_url=str(getattr(settings, "THUVIEN_BASE_URL", "")))
     out = []
     for r in rows:
         codes = holders.get(r["id"], set())
@@ -99,9 +107,15 @@ def _with_sets(rows: Sequence[Mapping[str, Any]], *, with_marc: bool) -> list[Re
         sets = [f"{LIBRARY_SET}:{c}" for c in sorted(codes)]
         if r["material_type"]:
             sets.append(f"{TYPE_SET}:{r['material_type']}")
+        marc = r["marc"] if with_marc else {}
+        if r["id"] in extra:  # digital copies: their sets, and 856/506/540 fields for the manifest and access
+            digital_sets, fields = extra[r["id"]]
+            sets.extend(digital_sets)
+            if marc:
+                marc = {**marc, "fields": [*marc.get("fields", []), *fields]}
         out.append(RecordRow(
             id=r["id"], datestamp=record_datestamp(r["updated_at"], r["deleted_at"]),
-            deleted=bool(r["is_deleted"]), marc=r["marc"] if with_marc else {}, sets=tuple(sets),
+            deleted=bool(r["is_deleted"]), marc=marc, sets=tuple(sets),
         ))
     return out
 

@@ -1,15 +1,21 @@
-"""Turn the shared query tree into a tantivy query, with Vietnamese-aware relevance.
+"""Turn the shared query tree into a tantivy query, following the Vietnamese matching rules
+(docs/search.md).
 
-Every text field is indexed twice: as written (lower-cased, accents kept) and folded
-(thuvien.core.text.fold). A word always matches the folded field; when the reader typed accents,
-a match on the accented field adds to the score, so "Mắt biếc" ranks above "Mặt trời". Words of
-the query that stand next to each other also score when they stand next to each other in the
-record (Vietnamese words are several syllables: "nhật ánh", "phương nam"). A word of five letters
-or more that is nowhere in the index is matched within one edit.
+Every text field is indexed twice: "strict" (each word as core.text.syllable_key: lower case, tone
+placement and lone final i/y unified) and folded (core.text.fold_key: no diacritics at all). A query
+typed with any diacritic is taken literally: each of its words must match the strict field, so
+"Nguyễn Du" does not find "Dự", "Đu", "Dữ" or "Duy", and an unmarked word means the unmarked
+syllable. A query typed without diacritics matches the folded field, so it finds every accented form.
+When the strict query finds nothing, the selector runs the folded one and says so. Words of the
+query that stand next to each other score when they stand next to each other in the record, the
+whole query matching an author heading scores most, and a word of five letters or more that is in
+no field of the index is matched within one edit (a "similar spelling").
 """
 
 from __future__ import annotations
 
+import itertools
+import math
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -17,9 +23,9 @@ from dataclasses import dataclass, field
 import tantivy
 from tantivy import Occur, Query
 
-from thuvien.core.text import fold, normalize
-from thuvien.search.documents import PREFIX_GRAM_FIELDS, PREFIX_GRAMS
-from thuvien.search.isbn import isbn_forms, issn_form
+from thuvien.catalog.marc.isbn import isbn_forms, issn_form
+from thuvien.core.text import fold, fold_key, normalize, syllable_key
+from thuvien.search.documents import PREFIX_GRAM_FIELDS, PREFIX_GRAMS, heading_key
 from thuvien.search.query import And, MatchAll, Node, Not, Or, Range, Term
 
 _WORD = re.compile(r"[^\W_]+")
@@ -38,11 +44,21 @@ FIELD_MAP: dict[str, tuple[tuple[str, float], ...]] = {
 HAS_EXACT = {"title", "author", "subject", "series", "publisher", "notes"}
 FUZZY_FIELDS = {"title", "author", "subject", "series"}
 PREFIX_FIELDS = {"title", "author", "subject"}
-EXACT_BOOST = 1.5
+TEXT_QUERY_FIELDS = frozenset(FIELD_MAP)
+HEADING_SCORE = 1000.0  # the whole query is an author's heading: that author's works come first, as a tier
 PHRASE_BOOST = {"title": 4.0, "author": 3.5, "subject": 2.0, "series": 1.5}
 PAIR_BOOST = 1.5
 FUZZY_BOOST = 0.4
 FUZZY_MIN_LEN = 5
+NOTES_MIN_LEN = 4  # shorter words (one syllable, folded) match free-text notes by chance: not there
+# An unaccented word also scores (a fixed amount, so it orders before the finer scores) where it stands
+# in its commonest accented form in titles and authors: "nguyen" is far more often "Nguyễn" than
+# "nguyện", so records holding the likeliest reading of more of the words rank first.
+LIKELY_SCORE = 30.0
+LIKELY_FIELDS = ("title", "author")
+_MARKED = {"a": "aăâ", "e": "eê", "o": "oôơ", "u": "uư", "d": "dđ"}
+MAX_FORMS = 300
+LIKELY_CACHE = 50_000
 LANGUAGE_NAMES = {
     "tieng viet": "vie", "viet": "vie", "vietnamese": "vie", "tieng anh": "eng", "anh": "eng",
     "english": "eng", "tieng phap": "fre", "phap": "fre", "french": "fre", "tieng trung": "chi",
@@ -56,34 +72,51 @@ def words_of(text: str) -> list[str]:
 
 
 def has_accents(word: str) -> bool:
-    return fold(word) != word
+    return fold(word) != word.lower()
+
+
+def has_marks(node: Node) -> bool:
+    """Whether the reader typed any diacritic in a text word of the query (then it is taken literally)."""
+    if isinstance(node, Term):
+        return node.field in TEXT_QUERY_FIELDS and any(has_accents(w) for w in words_of(node.text))
+    if isinstance(node, And | Or):
+        return any(has_marks(c) for c in node.children)
+    if isinstance(node, Not):
+        return has_marks(node.positive) or has_marks(node.negative)
+    return False
 
 
 @dataclass
 class Highlight:
     """What the query matched, for marking up titles and authors."""
 
-    words: set[str] = field(default_factory=set)  # folded
+    words: set[str] = field(default_factory=set)  # fold_key, or syllable_key when strict
     prefixes: set[str] = field(default_factory=set)  # folded
+    strict: bool = False
 
 
 ScopeLookup = Callable[[str], list[int]]  # library code -> ids of its subtree
 
 
 class Compiler:
-    def __init__(self, schema: tantivy.Schema, searcher: tantivy.Searcher, scopes: ScopeLookup) -> None:
+    def __init__(self, schema: tantivy.Schema, searcher: tantivy.Searcher, scopes: ScopeLookup, *,
+                 strict: bool = False, fuzzy: bool = True, likely: dict[str, str | None] | None = None) -> None:
         self.schema = schema
+        self.likely = likely if likely is not None else {}  # folded word -> likely_form, for this index state
         self.searcher = searcher
         self.scopes = scopes
-        self.highlight = Highlight()
+        self.strict = strict  # words match the strict (accented) fields
+        self.allow_fuzzy = fuzzy
+        self.highlight = Highlight(strict=strict)
         self.fuzzy_used: list[str] = []
 
     # ---- helpers -------------------------------------------------------------------------------
     def _term(self, fname: str, value: object) -> Query:
         return Query.term_query(self.schema, fname, value)
 
-    def _known(self, fname: str, word: str) -> bool:
-        return self.searcher.doc_freq(fname, word) > 0
+    def _unknown(self, folded: str) -> bool:
+        """The word is in no text field of the index (then, and only then, a similar spelling is tried)."""
+        return all(self.searcher.doc_freq(f + "_f", folded) == 0 for f, _ in FIELD_MAP["any"])
 
     def _must(self, queries: list[Query]) -> Query:
         if len(queries) == 1:
@@ -112,7 +145,7 @@ class Compiler:
         if isinstance(node, Not):
             saved = self.highlight
             positive = self.compile(node.positive)
-            self.highlight = Highlight()
+            self.highlight = Highlight(strict=self.strict)
             negative = self.compile(node.negative)
             self.highlight = saved
             return Query.boolean_query([(Occur.Must, positive), (Occur.MustNot, negative)])
@@ -190,51 +223,117 @@ class Compiler:
         return self._must(parts)
 
     def _words(self, words: list[str], fields: tuple[tuple[str, float], ...], node: Term) -> Query:
-        folded = [fold(w) for w in words]
+        strict = self.strict or node.exact
+        keys = [syllable_key(w) for w in words] if strict else [fold_key(w) for w in words]
+        folded = [fold_key(w) for w in words]
+        marked = keys if self.highlight.strict else folded  # as _mark will compare them
         if node.truncated:
-            self.highlight.prefixes.add(folded[-1])
-            self.highlight.words.update(folded[:-1])
+            self.highlight.prefixes.add(fold(words[-1]))
+            self.highlight.words.update(marked[:-1])
         else:
-            self.highlight.words.update(folded)
+            self.highlight.words.update(marked)
         if node.phrase and len(words) > 1:
-            return self._phrase(words, folded, fields, node)
+            return self._phrase(words, keys, fields, node, strict=strict)
         clauses: list[Query] = []
-        for i, (w, fw) in enumerate(zip(words, folded, strict=True)):
+        for i, w in enumerate(words):
             prefix = node.truncated and i == len(words) - 1
-            clauses.append(self._word(w, fw, fields, exact_only=node.exact, prefix=prefix))
+            clauses.append(self._word(w, fields, strict=strict, prefix=prefix))
         main = self._should(clauses) if node.any_word else self._must(clauses)
-        if len(words) < 2 or node.any_word:
+        if node.any_word:
             return main
-        return Query.boolean_query([(Occur.Must, main), *[(Occur.Should, q) for q in self._adjacency(folded, fields)]])
+        extras: list[Query] = []
+        if not strict:
+            extras.extend(self._likely(words, fields, node))
+        if len(words) >= 2:
+            extras.extend(self._adjacency(keys, fields, strict=strict))
+        if not node.truncated and any(f == "author" for f, _ in fields):
+            heading = heading_key(" ".join(folded))
+            extras.append(Query.const_score_query(self._term("author_h", heading), HEADING_SCORE))
+        if not extras:
+            return main
+        return Query.boolean_query([(Occur.Must, main), *[(Occur.Should, q) for q in extras]])
 
-    def _word(self, w: str, fw: str, fields: tuple[tuple[str, float], ...], *, exact_only: bool, prefix: bool) -> Query:
-        accented = has_accents(w)
+    def _word(self, w: str, fields: tuple[tuple[str, float], ...], *, strict: bool, prefix: bool) -> Query:
+        fk = fold_key(w)
+        fuzzy = (not strict and self.allow_fuzzy and not prefix and len(fk) >= FUZZY_MIN_LEN
+                 and not fk.isdigit() and self._unknown(fk))
+        if fuzzy:
+            self.fuzzy_used.append(fk)
         per_field: list[Query] = []
         for fname, boost in fields:
             if prefix and len(fields) > 1 and fname not in PREFIX_FIELDS:
                 continue  # a prefix expands to many terms: only where autocomplete looks
-            alts: list[Query] = []
+            if fname == "notes" and len(fk) < NOTES_MIN_LEN and len(fields) > 1:
+                continue
             exact_field = fname if fname in HAS_EXACT else None
-            if prefix:
-                target = exact_field if (exact_only and exact_field) else fname + "_f"
-                alts.append(self._prefix(target, w if target == exact_field else fw))
-            elif exact_only and exact_field:
-                alts.append(self._term(exact_field, w))
+            if strict and exact_field:
+                q = self._strict_prefix(exact_field, w) if prefix else self._term(exact_field, syllable_key(w))
+            elif prefix:
+                forms = {fold(w), fk}
+                q = self._should([self._prefix(fname + "_f", f) for f in sorted(forms)])
             else:
-                alts.append(self._term(fname + "_f", fw))
-                if accented and exact_field:
-                    alts.append(Query.boost_query(self._term(exact_field, w), EXACT_BOOST))
-                if fname in FUZZY_FIELDS and len(fw) >= FUZZY_MIN_LEN and not self._known(fname + "_f", fw):
-                    alts.append(Query.boost_query(
-                        Query.fuzzy_term_query(self.schema, fname + "_f", fw, distance=1), FUZZY_BOOST))
-                    self.fuzzy_used.append(fw)
-            q = self._should(alts)
+                q = self._term(fname + "_f", fk)
+                if fuzzy and fname in FUZZY_FIELDS:
+                    q = self._should([q, Query.boost_query(
+                        Query.fuzzy_term_query(self.schema, fname + "_f", fk, distance=1), FUZZY_BOOST)])
             per_field.append(Query.boost_query(q, boost) if boost != 1.0 else q)
         if fields == FIELD_MAP["any"] and not prefix:
             per_field.append(self._term("cn", w))
         if len(per_field) == 1:
             return per_field[0]
         return Query.disjunction_max_query(per_field, tie_breaker=0.2)
+
+    def _likely(self, words: list[str], fields: tuple[tuple[str, float], ...], node: Term) -> list[Query]:
+        """For each unaccented word, its commonest accented form in titles and authors, as a bonus."""
+        out: list[Query] = []
+        names = [f for f, _ in fields if f in LIKELY_FIELDS]
+        if not names:
+            return out
+        for i, w in enumerate(words):
+            if node.truncated and i == len(words) - 1:
+                continue
+            form = self.likely_form(fold_key(w))
+            if form is None:
+                continue
+            out.append(Query.const_score_query(self._should([self._term(f, form) for f in names]), LIKELY_SCORE))
+        return out
+
+    def likely_form(self, folded: str) -> str | None:
+        """The strict form (core.text.syllable_key) of `folded` most frequent in titles and authors."""
+        if folded in self.likely:
+            return self.likely.get(folded)
+        form = self._likeliest(folded)
+        if len(self.likely) >= LIKELY_CACHE:
+            self.likely.clear()
+        self.likely[folded] = form
+        return form
+
+    def _likeliest(self, folded: str) -> str | None:
+        if not folded.isalpha() or len(folded) > 8:
+            return None
+        options = [_MARKED.get(ch, ch) for ch in folded]
+        if math.prod(len(o) for o in options) * 6 > MAX_FORMS:
+            return None
+        best: tuple[int, str] | None = None
+        for letters in itertools.product(*options):
+            base = "".join(letters)
+            for tone in ("", "1", "2", "3", "4", "5"):
+                key = base + tone
+                freq = sum(self.searcher.doc_freq(f, key) for f in LIKELY_FIELDS)
+                if freq and (best is None or freq > best[0]):
+                    best = (freq, key)
+        return best[1] if best else None
+
+    def _strict_prefix(self, target: str, word: str) -> Query:
+        """Strict words starting with `word`: its letters, then any letters, then the tone it was typed with."""
+        key = syllable_key(word)
+        base = key.rstrip("0123456789")
+        tones = key[len(base):]
+        bases = {base}
+        if base.endswith("i"):
+            bases.add(base[:-1] + "y")  # "ky" was unified to "ki"; "kyo..." still starts with "ky"
+        pattern = "|".join(re.escape(b) for b in sorted(bases))
+        return Query.regex_query(self.schema, target, f"({pattern})[^0-9]*{tones}" + ("" if tones else "[0-9]*"))
 
     def _prefix(self, target: str, word: str) -> Query:
         """Words of `target` starting with `word`, scored as a constant. A short prefix of a folded field is
@@ -245,33 +344,32 @@ class Compiler:
             return Query.const_score_query(Query.term_query(self.schema, base + "_p", word), 1.0)
         return Query.regex_query(self.schema, target, re.escape(word) + ".*")
 
-    def _phrase(self, words: list[str], folded: list[str], fields: tuple[tuple[str, float], ...], node: Term) -> Query:
+    def _phrase(self, words: list[str], keys: list[str], fields: tuple[tuple[str, float], ...], node: Term, *,
+                strict: bool) -> Query:
         alts: list[Query] = []
         for fname, boost in fields:
             exact_field = fname if fname in HAS_EXACT else None
-            if node.exact and exact_field:
-                target, seq = exact_field, words
+            if strict and exact_field:
+                target, seq = exact_field, keys
             else:
-                target, seq = fname + "_f", folded
+                target, seq = fname + "_f", [fold_key(w) for w in words]
             if node.truncated:
                 q = Query.phrase_prefix_query(self.schema, target, list(seq))
             else:
                 q = Query.phrase_query(self.schema, target, list(seq))
-            if not node.exact and exact_field and any(has_accents(w) for w in words):
-                q = self._should([q, Query.boost_query(Query.phrase_query(self.schema, exact_field, list(words)),
-                                                       EXACT_BOOST)])
             alts.append(Query.boost_query(q, boost) if boost != 1.0 else q)
         return alts[0] if len(alts) == 1 else Query.disjunction_max_query(alts, tie_breaker=0.2)
 
-    def _adjacency(self, folded: list[str], fields: tuple[tuple[str, float], ...]) -> list[Query]:
+    def _adjacency(self, keys: list[str], fields: tuple[tuple[str, float], ...], *, strict: bool) -> list[Query]:
         """Boosts for the whole query as a phrase and for each pair of neighbouring words."""
         names = [f for f, _ in fields if f in PHRASE_BOOST]
         out: list[Query] = []
         for fname in names:
-            whole: list[str | tuple[int, str]] = list(folded)
-            out.append(Query.boost_query(Query.phrase_query(self.schema, fname + "_f", whole), PHRASE_BOOST[fname]))
-            if len(folded) > 2:
-                for a, b in zip(folded, folded[1:], strict=False):
+            target = fname if strict else fname + "_f"
+            whole: list[str | tuple[int, str]] = list(keys)
+            out.append(Query.boost_query(Query.phrase_query(self.schema, target, whole), PHRASE_BOOST[fname]))
+            if len(keys) > 2:
+                for a, b in zip(keys, keys[1:], strict=False):
                     pair: list[str | tuple[int, str]] = [a, b]
-                    out.append(Query.boost_query(Query.phrase_query(self.schema, fname + "_f", pair), PAIR_BOOST))
+                    out.append(Query.boost_query(Query.phrase_query(self.schema, target, pair), PAIR_BOOST))
         return out

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from collections import defaultdict
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
@@ -12,9 +13,9 @@ from typing import Any
 import tantivy
 from django.db import connections
 
+from thuvien.catalog.marc.isbn import isbn_forms, issn_form
 from thuvien.catalog.models import BibRecord, Item, ItemStatus
-from thuvien.core.text import collation_key, fold, normalize
-from thuvien.search.isbn import isbn_forms, issn_form
+from thuvien.core.text import collation_key, fold, fold_key, folded_text, normalize, strict_text
 
 RECORD_COLUMNS = (
     "id", "control_number", "title", "responsibility", "main_author", "authors", "subjects", "ddc",
@@ -27,7 +28,8 @@ NO_YEAR_OLDEST = 99_999
 # Folded words' leading 2..PREFIX_GRAMS characters go in <field>_p, so a short prefix is one term, not thousands.
 PREFIX_GRAM_FIELDS = ("title", "author", "subject")
 PREFIX_GRAMS = 4  # prefixes of 2..4 characters are indexed; longer ones expand to few terms anyway
-SET_SEPARATOR = "\x1f"  # joins library codes / ids in the single-valued "libset" / "availset" fields
+SET_SEPARATOR = "\x1f"
+_WORDS = re.compile(r"[^\W_]+")  # joins library codes / ids in the single-valued "libset" / "availset" fields
 
 # Exactly the "default" tokenizer of the text fields, so indexed prefixes are prefixes of indexed words.
 _ANALYZER = (tantivy.TextAnalyzerBuilder(tantivy.Tokenizer.simple())
@@ -81,6 +83,27 @@ def _texts(value: Any) -> list[str]:
     return [str(value)]
 
 
+def author_heading(value: str) -> str:
+    """An author as shown in the author facet: trailing ISBD punctuation and dates' commas trimmed."""
+    return normalize(value).strip(" ,.;:/")
+
+
+def heading_key(value: str) -> str:
+    """An author heading as one matchable term: its folded words, punctuation dropped
+    ("Nguyễn, Du." -> "nguyen du"); a query equal to it is a search for that author."""
+    return " ".join(fold_key(w) for w in _WORDS.findall(normalize(value)))
+
+
+def heading_keys(value: str) -> list[str]:
+    """heading_key of the heading as written and, for an inverted one ("Austen, Jane, 1775-1817"),
+    of the name in direct order without dates ("jane austen"), as readers type it."""
+    keys = [heading_key(value)]
+    parts = [p.strip() for p in normalize(value).split(",")]
+    if len(parts) >= 2 and parts[1] and not any(ch.isdigit() for ch in parts[1]):
+        keys.append(heading_key(f"{parts[1]} {parts[0]}"))
+    return [k for k in keys if k]
+
+
 def _subject_heading(value: str) -> str:
     """The top of a subject string ("Văn học Việt Nam -- Tiểu thuyết" -> "Văn học Việt Nam")."""
     for sep in (" -- ", "--", " — "):
@@ -105,6 +128,7 @@ class IndexDoc:
     title: str
     authors: list[str]
     main_author: str
+    headings: list[str]
     subjects: list[str]
     series: list[str]
     publisher: list[str]
@@ -120,6 +144,8 @@ class IndexDoc:
     libraries: list[int] = field(default_factory=list)
     library_codes: list[str] = field(default_factory=list)
     available_libraries: list[int] = field(default_factory=list)
+    fulltext: list[str] = field(default_factory=list)  # OCR/transcribed text of public digital copies
+    digital: bool = False  # has a digital copy (a "digital" material-type facet value)
 
     def to_fields(self) -> dict[str, Any]:
         """The tantivy document as field -> list of values (text fields twice: exact and folded)."""
@@ -131,14 +157,14 @@ class IndexDoc:
             "subject": self.subjects,
             "series": self.series,
             "publisher": self.publisher,
-            "notes": self.notes,
+            "notes": self.notes + self.fulltext,
         }
         for name, values in texts.items():
             for v in values:
                 v = normalize(v)
                 if v:
-                    fv = fold(v)
-                    d[name].append(v)
+                    fv = folded_text(v)
+                    d[name].append(strict_text(v))
                     d[name + "_f"].append(fv)
                     if name in PREFIX_GRAM_FIELDS:
                         grams = prefix_grams(fv)
@@ -147,6 +173,13 @@ class IndexDoc:
         for v in self.call_numbers:
             if v.strip():
                 d["callno_f"].append(fold(v))
+        for h in self.headings:
+            shown = author_heading(h)
+            if shown and shown not in d["auth"]:
+                d["auth"].append(shown)
+            for key in heading_keys(h):
+                if key not in d["author_h"]:
+                    d["author_h"].append(key)
         d["title_s"].append(self.title)
         if self.main_author:
             d["author_s"].append(self.main_author)
@@ -159,6 +192,8 @@ class IndexDoc:
         d["lang"].extend(self.languages)
         if self.material_type:
             d["mtype"].append(self.material_type)
+        if self.digital:
+            d["mtype"].append("digital")
         for s in self.subjects:
             heading = _subject_heading(normalize(s))
             if heading and heading not in d["subj"]:
@@ -195,6 +230,7 @@ def _doc_from_row(row: dict[str, Any], holdings: list[HoldingRow]) -> IndexDoc:
     for a in [row["main_author"], *_texts(row["authors"])]:
         if a and a not in authors:
             authors.append(a)
+    headings = list(authors)
     if row["responsibility"]:
         authors.append(row["responsibility"])
     isbns: list[str] = []
@@ -214,6 +250,7 @@ def _doc_from_row(row: dict[str, Any], holdings: list[HoldingRow]) -> IndexDoc:
         title=row["title"] or "",
         authors=authors,
         main_author=row["main_author"] or (authors[0] if authors else ""),
+        headings=headings,
         subjects=_texts(row["subjects"]),
         series=_texts(row["series"]),
         publisher=[p for p in (row["publisher"], row["place"]) if p],
@@ -253,7 +290,19 @@ def documents_for(record_ids: Iterable[int]) -> dict[int, IndexDoc | None]:
     holdings = _holdings([r["id"] for r in rows])
     for row in rows:
         found[row["id"]] = _doc_from_row(row, holdings.get(row["id"], []))
+    _add_digital([d for d in found.values() if d is not None])
     return found
+
+
+def _add_digital(docs: list[IndexDoc]) -> list[IndexDoc]:
+    """Mark records with a digital copy and add the copies' text (one query per batch)."""
+    from thuvien.digital.selectors import records_digital_text
+
+    extras = records_digital_text(record_ids=[d.id for d in docs])
+    for doc in docs:
+        if doc.id in extras:
+            doc.digital, doc.fulltext = True, extras[doc.id]
+    return docs
 
 
 def _decode(value: Any) -> Any:
@@ -287,5 +336,5 @@ def iter_all_documents(batch: int = 2000) -> Iterator[list[IndexDoc]]:
         if not rows:
             return
         holdings = _holdings([r["id"] for r in rows])
-        yield [_doc_from_row(r, holdings.get(r["id"], [])) for r in rows]
+        yield _add_digital([_doc_from_row(r, holdings.get(r["id"], [])) for r in rows])
         last = rows[-1]["id"]

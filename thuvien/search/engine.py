@@ -9,6 +9,12 @@ Layout under settings.THUVIEN_INDEX_DIR:
 Each process takes the first free slot, so a restarted process reuses its predecessor's index and
 only applies the outbox entries it missed. The database is the source of truth: a missing,
 incompatible or corrupt index is rebuilt from it.
+
+Under `thuvien serve` (settings.THUVIEN_INDEX_WRITER == "indexer") one process per machine, the
+`thuvien indexer`, owns the slot named `slot-indexer` and is the only writer; web processes and
+the background worker open that index read-only (`IndexReader`), reload it when state.json moves
+on, and never apply the outbox nor rebuild. Elsewhere ("self": commands, tests) a process keeps
+its own slot and applies the outbox itself, as before.
 """
 
 from __future__ import annotations
@@ -36,7 +42,7 @@ from thuvien.search.models import OutboxEntry, OutboxPruneMark
 
 log = logging.getLogger("thuvien.search")
 
-SCHEMA_VERSION = 4
+SCHEMA_VERSION = 5
 MAX_SLOTS = 64
 APPLY_BATCH = 2000
 # An outbox id below the cursor that is not yet visible may belong to a transaction still open;
@@ -58,7 +64,7 @@ def build_writer_budget(memory_mb: int, cpus: int) -> tuple[int, int]:
     return threads, max(MIN_HEAP_PER_THREAD, budget // threads)
 
 TEXT_FIELDS = ("title", "author", "subject", "series", "publisher", "notes")
-RAW_FAST = ("lib_code", "lang", "mtype", "subj", "ddc_h", "ddc_t", "title_key", "author_key", "libset", "availset")
+RAW_FAST = ("auth", "lib_code", "lang", "mtype", "subj", "ddc_h", "ddc_t", "title_key", "author_key", "libset", "availset")
 
 
 def build_schema() -> tantivy.Schema:
@@ -72,7 +78,7 @@ def build_schema() -> tantivy.Schema:
     sb.add_text_field("author_s", stored=True, tokenizer_name="raw", index_option="basic")
     for name in PREFIX_GRAM_FIELDS:
         sb.add_text_field(name + "_p", tokenizer_name="default", index_option="basic")
-    for name in ("isbn", "issn", "cn", "ddc", "avail_any"):
+    for name in ("isbn", "issn", "cn", "ddc", "avail_any", "author_h"):
         sb.add_text_field(name, tokenizer_name="raw", index_option="basic")
     for name in RAW_FAST:
         sb.add_text_field(name, tokenizer_name="raw", fast=True, index_option="basic")
@@ -101,7 +107,7 @@ class SearchIndex:
         self.base_dir = Path(base_dir)
         self.schema = build_schema()
         self.lock = threading.RLock()
-        self.slot: int | None = None
+        self.slot: int | str | None = None
         self._slot_file: IO[str] | None = None
         self.index: tantivy.Index | None = None
         self._writer: tantivy.IndexWriter | None = None
@@ -110,6 +116,7 @@ class SearchIndex:
         self.generation = next(_generations)
         # Ranges of outbox ids below the cursor not yet seen: (first, last, when first noticed).
         self.gaps: list[tuple[int, int, float]] = []
+        self.build = 0  # when this slot's index was built from scratch (readers reopen when it changes)
 
     # ---- slots and files -------------------------------------------------------------------
     @property
@@ -128,9 +135,9 @@ class SearchIndex:
     def rebuild_flag(self) -> Path:
         return self.slot_dir / "rebuild-requested"
 
-    def _take_slot(self, only: int | None = None) -> None:
+    def _take_slot(self, only: int | str | None = None) -> None:
         self.base_dir.mkdir(parents=True, exist_ok=True)
-        slots = [only] if only is not None else range(MAX_SLOTS)
+        slots: list[int | str] = [only] if only is not None else list(range(MAX_SLOTS))
         for n in slots:
             f = open(self.base_dir / f"slot-{n}.lock", "a+")  # noqa: SIM115 (held for the process life)
             try:
@@ -164,7 +171,8 @@ class SearchIndex:
 
     def _write_state(self) -> None:
         tmp = self.state_path.with_suffix(".tmp")
-        payload = {"schema": SCHEMA_VERSION, "cursor": self.cursor, "gaps": [list(g) for g in self.gaps]}
+        payload = {"schema": SCHEMA_VERSION, "cursor": self.cursor, "gaps": [list(g) for g in self.gaps],
+                   "build": self.build}
         tmp.write_text(json.dumps(payload))
         os.replace(tmp, self.state_path)
 
@@ -190,6 +198,7 @@ class SearchIndex:
                     self.index = index
                     self.generation = next(_generations)
                     self.cursor = int(state.get("cursor", 0))
+                    self.build = int(state.get("build", 0))
                     self.gaps = [(int(a), int(b), float(t)) for a, b, t in (state.get("gaps") or [])]
                     if self.cursor < pruned_through():
                         log.warning("search index %s missed pruned outbox entries; rebuilding", self.slot_dir)
@@ -219,14 +228,22 @@ class SearchIndex:
         The writer gets `memory_mb` (default: a quarter of THUVIEN_INDEX_BUILD_MEMORY_MB, as when a
         serving process rebuilds its own index; `thuvien reindex` passes the whole budget)."""
         if memory_mb is None:
-            memory_mb = max(50, settings.THUVIEN_INDEX_BUILD_MEMORY_MB // IN_PROCESS_SHARE)
+            share = 1 if self.slot == INDEXER_SLOT else IN_PROCESS_SHARE  # the indexer has the machine's budget
+            memory_mb = max(50, settings.THUVIEN_INDEX_BUILD_MEMORY_MB // share)
         with self.lock:
             if self.slot is None:
                 self._take_slot()
             self._close_writer()
             self.index = None
-            shutil.rmtree(self.slot_dir, ignore_errors=True)
-            self.tantivy_dir.mkdir(parents=True)
+            # The machine's indexer builds beside the index its readers are using and swaps at the
+            # end, so searches keep their index meanwhile; any other slot starts again from nothing.
+            swap = self.slot == INDEXER_SLOT and self.state_path.exists()
+            build_dir = self.slot_dir / "tantivy.new" if swap else self.tantivy_dir
+            if swap:
+                shutil.rmtree(build_dir, ignore_errors=True)
+            else:
+                shutil.rmtree(self.slot_dir, ignore_errors=True)
+            build_dir.mkdir(parents=True)
             # Entries older than the gap timeout are covered by the rows we are about to read;
             # newer ones are applied again afterwards (applying is idempotent).
             cutoff = time.time() - GAP_TIMEOUT_S
@@ -234,7 +251,7 @@ class SearchIndex:
             from thuvien.catalog.models import BibRecord
 
             total = BibRecord.objects.filter(is_deleted=False).count()
-            index = tantivy.Index(self.schema, path=str(self.tantivy_dir), reuse=False)
+            index = tantivy.Index(self.schema, path=str(build_dir), reuse=False)
             threads, heap = build_writer_budget(memory_mb, os.cpu_count() or 1)
             writer = index.writer(heap_size=heap * threads, num_threads=threads)
             done = 0
@@ -246,13 +263,23 @@ class SearchIndex:
                     progress(done, total)
             writer.commit()
             writer.wait_merging_threads()
+            if swap:
+                old = self.slot_dir / "tantivy.old"
+                shutil.rmtree(old, ignore_errors=True)
+                if self.tantivy_dir.exists():
+                    os.rename(self.tantivy_dir, old)  # readers keep their open (mapped) files
+                os.rename(build_dir, self.tantivy_dir)
+                index = tantivy.Index.open(str(self.tantivy_dir))
             index.config_reader(reload_policy="manual")
             index.reload()
             self.index = index
             self.generation = next(_generations)
             self.cursor, self.gaps = start_cursor, []
-            self._write_state()
+            self.build = time.time_ns()
+            self._write_state()  # readers open the new index when they see the new build
             self.rebuild_flag.unlink(missing_ok=True)
+            if swap:
+                shutil.rmtree(self.slot_dir / "tantivy.old", ignore_errors=True)
             if progress:
                 progress(done, total)
             log.info("search index %s rebuilt: %d records", self.slot_dir, done)
@@ -358,26 +385,162 @@ def pruned_through() -> int:
     return int(OutboxPruneMark.objects.aggregate(m=Max("pruned_through"))["m"] or 0)
 
 
-_engine: SearchIndex | None = None
+INDEXER_SLOT = "indexer"
+READ_YOUR_WRITES_WAIT_S = 2.0  # how long a search waits for the indexer to pass its caller's writes
+READ_YOUR_WRITES_POLL_S = 0.01
+
+
+class IndexRebuilding(IndexUnavailable):
+    """The machine's indexer has no committed index yet (first start, or rebuilding it)."""
+
+
+class IndexReader:
+    """The machine's shared index opened read-only (web processes under `thuvien serve`).
+
+    Never writes: it reloads when the indexer's state.json changes (one stat per search), and a
+    search after the caller's own write waits, at most READ_YOUR_WRITES_WAIT_S, until the indexer's
+    cursor has passed that write's outbox id."""
+
+    def __init__(self, base_dir: Path) -> None:
+        self.base_dir = Path(base_dir)
+        self.schema = build_schema()
+        self.lock = threading.Lock()
+        self.slot: int | str | None = INDEXER_SLOT
+        self.index: tantivy.Index | None = None
+        self.cursor = 0
+        self.generation = next(_generations)
+        self.gaps: list[tuple[int, int, float]] = []
+        self._stamp: tuple[int, int, int] | None = None
+        self._build: int | None = None
+
+    @property
+    def slot_dir(self) -> Path:
+        return self.base_dir / f"slot-{INDEXER_SLOT}"
+
+    @property
+    def tantivy_dir(self) -> Path:
+        return self.slot_dir / "tantivy"
+
+    @property
+    def state_path(self) -> Path:
+        return self.slot_dir / "state.json"
+
+    def refresh(self) -> None:
+        """Follow the indexer's last commit; raises IndexRebuilding while there is none."""
+        try:
+            st = os.stat(self.state_path)
+        except OSError:
+            self.index = None
+            raise IndexRebuilding(f"no search index under {self.slot_dir} yet") from None
+        stamp = (st.st_mtime_ns, st.st_size, st.st_ino)
+        if stamp == self._stamp and self.index is not None:
+            return
+        with self.lock:
+            try:
+                state = json.loads(self.state_path.read_text())
+                if not isinstance(state, dict) or state.get("schema") != SCHEMA_VERSION:
+                    raise ValueError("state.json of another schema version")
+                build = int(state.get("build", 0))
+                if self.index is None or build != self._build:
+                    index = tantivy.Index.open(str(self.tantivy_dir))
+                    index.config_reader(reload_policy="manual")
+                    self.index, self._build = index, build
+                else:
+                    self.index.reload()
+            except (OSError, ValueError) as exc:
+                self.index = None
+                raise IndexRebuilding(f"search index {self.slot_dir} not readable now: {exc}") from exc
+            self.cursor = int(state.get("cursor", 0))
+            self.gaps = [(int(a), int(b), float(t)) for a, b, t in (state.get("gaps") or [])]
+            self._stamp = stamp
+            self.generation = next(_generations)
+
+    def ensure_open(self) -> None:
+        self.refresh()
+
+    def passed(self, outbox_id: int) -> bool:
+        return self.cursor >= outbox_id and not any(lo <= outbox_id <= hi for lo, hi, _ in self.gaps)
+
+    def sync(self) -> int:
+        """Bring this reader to the indexer's last commit, waiting (bounded) for the caller's writes."""
+        from thuvien.search.outbox import required_outbox_id
+
+        self.refresh()
+        needed = required_outbox_id()
+        if needed and not self.passed(needed):
+            deadline = time.monotonic() + READ_YOUR_WRITES_WAIT_S
+            while not self.passed(needed) and time.monotonic() < deadline:
+                time.sleep(READ_YOUR_WRITES_POLL_S)
+                self.refresh()
+        return 0
+
+    def searcher(self) -> tantivy.Searcher:
+        if self.index is None:
+            self.refresh()
+        assert self.index is not None
+        return self.index.searcher()
+
+    def release(self) -> None:
+        self.index = None
+
+
+_auto_mode: dict[Path, str] = {}
+
+
+def indexer_running(base_dir: Path) -> bool:
+    """Whether a `thuvien indexer` holds this index directory now."""
+    try:
+        with open(Path(base_dir) / f"slot-{INDEXER_SLOT}.lock", "rb") as f:
+            try:
+                fcntl.flock(f, fcntl.LOCK_SH | fcntl.LOCK_NB)
+            except BlockingIOError:
+                return True
+            fcntl.flock(f, fcntl.LOCK_UN)
+    except OSError:
+        pass
+    return False
+
+
+def index_writer_mode() -> str:
+    """"indexer" when the machine's `thuvien indexer` writes the index, "self" when this process does.
+    "auto" (the default outside `serve`, e.g. `thuvien search` or a shell beside a running server)
+    is decided once per process: "indexer" if one is running on this index directory."""
+    mode = str(getattr(settings, "THUVIEN_INDEX_WRITER", "self"))
+    if mode == "auto":
+        base = Path(settings.THUVIEN_INDEX_DIR)
+        if base not in _auto_mode:
+            _auto_mode[base] = "indexer" if indexer_running(base) else "self"
+        return _auto_mode[base]
+    if mode not in ("self", "indexer"):
+        raise ValueError(f"THUVIEN_INDEX_WRITER must be 'self', 'indexer' or 'auto', not {mode!r}")
+    return mode
+
+
+_engine: SearchIndex | IndexReader | None = None
 _engine_lock = threading.Lock()
 
 
-def get_index() -> SearchIndex:
-    """This process's index (opened, and rebuilt if needed, on first use)."""
+def get_index() -> SearchIndex | IndexReader:
+    """This process's index: the shared one read-only under the indexer, else its own (opened, and
+    rebuilt if needed, on first use)."""
     global _engine
-    if _engine is None or _engine.base_dir != Path(settings.THUVIEN_INDEX_DIR):
+    want_reader = index_writer_mode() == "indexer"
+    if (_engine is None or _engine.base_dir != Path(settings.THUVIEN_INDEX_DIR)
+            or isinstance(_engine, IndexReader) != want_reader):
         with _engine_lock:
             if _engine is None or _engine.base_dir != Path(settings.THUVIEN_INDEX_DIR):
                 if _engine is not None:
                     _engine.release()
-                _engine = SearchIndex(Path(settings.THUVIEN_INDEX_DIR))
+                base = Path(settings.THUVIEN_INDEX_DIR)
+                _engine = IndexReader(base) if want_reader else SearchIndex(base)
     _engine.ensure_open()
     return _engine
 
 
 def current_index() -> SearchIndex | None:
-    """The index if this process has opened one (so writers never build an index they do not use)."""
-    return _engine if _engine is not None and _engine.index is not None else None
+    """The index this process writes, if it has opened one (so writers never build an index they
+    do not use; a read-only reader is never returned)."""
+    return _engine if isinstance(_engine, SearchIndex) and _engine.index is not None else None
 
 
 def reset_index() -> None:
@@ -385,7 +548,7 @@ def reset_index() -> None:
     global _engine
     with _engine_lock:
         if _engine is not None:
-            slot_dir = _engine.slot_dir if _engine.slot is not None else None
+            slot_dir = _engine.slot_dir if isinstance(_engine, SearchIndex) and _engine.slot is not None else None
             _engine.release()
             if slot_dir is not None:
                 shutil.rmtree(slot_dir, ignore_errors=True)

@@ -22,3 +22,15 @@ class OutboxPruneMark(models.Model):
 
     def __str__(self) -> str:
         return f"pruned through {self.pruned_through}"
+
+
+class IndexerState(models.Model):
+    """How far one machine's `thuvien indexer` has applied the outbox; pruning keeps what the
+    slowest indexer seen lately has not yet applied."""
+
+    name = models.CharField(max_length=200, unique=True)  # host:index directory
+    cursor = models.BigIntegerField(default=0)
+    seen_at = models.DateTimeField()
+
+    def __str__(self) -> str:
+        return f"{self.name} @ {self.cursor}"

@@ -21,8 +21,8 @@ from tantivy import Occur, Query
 
 from thuvien.catalog.models import BibRecord, Item, ItemStatus
 from thuvien.core.models import OrgUnit
-from thuvien.core.text import fold, normalize
-from thuvien.search.compile import Compiler, Highlight, words_of
+from thuvien.core.text import fold, fold_key, normalize, syllable_key
+from thuvien.search.compile import Compiler, Highlight, has_marks, words_of
 from thuvien.search.documents import SET_SEPARATOR
 from thuvien.search.engine import get_index
 from thuvien.search.query import Node, Term
@@ -44,6 +44,7 @@ SORTS: dict[str, tuple[str, tantivy.Order] | None] = {
 }
 # facet name -> (index field, how many values)
 FACETS: dict[str, tuple[str, int]] = {
+    "author": ("auth", 50),
     "library": ("lib_code", 30),
     "material_type": ("mtype", 15),
     "language": ("lang", 15),
@@ -70,7 +71,8 @@ class SearchResult:
     total: int
     hits: list[Hit]
     facets: dict[str, list[tuple[str, int]]] = field(default_factory=dict)
-    fuzzy: bool = False  # some word matched only within one edit
+    fuzzy: bool = False  # a similar spelling (one edit) found records the words as typed did not
+    relaxed: bool = False  # the words as typed (with their diacritics) found nothing: accents were ignored
 
     @property
     def record_ids(self) -> list[int]:
@@ -106,7 +108,7 @@ def _mark(text: str, hl: Highlight) -> str:
     last = 0
     for m in re.finditer(r"[^\W_]+", text):
         fw = fold(m.group())
-        if fw in hl.words or any(fw.startswith(p) for p in hl.prefixes):
+        if (syllable_key(m.group()) if hl.strict else fold_key(m.group())) in hl.words or any(fw.startswith(p) for p in hl.prefixes):
             out.append(html.escape(text[last:m.start()]))
             out.append(f"<mark>{html.escape(m.group())}</mark>")
             last = m.end()
@@ -114,7 +116,26 @@ def _mark(text: str, hl: Highlight) -> str:
     return "".join(out)
 
 
+def year_span(value: str) -> tuple[int | None, int | None] | None:
+    """"1990-2000", "1990-" or "-2000" as (from, to); None when it is not a year range."""
+    m = re.fullmatch(r"\s*(\d{1,4})?\s*-\s*(\d{1,4})?\s*", str(value))
+    if not m or (m.group(1) is None and m.group(2) is None):
+        return None
+    lower, upper = (int(g) if g else None for g in m.groups())
+    if lower is not None and upper is not None and lower > upper:
+        lower, upper = upper, lower
+    return lower, upper
+
+
 def _filter_query(schema: tantivy.Schema, name: str, values: list[str], scope_ids: list[int] | None) -> Query:
+    if name == "years":  # a range typed in the year facet: "1990-2000", "1990-", "-2000"
+        spans = [s for s in (year_span(v) for v in values) if s is not None]
+        if not spans:
+            return Query.empty_query()
+        ranges = [Query.range_query(schema, "year", tantivy.FieldType.Integer,
+                                    lower_bound=lo if lo is not None else -(2**62),
+                                    upper_bound=hi if hi is not None else 2**62) for lo, hi in spans]
+        return ranges[0] if len(ranges) == 1 else Query.boolean_query([(Occur.Should, q) for q in ranges])
     if name == "availability":
         if "available" not in values:
             return Query.all_query()
@@ -128,6 +149,17 @@ def _filter_query(schema: tantivy.Schema, name: str, values: list[str], scope_id
         years = [int(v) for v in values if str(v).lstrip("-").isdigit() and len(str(v)) <= 6]  # 64-bit field
         return Query.term_set_query(schema, "year", years) if years else Query.empty_query()
     return Query.term_set_query(schema, fname, [str(v) for v in values])
+
+
+_likely: dict[str, Any] = {"generation": None, "forms": {}}
+
+
+def _likely_forms(generation: int) -> dict[str, str | None]:
+    """The likeliest accented forms looked up so far, valid while the index does not change."""
+    if _likely["generation"] != generation:
+        _likely["generation"], _likely["forms"] = generation, {}
+    forms: dict[str, str | None] = _likely["forms"]
+    return forms
 
 
 def record_search(
@@ -154,26 +186,41 @@ def record_search(
     searcher = index.searcher()
     schema = index.schema
     scopes = _Scopes()
-    compiler = Compiler(schema, searcher, scopes.ids)
-    main = compiler.compile(query)
-    clauses: list[tuple[Occur, Query]] = [(Occur.Must, main)]
     scope_ids: list[int] | None = None
     scope_codes: set[str] | None = None
+    extra: list[tuple[Occur, Query]] = []
     if library is not None:
         units = scopes.units(unit=library)
         scope_ids = [i for i, _ in units]
         scope_codes = {c for _, c in units}
-        clauses.append((Occur.Must, Query.const_score_query(Query.term_set_query(schema, "lib", scope_ids), 0.0)))
+        extra.append((Occur.Must, Query.const_score_query(Query.term_set_query(schema, "lib", scope_ids), 0.0)))
     for name, values in (filters or {}).items():
         if values:
-            clauses.append((Occur.Must, Query.const_score_query(_filter_query(schema, name, values, scope_ids), 0.0)))
-    final = main if len(clauses) == 1 else Query.boolean_query(clauses)
-
+            extra.append((Occur.Must, Query.const_score_query(_filter_query(schema, name, values, scope_ids), 0.0)))
     order = SORTS[sort]
     kwargs: dict[str, object] = {}
     if order is not None:
         kwargs = {"order_by_field": order[0], "order": order[1]}
-    res = searcher.search(final, max(limit, 1), count=True, offset=offset, **kwargs)  # type: ignore[arg-type]
+
+    def run(compiler: Compiler, n: int) -> tuple[Query, Any]:
+        main = compiler.compile(query)
+        final = main if not extra else Query.boolean_query([(Occur.Must, main), *extra])
+        return final, searcher.search(final, n, count=True, offset=offset, **kwargs)  # type: ignore[arg-type]
+
+    strict = has_marks(query)
+    likely = _likely_forms(index.generation)
+    compiler = Compiler(schema, searcher, scopes.ids, strict=strict, likely=likely)
+    final, res = run(compiler, max(limit, 1))
+    relaxed = False
+    if strict and not res.count:  # type: ignore[attr-defined]
+        compiler = Compiler(schema, searcher, scopes.ids, strict=False, likely=likely)
+        final, res = run(compiler, max(limit, 1))
+        relaxed = bool(res.count)  # type: ignore[attr-defined]
+    total = int(res.count or 0)  # type: ignore[attr-defined]
+    fuzzy = False
+    if compiler.fuzzy_used and total:
+        _plain, counted = run(Compiler(schema, searcher, scopes.ids, strict=False, fuzzy=False, likely=likely), 1)
+        fuzzy = int(counted.count or 0) < total  # type: ignore[attr-defined]
     raw_hits = res.hits[:limit]
     hits: list[Hit] = []
     for score, addr in raw_hits:
@@ -184,10 +231,9 @@ def record_search(
             hl["author"] = _mark(author, compiler.highlight)
         hits.append(Hit(record_id=int(doc.get_first("id") or 0), score=float(score) if order is None else 0.0,
                         highlights=hl))
-    total = int(res.count or 0)  # type: ignore[attr-defined]
-    result = SearchResult(total=total, hits=hits, fuzzy=bool(compiler.fuzzy_used))
+    result = SearchResult(total=total, hits=hits, fuzzy=fuzzy, relaxed=relaxed)
     if facets:
-        key = (index.generation, repr(query), None if scope_ids is None else tuple(scope_ids),
+        key = (index.generation, repr(query), relaxed, None if scope_ids is None else tuple(scope_ids),
                tuple(sorted((k, tuple(v)) for k, v in (filters or {}).items() if v)),
                tuple(sorted((code, tuple(units)) for code, units in scopes.cache.items())))
         result.facets = _cached_facets(
@@ -345,7 +391,7 @@ def suggest_query(text: str, *, library: OrgUnit | None = None) -> str | None:
         return None
     corrected: list[str] = []
     for w in words:
-        c = _correct(searcher, fold(w))
+        c = _correct(searcher, fold_key(w))
         if c is None:
             return None
         corrected.append(c)
@@ -358,7 +404,7 @@ def suggest_query(text: str, *, library: OrgUnit | None = None) -> str | None:
         for key in ("title", "author"):
             plain = re.sub(r"<[^>]+>", "", html.unescape(hit.highlights.get(key, "")))
             for token in re.findall(r"[^\W_]+", plain):
-                forms.setdefault(fold(token), token)
+                forms.setdefault(fold_key(token), token)
     restored = " ".join(forms.get(c, c) for c in corrected)
     if normalize(restored).lower() == normalize(text).lower():
         return None

@@ -50,12 +50,6 @@ class GrantForm(forms.Form):
         self.fields["role"].choices = Role.choices
 
 
-class SettingForm(forms.Form):
-    key = forms.CharField(widget=forms.HiddenInput)
-    value = forms.CharField(label=_("Giá trị (JSON)"), required=False,
-                            help_text=_("Để trống để kế thừa từ đơn vị cấp trên."))
-
-
 class UnitKindForm(forms.Form):
     code = forms.SlugField(label=_("Mã"), max_length=40)
     name = forms.CharField(label=_("Tên"), max_length=120)

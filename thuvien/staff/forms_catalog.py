@@ -21,7 +21,18 @@ def _lines(text: str) -> list[str]:
 
 class LibraryChoiceField(forms.ModelChoiceField):
     def label_from_instance(self, obj: OrgUnit) -> str:
-        return f"{obj.code} · {obj.name}"
+        return obj.name
+
+
+# What each import option means, in words a librarian uses (the codes stay internal).
+FORMAT_LABELS = {"auto": _("Tự nhận biết"), "iso2709": _("MARC gốc ISO 2709 (tệp .mrc, .iso, .dat)"),
+                 "marcxml": _("MARCXML (tệp .xml)"), "json": _("MARC dạng JSON (tệp .json)")}
+ENCODING_LABELS = {"auto": _("Tự nhận biết"), "marc8": _("MARC-8 (tệp cũ, chữ Việt kiểu ANSEL)"),
+                   "utf8": _("Unicode (UTF-8)")}
+MATCH_LABELS = {"001": _("Số kiểm soát của biểu ghi"), "035": _("Số biểu ghi ở hệ thống gốc"),
+                "isbn": _("ISBN"), "none": _("Không so trùng (luôn thêm mới)")}
+ON_MATCH_LABELS = {"skip": _("Giữ biểu ghi đã có, bỏ qua biểu ghi mới"), "overlay": _("Thay bằng biểu ghi mới"),
+                   "merge": _("Gộp thêm các trường mới vào biểu ghi đã có")}
 
 
 class QuickForm(forms.Form):
@@ -89,18 +100,21 @@ class ItemForm(forms.Form):
 class ImportForm(forms.Form):
     file = forms.FileField(label=_("Tệp MARC (ISO 2709, MARCXML, MARC-in-JSON)"))
     library = LibraryChoiceField(label=_("Thư viện nhận"), queryset=OrgUnit.objects.none())
-    format = forms.ChoiceField(label=_("Định dạng"), choices=[(f, f) for f in FORMATS], initial="auto")
-    encoding = forms.ChoiceField(label=_("Bảng mã"), choices=[(e, e) for e in ENCODINGS], initial="auto")
-    match = forms.ChoiceField(label=_("So trùng theo"), choices=[(m, m) for m in MATCHES], initial="001")
-    on_match = forms.ChoiceField(label=_("Khi trùng"), choices=[
-        ("skip", _("bỏ qua")), ("overlay", _("thay thế")), ("merge", _("gộp trường"))], initial="skip")
+    format = forms.ChoiceField(label=_("Định dạng tệp"), choices=[(f, FORMAT_LABELS[f]) for f in FORMATS],
+                               initial="auto")
+    encoding = forms.ChoiceField(label=_("Bảng mã chữ"), choices=[(e, ENCODING_LABELS[e]) for e in ENCODINGS],
+                                 initial="auto")
+    match = forms.ChoiceField(label=_("Nhận biết biểu ghi đã có theo"), choices=[(m, MATCH_LABELS[m]) for m in MATCHES],
+                              initial="001")
+    on_match = forms.ChoiceField(label=_("Khi đã có biểu ghi đó"), choices=[(m, ON_MATCH_LABELS[m]) for m in ON_MATCH],
+                                 initial="skip")
 
     def __init__(self, *args, libraries=None, **kwargs):  # type: ignore[no-untyped-def]
         super().__init__(*args, **kwargs)
         self.fields["library"].queryset = libraries if libraries is not None else OrgUnit.objects.none()
-        assert set(ON_MATCH) == {c[0] for c in self.fields["on_match"].choices}  # type: ignore[attr-defined]
 
 
 class ReimportForm(forms.Form):
-    encoding = forms.ChoiceField(label=_("Đọc lại với bảng mã"), choices=[(e, e) for e in ENCODINGS], initial="auto")
+    encoding = forms.ChoiceField(label=_("Đọc lại với bảng mã"), choices=[(e, ENCODING_LABELS[e]) for e in ENCODINGS],
+                                 initial="auto")
     file = forms.FileField(label=_("hoặc tải lên biểu ghi đã sửa"), required=False)

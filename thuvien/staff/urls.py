@@ -8,5 +8,10 @@ urlpatterns = [
     path("catalog/", include(("thuvien.staff.urls_catalog", "catalog"))),
     path("circ/", include(("thuvien.staff.urls_circulation", "circ"))),
     path("interop/", include(("thuvien.staff.urls_interop", "interop"))),
+    path("schedule/", include("thuvien.scheduler.urls")),
     path("privacy/", include(("thuvien.staff.urls_privacy", "privacy"))),
+    path("digital/", include(("thuvien.staff.urls_digital", "digital"))),
+    path("reports/", include(("thuvien.staff.urls_reports", "reports"))),
+    path("devices/", include(("thuvien.staff.urls_devices", "devices"))),
+    path("stocktake/", include(("thuvien.staff.urls_stocktake", "stocktake"))),
 ]

@@ -10,6 +10,7 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("record/<int:pk>/edit/", v.record_edit, name="record_edit"),
     path("change-requests/", v.change_requests, name="change_requests"),
     path("record/<int:pk>/delete/", v.record_delete, name="record_delete"),
+    path("record/<int:pk>/merge/", v.record_merge, name="record_merge"),
     path("record/<int:pk>/download.<str:fmt>", v.record_download, name="record_download"),
     path("record/<int:pk>/items/add/", v.item_add, name="item_add"),
     path("item/<int:pk>/edit/", v.item_edit, name="item_edit"),

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-import json
+from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -10,12 +10,14 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from thuvien.core import selectors, services
 from thuvien.core.models import OrgUnit, RoleGrant, UnitKind, User
 from thuvien.core.permissions import Perm, has_perm
-from thuvien.staff.forms import GrantForm, SettingForm, StaffCreateForm, UnitKindForm
+from thuvien.core.unit_settings import REGISTRY
+from thuvien.staff.forms import GrantForm, StaffCreateForm, UnitKindForm
 from thuvien.staff.views_core import _refused
 
 
@@ -65,23 +67,29 @@ def staff_detail(request: HttpRequest, username: str) -> HttpResponse:
 
 @login_required
 def unit_setting(request: HttpRequest, code: str) -> HttpResponse:
+    """Save one setting override from its typed widget (or remove it with "inherit")."""
     unit = get_object_or_404(OrgUnit, code=code)
-    form = SettingForm(request.POST)
-    if request.method != "POST" or not form.is_valid():
+    definition = REGISTRY.get(request.POST.get("key", ""))
+    if request.method != "POST" or definition is None:
         return redirect("staff:unit", code=code)
-    raw = form.cleaned_data["value"].strip()
+    value: Any
+    if "inherit" in request.POST:
+        value = None
+    elif definition.type == "bool":
+        value = request.POST.get("value") == "on"
+    elif definition.type == "weekdays":
+        value = request.POST.getlist("value")
+    else:
+        value = request.POST.get("value", "")
     try:
-        value = json.loads(raw) if raw else None
-        services.unit_setting_set(actor=request.user, unit=unit, key=form.cleaned_data["key"], value=value)  # type: ignore[arg-type]
-    except json.JSONDecodeError:
-        messages.error(request, _("Giá trị phải là JSON hợp lệ, ví dụ 30, true, [6] hoặc \"văn bản\"."))
+        services.unit_setting_set(actor=request.user, unit=unit, key=definition.key, value=value)  # type: ignore[arg-type]
     except PermissionDenied as exc:
         return _refused(request, exc)
     except ValidationError as exc:
         messages.error(request, "; ".join(exc.messages))
     else:
-        messages.success(request, _("Đã lưu thiết lập."))
-    return redirect("staff:unit", code=code)
+        messages.success(request, _("Đã lưu thiết lập “%(label)s”.") % {"label": definition.label})
+    return redirect(f"{reverse('staff:unit', args=[code])}#setting-{definition.key.replace('.', '-')}")
 
 
 @login_required

@@ -16,18 +16,20 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Page, Paginator
 from django.db import transaction
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from thuvien.catalog import selectors, services
-from thuvien.catalog.exports import FORMATS, render_record
 from thuvien.catalog.extract import extract
 from thuvien.catalog.marc import lint
 from thuvien.catalog.marc.editor import record_from_rows, rows_from_record
 from thuvien.catalog.marc.isbn import isbn_normalize
-from thuvien.catalog.marc.writer import RecordTooLong
+from thuvien.catalog.marc_dictionary import editor_dictionary, field_name
+from thuvien.catalog.merge import bib_merge
 from thuvien.catalog.models import (
     AuthorityRecord,
     BibRecord,
@@ -38,11 +40,22 @@ from thuvien.catalog.models import (
 )
 from thuvien.catalog.quick import QuickRecord, build_record
 from thuvien.catalog.tasks import import_job_task
+from thuvien.circulation.states import catalogue_status_choices
 from thuvien.core.models import OrgUnit
 from thuvien.core.permissions import Perm, has_perm, is_staff_member, scope_q
+from thuvien.opac import downloads
 from thuvien.search.selectors import record_search, records_in_order
 from thuvien.search.syntax import QuerySyntaxError, parse_user_query
-from thuvien.staff.forms_catalog import ImportForm, ItemForm, QuickForm, ReimportForm
+from thuvien.staff.forms_catalog import (
+    ENCODING_LABELS,
+    FORMAT_LABELS,
+    MATCH_LABELS,
+    ON_MATCH_LABELS,
+    ImportForm,
+    ItemForm,
+    QuickForm,
+    ReimportForm,
+)
 
 
 def staff_only(view):  # type: ignore[no-untyped-def]
@@ -146,6 +159,35 @@ def record_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @staff_only
+def record_merge(request: HttpRequest, pk: int) -> HttpResponse:
+    """Merge a duplicate into this record: compare the two side by side, then confirm."""
+    survivor = get_object_or_404(BibRecord.objects.select_related("owner"), pk=pk, is_deleted=False)
+    services.require_cataloguer(request.user)  # type: ignore[arg-type]
+    raw = (request.POST.get("other") or request.GET.get("other") or "").strip().lstrip("#")
+    other = None
+    error = ""
+    if raw:
+        other = BibRecord.objects.select_related("owner").filter(
+            pk=int(raw) if raw.isdigit() and len(raw) < 12 else -1, is_deleted=False).exclude(pk=pk).first()
+        if other is None:
+            error = _("Không có biểu ghi số %(n)s (hoặc đã bị xoá).") % {"n": raw}
+    if request.method == "POST" and other is not None and request.POST.get("confirm") == "1":
+        try:
+            moved = bib_merge(actor=request.user, survivor=survivor, duplicate=other)  # type: ignore[arg-type]
+        except ValidationError as exc:
+            error = " ".join(exc.messages)
+        else:
+            messages.success(request, _("Đã gộp biểu ghi #%(d)s vào biểu ghi này: chuyển %(items)s bản tài liệu, "
+                                        "%(holds)s yêu cầu đặt mượn.") % {
+                "d": other.pk, "items": moved.get("catalog.Item", 0), "holds": moved.get("circulation.Hold", 0)})
+            return redirect("staff:catalog:record", pk=survivor.pk)
+    sides = [(bib, bib.items.count(), bib.holds.count()) for bib in ([survivor, other] if other else [survivor])]
+    return render(request, "staff/catalog/merge.html", {"bib": survivor, "other": other, "sides": sides,
+                                                         "error": error, "raw": raw},
+                  status=400 if error else 200)
+
+
+@staff_only
 def change_requests(request: HttpRequest) -> HttpResponse:
     """Change requests addressed to the libraries where the user catalogues, and those they sent."""
     if request.method == "POST":
@@ -162,22 +204,8 @@ def change_requests(request: HttpRequest) -> HttpResponse:
     return render(request, "staff/catalog/change_requests.html", {"incoming": incoming[:200], "sent": sent[:100]})
 
 
-@staff_only
-def record_download(request: HttpRequest, pk: int, fmt: str) -> HttpResponse:
-    return download_response(get_object_or_404(BibRecord, pk=pk), fmt)
 
-
-def download_response(bib: BibRecord, fmt: str) -> HttpResponse:
-    """One record as a file attachment."""
-    if fmt not in FORMATS:
-        raise Http404
-    try:
-        body, content_type, ext = render_record(selectors.bib_to_pymarc(bib), fmt)
-    except RecordTooLong as exc:
-        return HttpResponse(str(exc), status=409, content_type="text/plain; charset=utf-8")
-    response = HttpResponse(body, content_type=content_type)
-    response["Content-Disposition"] = f'attachment; filename="record-{bib.pk}.{ext}"'
-    return response
+record_download = staff_only(downloads.record_download)  # the one download view, behind the staff login
 
 
 def _editor_rows(request: HttpRequest) -> list[dict[str, str]]:
@@ -198,9 +226,17 @@ def _editor_rows(request: HttpRequest) -> list[dict[str, str]]:
     return kept
 
 
+def _editor_words() -> dict[str, str]:
+    return {"up": _("Chuyển lên"), "down": _("Chuyển xuống"), "remove": _("Xoá trường"),
+            "addsf": _("Thêm trường con"), "unknown": _("Trường không có trong từ điển MARC 21"),
+            "i1": _("CT1"), "i2": _("CT2"), "blank": _("để trống"), "sfup": _("Chuyển trường con lên"),
+            "sfdown": _("Chuyển trường con xuống"), "sfremove": _("Xoá trường con")}
+
+
 @staff_only
 def record_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
-    """The MARC editor, for a new record (pk None) or an existing one."""
+    """The MARC editor, for a new record (pk None) or an existing one. With HTMX, "save" answers with the
+    status fragment only, so the cataloguer stays on the page (no reload)."""
     bib = get_object_or_404(BibRecord, pk=pk, is_deleted=False) if pk else None
     services.require_cataloguer(request.user)  # type: ignore[arg-type]
     messages_lint: list[str] = []
@@ -210,6 +246,7 @@ def record_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
         errors.append(_("Biểu ghi này thuộc %(unit)s: chỉ cán bộ biên mục của đơn vị đó được sửa; "
                         "hãy gửi đề nghị sửa cho đơn vị sở hữu.")
                       % {"unit": bib.owner.name if bib.owner else _("toàn mạng lưới")})
+    partial = request.headers.get("HX-Request") == "true"
     if request.method == "POST" and not errors:
         leader = request.POST.get("leader", "")
         rows = _editor_rows(request)
@@ -228,16 +265,24 @@ def record_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
             except PermissionDenied as exc:
                 errors.append(str(exc))
             else:
+                if partial and pk is not None:
+                    return render(request, "staff/catalog/_editor_status.html", {
+                        "bib": bib, "saved": timezone.localtime().strftime("%H:%M:%S")})
                 messages.success(request, _("Đã lưu biểu ghi."))
                 return redirect("staff:catalog:record", pk=bib.pk)
+        if partial:
+            return render(request, "staff/catalog/_editor_status.html",
+                          {"bib": bib, "errors": errors, "lint": messages_lint})
     else:
         record = selectors.bib_to_pymarc(bib) if bib else build_record(QuickRecord(title=""))
         rows = rows_from_record(record)
         leader = str(record.leader)
-    rows = [{**r, "order": str(n + 1)} for n, r in enumerate(rows)]
+    lang = get_language() or "vi"
+    rows = [{**r, "order": str(n + 1), "name": field_name(r["tag"], lang[:2])} for n, r in enumerate(rows)]
     return render(request, "staff/catalog/editor.html", {
         "bib": bib, "leader": leader.replace(" ", "\\"), "rows": rows, "errors": errors, "lint": messages_lint,
-        "owners": owners,
+        "owners": owners, "blank_row": {"tag": "", "ind1": "", "ind2": "", "value": "", "order": "", "name": ""},
+        "dictionary": editor_dictionary(lang[:2]), "words": _editor_words(),
     })
 
 
@@ -285,6 +330,7 @@ def item_add(request: HttpRequest, pk: int) -> HttpResponse:
     units = _catalogue_units(request.user)
     form = ItemForm(request.POST or None, libraries=units, initial={
         "call_number": bib.call_number, "item_type": "book", "library": request.user.home_unit_id})  # type: ignore[union-attr]
+    form.fields["status"].choices = catalogue_status_choices()  # type: ignore[attr-defined]
     if request.method == "POST" and form.is_valid():
         data = dict(form.cleaned_data)
         try:
@@ -307,6 +353,7 @@ def item_edit(request: HttpRequest, pk: int) -> HttpResponse:
     initial = {f: getattr(item, f) for f in services.ITEM_EDITABLE}
     initial["item_type"] = item.item_type.code
     form = ItemForm(request.POST or None, libraries=units, initial=initial)
+    form.fields["status"].choices = catalogue_status_choices(item.status)  # type: ignore[attr-defined]
     if request.method == "POST" and form.is_valid():
         changed = {k: v for k, v in form.cleaned_data.items() if k in form.changed_data}
         try:
@@ -354,7 +401,11 @@ def _job_for(request: HttpRequest, pk: int) -> ImportJob:
 def import_job(request: HttpRequest, pk: int) -> HttpResponse:
     job = _job_for(request, pk)
     return render(request, "staff/catalog/import_job.html", {
-        "job": job, "quarantine": job.quarantine.defer("raw").order_by("index")[:200]})
+        "job": job, "quarantine": job.quarantine.defer("raw").order_by("index")[:200],
+        "options": [(_("Định dạng tệp"), FORMAT_LABELS.get(job.format, job.format)),
+                    (_("Bảng mã chữ"), ENCODING_LABELS.get(job.encoding, job.encoding)),
+                    (_("Nhận biết biểu ghi đã có theo"), MATCH_LABELS.get(job.match, job.match)),
+                    (_("Khi đã có biểu ghi đó"), ON_MATCH_LABELS.get(job.on_match, job.on_match))]})
 
 
 @staff_only

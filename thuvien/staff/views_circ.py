@@ -19,6 +19,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from thuvien.catalog.models import Item, ItemType
+from thuvien.catalog.selectors import item_for_scan
 from thuvien.circulation import selectors as circ_sel
 from thuvien.circulation import services as circ
 from thuvien.circulation.models import CirculationRule, Fine, Loan
@@ -46,6 +47,18 @@ def _desk(request: HttpRequest) -> OrgUnit:
 
 def _refused(request: HttpRequest, exc: PermissionDenied) -> HttpResponse:
     return render(request, "staff/refused.html", {"reason": str(exc)}, status=403)
+
+
+def _checkout_warnings(*, desk: OrgUnit, reader: Patron, item: Item) -> list[str]:
+    """What the desk should look at before lending: a copy of another library, a title the reader already has."""
+    warnings = []
+    if not item.library.is_within(desk):
+        warnings.append(_("Bản này thuộc %(lib)s, không phải %(desk)s.") % {"lib": item.library.name, "desk": desk.name})
+    same = (Loan.objects.filter(patron=reader, returned_at__isnull=True, item__record_id=item.record_id)
+            .exclude(item=item).values_list("item__barcode", flat=True).first())
+    if same:
+        warnings.append(_("Bạn đọc đang mượn một bản khác của nhan đề này (%(b)s).") % {"b": same})
+    return warnings
 
 
 def _errors(exc: ValidationError) -> str:
@@ -116,14 +129,32 @@ def _patron_post(request: HttpRequest, desk: OrgUnit, reader: Patron) -> HttpRes
     try:
         if action == "checkout":
             barcode = request.POST.get("barcode", "").strip()
-            item = Item.objects.filter(barcode=barcode).first()
+            item = item_for_scan(barcode)
             if item is None:
                 raise circ.CirculationError(_("Không tìm thấy tài liệu có mã vạch %(b)s.") % {"b": barcode})
-            loan = circ.loan_checkout(actor=user, item=item, patron=reader, desk=desk,  # type: ignore[arg-type]
-                                      request_id=request.POST.get("request_id") or None,
-                                      override=request.POST.get("override") == "1")
-            messages.success(request, _("Đã cho mượn %(b)s, hạn trả %(d)s.") % {
-                "b": barcode, "d": timezone.localtime(loan.due_at).strftime("%d/%m/%Y")})
+            names = {"t": item.record.title, "r": reader.full_name, "b": barcode}
+            warnings = _checkout_warnings(desk=desk, reader=reader, item=item)
+            if warnings and request.POST.get("confirm") != "1":
+                request.session["circ_last"] = {
+                    "kind": "warn", "text": _("Kiểm tra trước khi cho mượn “%(t)s” (%(b)s) cho %(r)s:") % names,
+                    "details": warnings, "confirm": True, "barcode": barcode,
+                    "request_id": request.POST.get("request_id", ""), "override": request.POST.get("override", "")}
+                return redirect("staff:circ:patron", card=reader.card_number)
+            try:
+                loan = circ.loan_checkout(actor=user, item=item, patron=reader, desk=desk,  # type: ignore[arg-type]
+                                          request_id=request.POST.get("request_id") or None,
+                                          override=request.POST.get("override") == "1")
+            except circ.BlockedError as exc:
+                request.session["circ_last"] = {
+                    "kind": "bad", "text": _("Không cho mượn “%(t)s” cho %(r)s:") % names, "details": exc.reasons}
+                return redirect("staff:circ:patron", card=reader.card_number)
+            except circ.CirculationError as exc:
+                request.session["circ_last"] = {
+                    "kind": "bad", "text": _("Không cho mượn “%(t)s” cho %(r)s:") % names, "details": exc.messages}
+                return redirect("staff:circ:patron", card=reader.card_number)
+            request.session["circ_last"] = {"kind": "ok", "text": _(
+                "Đã cho %(r)s mượn “%(t)s” (%(b)s). Hạn trả %(d)s.") % {
+                **names, "d": timezone.localtime(loan.due_at).strftime("%d/%m/%Y")}}
         elif action == "renew":
             for loan in Loan.objects.filter(pk__in=request.POST.getlist("loan"), patron=reader):
                 loan = circ.loan_renew(actor=user, loan=loan, override=request.POST.get("override") == "1")  # type: ignore[arg-type]
@@ -160,8 +191,7 @@ def _patron_post(request: HttpRequest, desk: OrgUnit, reader: Patron) -> HttpRes
     except PermissionDenied as exc:
         messages.error(request, str(exc))
     except circ.BlockedError as exc:
-        request.session["circ_last"] = {"blocked": exc.reasons, "barcode": request.POST.get("barcode", "")}
-        messages.error(request, _("Không thể thực hiện: %(r)s") % {"r": "; ".join(exc.reasons)})
+        request.session["circ_last"] = {"kind": "bad", "text": _("Không thể thực hiện:"), "details": exc.reasons}
     except (ValidationError, ValueError) as exc:
         messages.error(request, _errors(exc) if isinstance(exc, ValidationError) else str(exc))
     return redirect("staff:circ:patron", card=reader.card_number)
@@ -176,7 +206,7 @@ def checkin(request: HttpRequest) -> HttpResponse:
     results = request.session.get("circ_checkins", [])
     if request.method == "POST":
         barcode = request.POST.get("barcode", "").strip()
-        item = Item.objects.filter(barcode=barcode).first()
+        item = item_for_scan(barcode)
         if item is None:
             messages.error(request, _("Không tìm thấy tài liệu có mã vạch %(b)s.") % {"b": barcode})
         else:
@@ -186,7 +216,9 @@ def checkin(request: HttpRequest) -> HttpResponse:
             except (circ.CirculationError, PermissionDenied) as exc:
                 messages.error(request, str(exc) if isinstance(exc, PermissionDenied) else _errors(exc))
             else:
+                reader_name = r.loan.patron.full_name if r.loan is not None and r.loan.patron is not None else ""
                 results = [{"barcode": barcode, "title": item.record.title, "route": r.route, "message": r.message,
+                            "reader": reader_name,
                             "fine": int(r.fine.amount) if r.fine else None, "days_late": r.days_late}, *results][:30]
                 request.session["circ_checkins"] = results
         return redirect("staff:circ:checkin")
@@ -310,6 +342,9 @@ class RuleForm(forms.Form):
     fine_cap = forms.DecimalField(label=gettext_lazy("Mức phạt tối đa (đồng)"), min_value=0, decimal_places=0,
                                   initial=0)
     grace_days = forms.IntegerField(label=gettext_lazy("Số ngày ân hạn"), min_value=0, max_value=60, initial=0)
+    no_renewal_before = forms.IntegerField(
+        label=gettext_lazy("Chỉ gia hạn trong N ngày trước hạn trả (trống = lúc nào cũng được)"), min_value=0,
+        max_value=365, required=False)
 
     def __init__(self, *args, units=None, **kwargs):  # type: ignore[no-untyped-def]
         super().__init__(*args, **kwargs)

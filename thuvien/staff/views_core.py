@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 from typing import Any
 
@@ -13,9 +14,12 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.formats import number_format
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 
+from thuvien.catalog import selectors as catalog_selectors
+from thuvien.circulation import selectors as circ_selectors
 from thuvien.core import selectors, services
 from thuvien.core.authn import StaffAuthenticationForm, client_ip, login_record, login_refusal
 from thuvien.core.models import LoginEvent, OrgUnit, User
@@ -31,7 +35,8 @@ from thuvien.core.twofactor import (
     totp_secret,
     totp_uri,
 )
-from thuvien.core.unit_settings import REGISTRY, setting_resolve
+from thuvien.core.unit_settings import REGISTRY, WEEKDAYS, SettingDef, setting_resolve
+from thuvien.staff import audit_display
 from thuvien.staff.forms import MergeForm, MoveForm, UnitCreateForm, UnitForm
 
 
@@ -92,14 +97,48 @@ def second_factor_setup(request: HttpRequest) -> HttpResponse:
         "enabled": has_second_factor(user), "required": must_use_second_factor(user)})
 
 
+def setting_display(definition: SettingDef, value: Any) -> str:
+    """A setting's value as a librarian reads it: Có/Không, weekday names, dates as 30/04/2027."""
+    if definition.type == "bool":
+        return _("Có") if value else _("Không")
+    if definition.type == "weekdays":
+        return ", ".join(str(WEEKDAYS[d]) for d in value) or "—"
+    if definition.type == "dates":
+        return ", ".join(dt.date.fromisoformat(d).strftime("%d/%m/%Y") for d in value) or "—"
+    if definition.type == "int":
+        return number_format(value, force_grouping=True)
+    if definition.type == "json":
+        return json.dumps(value, ensure_ascii=False)
+    return str(value) or "—"
+
+
+def _setting_edit_text(definition: SettingDef, value: Any) -> str:
+    if definition.type == "dates":
+        return "\n".join(dt.date.fromisoformat(d).strftime("%d/%m/%Y") for d in value)
+    if definition.type == "json":
+        return json.dumps(value, ensure_ascii=False)
+    return "" if value is None else str(value)
+
+
 def _refused(request: HttpRequest, exc: PermissionDenied) -> HttpResponse:
     return render(request, "staff/refused.html", {"reason": str(exc)}, status=403)
 
 
 @login_required
 def home(request: HttpRequest) -> HttpResponse:
-    grants = request.user.grants.select_related("unit").order_by("unit__path")  # type: ignore[union-attr]
-    return render(request, "staff/home.html", {"grants": grants})
+    """The staff home: for each role, what that person acts on today at their own library."""
+    user = request.user
+    grants = list(user.grants.select_related("unit").order_by("unit__path"))  # type: ignore[union-attr]
+    unit = user.home_unit or (grants[0].unit if grants else None)  # type: ignore[union-attr]
+    blocks: dict[str, Any] = {}
+    if unit is not None:
+        if has_perm(user, Perm.CIRC_DESK, unit):  # type: ignore[arg-type]
+            blocks["desk"] = circ_selectors.desk_today(library=unit)
+        if has_perm(user, Perm.CATALOG_EDIT, unit):  # type: ignore[arg-type]
+            blocks["catalog"] = catalog_selectors.cataloguer_today(user=user, unit=unit)
+        if has_perm(user, Perm.STAFF_MANAGE, unit):  # type: ignore[arg-type]
+            blocks["manager"] = circ_selectors.subtree_counts(unit=unit)
+    return render(request, "staff/home.html", {"grants": grants, "unit": unit, "blocks": blocks})
 
 
 @login_required
@@ -116,8 +155,13 @@ def unit_detail(request: HttpRequest, code: str) -> HttpResponse:
     settings_rows = []
     for definition in REGISTRY.values():
         resolved = setting_resolve(unit, definition.key)
-        settings_rows.append((definition, {"value_json": json.dumps(resolved.value, ensure_ascii=False),
-                                           "source": resolved.source}))
+        settings_rows.append((definition, {
+            "shown": setting_display(definition, resolved.value), "value": resolved.value,
+            "source": resolved.source, "own": resolved.source == unit,
+            "edit_text": _setting_edit_text(definition, resolved.value),
+            "weekdays": [(i, str(name), i in (resolved.value or [])) for i, name in enumerate(WEEKDAYS)]
+            if definition.type == "weekdays" else (),
+        }))
     return render(request, "staff/unit_detail.html", {
         "unit": unit,
         "ancestors": selectors.unit_ancestors(unit),
@@ -214,4 +258,8 @@ def audit(request: HttpRequest) -> HttpResponse:
     qs = selectors.audit_list(user=request.user, unit=unit, action=request.GET.get("action", ""),  # type: ignore[arg-type]
                               actor=request.GET.get("actor", ""))
     page = Paginator(qs, 50).get_page(request.GET.get("page"))
-    return render(request, "staff/audit.html", {"page": page, "unit": unit, "params": request.GET})
+    actions = [(code, audit_display.action_label(code)) for code in audit_display.known_actions()]
+    keep = request.GET.copy()
+    keep.pop("page", None)
+    return render(request, "staff/audit.html", {"page": page, "rows": audit_display.audit_rows(page), "unit": unit,
+                                                "params": request.GET, "actions": actions, "keep": keep.urlencode()})

@@ -24,7 +24,7 @@ def test_search_returns_the_documented_shape(api, vn_catalogue):
         "highlights": {"title": "<mark>Mắt</mark> <mark>biếc</mark>", "author": "Nguyễn Nhật Ánh"},
     }]
     assert dict(body["facets"]["library"]) == {"B": 1}
-    assert set(body["facets"]) == {"library", "material_type", "language", "year", "subject", "ddc_hundreds",
+    assert set(body["facets"]) == {"author", "library", "material_type", "language", "year", "subject", "ddc_hundreds",
                                    "ddc_tens", "availability"}
 
 

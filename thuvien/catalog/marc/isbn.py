@@ -1,4 +1,6 @@
-"""ISBN and ISSN validation and normalisation (ISBN-10 is matched through its ISBN-13 form)."""
+"""The one ISBN/ISSN module: validation and normalisation for cataloguing (ISBN-10 is matched
+through its ISBN-13 form), and the lenient compact forms search matches on (a mistyped check digit
+in a record must still be findable)."""
 
 from __future__ import annotations
 
@@ -36,14 +38,13 @@ def isbn_normalize(s: str) -> str | None:
     for match in _ISBN_CHARS.finditer(s):
         digits = match.group().replace("-", "").replace(" ", "").upper()
         if len(digits) == 10 and isbn_valid(digits):
-            core = "978" + digits[:9]
-            return core + _isbn13_check(core)
+            return isbn10_to_13(digits)
         if len(digits) == 13 and isbn_valid(digits):
             return digits
     return None
 
 
-def isbn10(isbn13: str) -> str | None:
+def isbn13_to_10(isbn13: str) -> str | None:
     """The ISBN-10 form of a 978- ISBN-13, or None (979- ISBNs have no ISBN-10)."""
     if len(isbn13) != 13 or not isbn13.startswith("978"):
         return None
@@ -51,6 +52,12 @@ def isbn10(isbn13: str) -> str | None:
     total = sum((10 - i) * int(c) for i, c in enumerate(core))
     check = (11 - total % 11) % 11
     return core + ("X" if check == 10 else str(check))
+
+
+def isbn10_to_13(isbn10: str) -> str:
+    """The ISBN-13 (978 prefix) of a 10-character ISBN, check digit recomputed."""
+    core = "978" + isbn10[:9]
+    return core + _isbn13_check(core)
 
 
 def issn_normalize(s: str) -> str | None:
@@ -62,3 +69,36 @@ def issn_normalize(s: str) -> str | None:
         if digits[7] == ("X" if check == 10 else str(check)):
             return f"{digits[:4]}-{digits[4:]}"
     return None
+
+
+# -- lenient forms for matching (search): whatever the reader types, compare on canonical digits ----
+_NOT_ISBN_CHAR = re.compile(r"[\s\-‐‑‒–—.]")
+_ISBN10 = re.compile(r"^\d{9}[\dX]$")
+_ISBN13 = re.compile(r"^97[89]\d{10}$")
+_ISSN_COMPACT = re.compile(r"^\d{7}[\dX]$")
+
+
+def _compact(text: str) -> str:
+    return _NOT_ISBN_CHAR.sub("", text or "").upper()
+
+
+def isbn_forms(text: str) -> list[str]:
+    """Every compact form (ISBN-13 first, then ISBN-10) of an ISBN written in any way; [] if not one.
+    Check digits are not enforced."""
+    compact = _compact(text)
+    if _ISBN13.match(compact):
+        ten = isbn13_to_10(compact)
+        return [compact] + ([ten] if ten else [])
+    if _ISBN10.match(compact):
+        return [isbn10_to_13(compact), compact]
+    return []
+
+
+def looks_like_isbn(text: str) -> bool:
+    return bool(isbn_forms(text))
+
+
+def issn_form(text: str) -> str | None:
+    """An ISSN as 8 compact characters ("0028-0836" -> "00280836"), or None."""
+    compact = _compact(text)
+    return compact if _ISSN_COMPACT.match(compact) else None

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from typing import IO, BinaryIO
-from xml.sax.saxutils import escape, quoteattr
 
 from lxml import etree
 from pymarc import Field, Indicators, Leader, Record, Subfield
 
+from thuvien.catalog.marc.crosswalk import marcxml
 from thuvien.catalog.marc.iso2709 import MarcError
 
 NS = "http://www.loc.gov/MARC21/slim"
@@ -101,27 +101,9 @@ def iter_marcxml(stream: BinaryIO) -> Iterator[tuple[int, bytes, Record | None, 
 
 
 def to_marcxml(record: Record, *, namespace: bool = True) -> str:
-    """One <record> element in MARC21 slim (with the namespace declaration unless told otherwise)."""
-    out = [f'<record xmlns="{NS}">' if namespace else "<record>",
-           f"<leader>{escape(str(record.leader))}</leader>"]
-    for field in record.fields:
-        if field.control_field:
-            out.append(f"<controlfield tag={quoteattr(field.tag)}>{escape(_xml_safe(field.data or ''))}</controlfield>")
-        else:
-            out.append(f"<datafield tag={quoteattr(field.tag)} ind1={quoteattr(field.indicator1)} "
-                       f"ind2={quoteattr(field.indicator2)}>")
-            for sub in field.subfields:
-                out.append(f"<subfield code={quoteattr(sub.code)}>{escape(_xml_safe(sub.value))}</subfield>")
-            out.append("</datafield>")
-    out.append("</record>")
-    return "".join(out)
-
-
-def _xml_safe(text: str) -> str:
-    """XML 1.0 cannot carry C0 controls other than tab/newline/CR; replace them visibly."""
-    if not any(ord(c) < 0x20 for c in text):
-        return text
-    return "".join(c if ord(c) >= 0x20 or c in "\t\n\r" else "\ufffd" for c in text)
+    """One <record> element in MARC21 slim (with the namespace declaration unless told otherwise);
+    written by the one crosswalk (`crosswalk.marcxml`), as OAI-PMH and SRU write it."""
+    return marcxml(record, namespace=namespace)
 
 
 class MarcXmlCollectionWriter:

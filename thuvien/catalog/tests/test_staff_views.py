@@ -101,7 +101,7 @@ def test_import_upload_runs_as_task_with_progress_report_and_quarantine(client, 
     assert response.status_code == 302 and response["Location"] == f"/staff/catalog/import/{job.pk}/"
     assert (job.status, job.imported, job.quarantined) == ("done", 5, 3)
     progress = client.get(f"/staff/catalog/import/{job.pk}/progress/")
-    assert "hx-get" not in progress.text and "imported 5, updated 0, skipped 0, quarantined 3" in progress.text
+    assert "hx-get" not in progress.text and "Đã nhập 5, cập nhật 0, bỏ qua 0, cách ly 3" in progress.text
     report = client.get(f"/staff/catalog/import/{job.pk}/report.csv").content.decode("utf-8-sig")
     assert report.splitlines()[1] == "summary,,,\"imported 5, updated 0, skipped 0, quarantined 3\""
     assert report.count("quarantined,") == 3

@@ -26,7 +26,8 @@ def test_checkout_checkin_renew_over_http(api, net, base_rule, patron_factory, i
                        content_type="application/json")
     assert refused.status_code == 409 and "đang mượn" in refused.json()["detail"]
     renewed = api.post("/api/v1/circ/renew", {"loan": r1.json()["uuid"]}, content_type="application/json")
-    assert renewed.status_code == 200 and renewed.json()["renewals_count"] == 1
+    assert renewed.status_code == 409 and "không lùi được hạn trả" in renewed.json()["detail"]  # same day
+    assert Loan.objects.get().renewals_count == 0
     loans = api.get("/api/v1/circ/patrons/API1/loans").json()
     assert [ln["item_barcode"] for ln in loans] == ["API-1"]
     back = api.post("/api/v1/circ/checkin", {"item_barcode": "API-1", "desk": "A"}, content_type="application/json")

@@ -126,10 +126,38 @@ def test_renewal_limits_and_due_date(net, desk_a, base_rule, reader, item_factor
     day = dt.datetime(2026, 3, 10, 10, tzinfo=VN)
     loan = loan_renew(actor=desk_a, loan=loan, now=day)
     assert loan.due_at == dt.datetime(2026, 3, 24, 23, 59, 59, tzinfo=VN) and loan.renewals_count == 1
-    loan_renew(actor=desk_a, loan=loan, now=day)
+    with pytest.raises(CirculationError, match=r"không lùi được hạn trả \(vẫn là 24/03/2026\)"):
+        loan_renew(actor=desk_a, loan=loan, now=day)  # the same day again: same due date, no renewal used
+    loan.refresh_from_db()
+    assert loan.renewals_count == 1
+    loan = loan_renew(actor=desk_a, loan=loan, now=day + dt.timedelta(days=10))
+    assert loan.due_at == dt.datetime(2026, 4, 3, 23, 59, 59, tzinfo=VN) and loan.renewals_count == 2
     with pytest.raises(BlockedError, match="hết số lần gia hạn"):
-        loan_renew(actor=desk_a, loan=loan, now=day)
+        loan_renew(actor=desk_a, loan=loan, now=day + dt.timedelta(days=20))
     assert ActivityEvent.objects.filter(kind="renewal").count() == 2
+
+
+def test_renewal_on_the_day_of_checkout_is_refused_and_uses_no_renewal(net, desk_a, base_rule, reader,
+                                                                        item_factory):
+    loan = loan_checkout(actor=desk_a, item=item_factory("E2", net.a), patron=reader, desk=net.a, now=NOW)
+    with pytest.raises(CirculationError) as refused:
+        loan_renew(actor=desk_a, loan=loan, now=NOW + dt.timedelta(hours=2))
+    assert refused.value.messages == [
+        "Gia hạn hôm nay không lùi được hạn trả (vẫn là 22/02/2026); hãy gia hạn gần ngày hết hạn hơn."]
+    loan.refresh_from_db()
+    assert (loan.renewals_count, loan.due_at) == (0, dt.datetime(2026, 2, 22, 23, 59, 59, tzinfo=VN))
+    assert not AuditEntry.objects.filter(action="loan.renew").exists()
+
+
+def test_no_renewal_before_n_days_column(net, desk_a, manager_a, base_rule, reader, item_factory):
+    base_rule.no_renewal_before = 3
+    base_rule.save()
+    loan = loan_checkout(actor=desk_a, item=item_factory("E3", net.a), patron=reader, desk=net.a, now=NOW)
+    with pytest.raises(BlockedError) as early:  # due 22/02 (after Tết): renewals open on 19/02
+        loan_renew(actor=desk_a, loan=loan, now=dt.datetime(2026, 2, 18, 9, tzinfo=VN))
+    assert early.value.reasons == ["Chỉ được gia hạn trong 3 ngày trước hạn trả, tức là từ ngày 19/02/2026."]
+    renewed = loan_renew(actor=desk_a, loan=loan, now=dt.datetime(2026, 2, 19, 9, tzinfo=VN))
+    assert (renewed.renewals_count, renewed.due_at) == (1, dt.datetime(2026, 3, 5, 23, 59, 59, tzinfo=VN))
 
 
 def test_lost_and_claimed_returned(net, desk_a, base_rule, reader, item_factory):

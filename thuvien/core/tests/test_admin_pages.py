@@ -36,13 +36,14 @@ def test_network_admin_role_needs_restructure_right(client, net, staff_factory):
 def test_setting_override_from_unit_page(client, net, staff_factory):
     manager = staff_factory("mgr_a", net.a, Role.LIBRARY_MANAGER)
     client.force_login(manager)
-    client.post("/staff/network/A/setting/", {"key": "circ.closed_weekdays", "value": "[6]"})
+    client.post("/staff/network/A/setting/", {"key": "circ.closed_weekdays", "value": ["6"]})
     assert setting_get(net.c, "circ.closed_weekdays") == [6]
     page = client.get("/staff/network/C/").content.decode()
-    assert "[6]" in page and "Thư viện huyện A" in page
-    client.post("/staff/network/A/setting/", {"key": "circ.closed_weekdays", "value": "not json"})
+    assert "Chủ nhật" in page and "kế thừa từ Thư viện huyện A" in page
+    resp = client.post("/staff/network/A/setting/", {"key": "circ.closed_weekdays", "value": ["9"]}, follow=True)
+    assert "Ngày nghỉ trong tuần: ngày trong tuần không hợp lệ." in resp.content.decode()
     assert OrgUnitSetting.objects.get(unit=net.a, key="circ.closed_weekdays").value == [6]
-    client.post("/staff/network/A/setting/", {"key": "circ.closed_weekdays", "value": ""})
+    client.post("/staff/network/A/setting/", {"key": "circ.closed_weekdays", "inherit": "1"})
     assert setting_get(net.c, "circ.closed_weekdays") == []
 
 

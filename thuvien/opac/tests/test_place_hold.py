@@ -32,7 +32,7 @@ def test_record_page_leads_to_a_hold_after_login(vn_catalogue, base_rule, desk_a
     request_id = re.search(r'name="request_id" value="([^"]+)"', form)
     assert request_id is not None
     response = client.post(hold_url, {"pickup": net.c.pk, "request_id": request_id.group(1)})
-    assert response.status_code == 302 and response["Location"] == reverse("opac:account")
+    assert response.status_code == 302 and response["Location"] == reverse("opac:account") + "?tab=holds"
     hold = Hold.objects.get(patron=reader)
     assert (hold.record_id, hold.pickup_library_id) == (rec.pk, net.c.pk)
     # a retried POST (same request id) places nothing more

@@ -11,6 +11,7 @@ from typing import Any
 from django.conf import settings
 from django.utils import timezone
 
+from thuvien.digital import selectors as digital_selectors
 from thuvien.protocols import formats, selectors
 from thuvien.protocols.oaipmh import tokens
 from thuvien.protocols.oaipmh.responses import OAIError, envelope, error_xml, header_xml, stamp
@@ -25,8 +26,7 @@ class MetadataFormat:
 
 
 FORMATS: dict[str, MetadataFormat] = {
-    "oai_dc": MetadataFormat(formats.OAI_DC_SCHEMA, formats.OAI_DC_NS,
-                             lambda marc: formats.oai_dc_xml(formats.dublin_core(marc))),
+    "oai_dc": MetadataFormat(formats.OAI_DC_SCHEMA, formats.OAI_DC_NS, formats.oai_dc),
     "marc21": MetadataFormat(formats.MARC_SCHEMA, formats.MARC_NS, formats.marcxml),
     "mods": MetadataFormat(formats.MODS_SCHEMA, formats.MODS_NS, formats.mods_xml),
 }
@@ -137,12 +137,17 @@ def _sets_page(offset: int, limit: int) -> tuple[list[str], int]:
     library root set, one set per active unit in tree order, the type root set, one set per material
     type; units are read a page at a time, so a national tree is never loaded whole."""
     types = selectors.material_types()
+    collections = digital_selectors.collection_count()  # digital collections, when there are any
     segments: list[tuple[int, Callable[[int, int], list[str]]]] = [
         (1, lambda o, n: [_set_xml(selectors.LIBRARY_SET, "Thư viện")]),
         (selectors.library_set_count(), lambda o, n: [
             _set_xml(f"{selectors.LIBRARY_SET}:{code}", name) for code, name in selectors.library_sets(offset=o, limit=n)]),
         (1, lambda o, n: [_set_xml(selectors.TYPE_SET, "Loại tài liệu")]),
         (len(types), lambda o, n: [_set_xml(f"{selectors.TYPE_SET}:{t}", t) for t in types[o:o + n]]),
+        (min(collections, 1), lambda o, n: [_set_xml(selectors.DIGITAL_SET, "Bộ sưu tập số")]),
+        (collections, lambda o, n: [
+            _set_xml(f"{selectors.DIGITAL_SET}:{code}", name)
+            for code, name in digital_selectors.collection_sets(offset=o, limit=n)]),
     ]
     out: list[str] = []
     for size, fetch in segments:

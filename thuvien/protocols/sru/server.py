@@ -51,7 +51,7 @@ def _render(schema: Schema, marc: dict) -> str:
         return formats.marcxml(marc)
     if schema.name == "mods":
         return formats.mods_xml(marc)
-    return formats.srw_dc_xml(formats.dublin_core(marc))
+    return formats.srw_dc(marc)
 
 
 def handle(params: Mapping[str, str], endpoint: Endpoint) -> str:

@@ -65,7 +65,7 @@ def test_source_pages_and_harvest_button(admin_client, net, remote, django_captu
     assert "Thu hoạch toàn bộ" in detail
 
 
-@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+@pytest.mark.django_db(transaction=True)
 def test_sru_client_searches_our_own_server(live_server, sample_records, net):
     sample_records(net.a)
     result = sru_search(url=f"{live_server.url}/sru", query="dc.creator = \"nguyen du\"")

@@ -11,7 +11,7 @@ from sickle import Sickle
 
 from thuvien.catalog.models import BibRecord
 
-pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
+pytestmark = pytest.mark.django_db(transaction=True)
 
 
 @pytest.fixture

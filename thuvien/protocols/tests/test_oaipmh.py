@@ -203,8 +203,9 @@ def test_list_records_page_query_count(client, sample_records, net, django_asser
     sample_records(net.a) + sample_records(net.b, prefix="B")
     root = oai(client, verb="ListRecords", metadataPrefix="marc21")
     token = root.find("o:ListRecords/o:resumptionToken", NS).text
-    # one page = the records, their holding libraries and the repository identifier, whatever its size
-    with django_assert_max_num_queries(3):
+    # one page = the records, their holding libraries, their digital copies and the repository
+    # identifier, whatever its size
+    with django_assert_max_num_queries(4):
         root = oai(client, verb="ListRecords", resumptionToken=token)
     assert len(root.findall("o:ListRecords/o:record", NS)) == 3
 
@@ -215,8 +216,9 @@ def test_list_sets_pages(client, records, net, django_assert_max_num_queries):
     assert [s.text for s in root.iter(OAI + "setSpec")] == ["library", "library:P", "library:A"]
     token = root.find("o:ListSets/o:resumptionToken", NS)
     assert (token.get("cursor"), token.get("completeListSize")) == ("0", "7") and token.get("expirationDate")
-    # a page reads the material types, the number of units and one slice of units, however big the tree
-    with django_assert_max_num_queries(3):
+    # a page reads the material types, the number of units, the number of digital collections and one
+    # slice of units, however big the tree
+    with django_assert_max_num_queries(4):
         root = oai(client, verb="ListSets", resumptionToken=token.text)
     assert [s.text for s in root.iter(OAI + "setSpec")] == ["library:C", "library:B", "type"]
     token2 = root.find("o:ListSets/o:resumptionToken", NS)

@@ -176,7 +176,7 @@ def yaz(commands: list[str]) -> str:
 
 
 @pytest.mark.skipif(shutil.which("yaz-client") is None, reason="yaz-client (Debian package yaz) is absent")
-@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+@pytest.mark.django_db(transaction=True)
 def test_yaz_client_over_sru(live_server, sample_records, net):
     sample_records(net.a)
     url = f"{live_server.url}/sru"

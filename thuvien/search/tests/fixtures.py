@@ -23,8 +23,9 @@ from typing import Any
 import pymarc
 import pytest
 
-from thuvien.catalog.models import BibRecord, ItemStatus, ItemType
+from thuvien.catalog.models import BibRecord, Item, ItemStatus, ItemType
 from thuvien.catalog.services import bib_create, bib_delete, item_create
+from thuvien.circulation.states import CATALOGUE_STATUSES
 from thuvien.search.engine import reset_index
 
 CATALOGUE: list[dict[str, Any]] = [
@@ -114,8 +115,11 @@ def vn_catalogue(net, admin_user) -> VnCatalogue:  # type: ignore[no-untyped-def
         records[spec["key"]] = rec
         for code, status in spec["items"]:
             n += 1
-            item_create(actor=admin_user, record=rec, library=units[code], barcode=f"TV{n:06d}", item_type=book,
-                        status=status)
+            shelf = status in CATALOGUE_STATUSES  # a copy on loan is set as the desk leaves it (no readers here)
+            item = item_create(actor=admin_user, record=rec, library=units[code], barcode=f"TV{n:06d}",
+                               item_type=book, status=status if shelf else ItemStatus.AVAILABLE)
+            if not shelf:
+                Item.objects.filter(pk=item.pk).update(status=status)
         if spec.get("deleted"):
             bib_delete(actor=admin_user, bib=rec)
     return VnCatalogue(records=records, net=net)

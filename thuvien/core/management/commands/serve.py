@@ -21,6 +21,15 @@ def _thuvien(*args: str) -> list[str]:
     return [sys.executable, "-m", "thuvien", *args]
 
 
+def web_sizing(cpus: int) -> tuple[int, int]:
+    """(web processes, threads each) for a machine with `cpus` cores: the indexer, the background
+    worker and the database need a core too, and Python threads past ~2 per core only queue."""
+    cpus = max(1, cpus)
+    workers = max(1, min(cpus // 2, 8))
+    threads = max(2, min(2 * cpus // workers, 8))
+    return workers, threads
+
+
 def _app_login_lines() -> list[str]:
     """Demo logins that apps other than core offer (e.g. the demo reader), via `demo.login_lines()`."""
     return [line for module in app_demo_modules() for line in getattr(module, "login_lines", list)()]
@@ -32,20 +41,29 @@ class Command(BaseCommand):
     def add_arguments(self, parser: Any) -> None:
         parser.add_argument("--host", default="127.0.0.1")
         parser.add_argument("--port", type=int, default=8000)
-        parser.add_argument("--workers", type=int, default=1, help="số tiến trình web")
+        parser.add_argument("--workers", type=int, default=None,
+                            help="số tiến trình web (mặc định: theo số lõi CPU của máy)")
+        parser.add_argument("--threads", type=int, default=None, help="số luồng mỗi tiến trình web")
 
     def handle(self, *args: Any, **options: Any) -> None:
         host, port = options["host"], options["port"]
+        workers, threads = web_sizing(os.cpu_count() or 1)
+        workers, threads = options["workers"] or workers, options["threads"] or threads
         procs: dict[str, list[str]] = {
+            # The indexer first: the web processes read the index it writes.
+            "indexer": _thuvien("indexer"),
             "web": [sys.executable, "-m", "granian", "--interface", "wsgi", "--host", host, "--port", str(port),
-                    "--workers", str(options["workers"]), "--blocking-threads", "8", "--log-level", "warning", "thuvien.config.wsgi:application"],
-            "worker": _thuvien("db_worker"),
+                    "--workers", str(workers), "--blocking-threads", str(threads),
+                    "--log-level", "warning", "thuvien.config.wsgi:application"],
+            "worker": _thuvien("db_worker", "--no-reload"),
+            "scheduler": _thuvien("scheduler"),
         }
         # Protocol servers (SIP2, Z39.50...) register themselves here: {"name": ["thuvien", "cmd", ...]}.
         for name, argv in getattr(settings, "THUVIEN_EXTRA_SERVERS", {}).items():
             procs[name] = _thuvien(*argv)
         running: dict[str, subprocess.Popen[bytes]] = {}
-        env = {**os.environ, "PYTHONUNBUFFERED": "1"}
+        # Every child but the indexer reads the machine's index; the web processes warm up first.
+        env = {**os.environ, "PYTHONUNBUFFERED": "1", "THUVIEN_INDEX_WRITER": "indexer", "THUVIEN_WARM_UP": "1"}
         stop = False
 
         def _stop(signum: int, frame: Any) -> None:
@@ -62,6 +80,8 @@ class Command(BaseCommand):
             self.stdout.write(f"  Cổng tra cứu (OPAC):   {base}/")
             self.stdout.write(f"  Nghiệp vụ (cán bộ):    {base}/staff/")
             self.stdout.write(f"  API (OpenAPI):         {base}/api/v1/docs")
+            self.stdout.write(f"  Web: {workers} tiến trình × {threads} luồng; chỉ mục: thuvien indexer; "
+                              "việc định kỳ: thuvien scheduler")
             for line in getattr(settings, "THUVIEN_EXTRA_URLS", []):
                 self.stdout.write(f"  {line.format(base=base, host=host)}")
             if settings.THUVIEN_SHOW_DEMO_LOGINS:  # never in production (config/production.py)

@@ -10,7 +10,7 @@ from typing import Any
 from django.conf import settings
 from django.core.management.base import BaseCommand
 
-from thuvien.search.engine import SearchIndex
+from thuvien.search.engine import INDEXER_SLOT, SearchIndex
 
 
 class Command(BaseCommand):
@@ -25,8 +25,10 @@ class Command(BaseCommand):
     def handle(self, *args: Any, **options: Any) -> None:
         base = Path(settings.THUVIEN_INDEX_DIR)
         base.mkdir(parents=True, exist_ok=True)
-        slots = sorted(int(p.name.split("-")[1]) for p in base.glob("slot-*") if p.is_dir()
-                       and p.name.split("-")[1].isdigit()) or [0]
+        names = {p.name.split("-", 1)[1] for p in base.glob("slot-*") if p.is_dir()}
+        slots: list[int | str] = sorted(int(n) for n in names if n.isdigit()) or [0]
+        if INDEXER_SLOT in names:  # the machine's shared index (`thuvien indexer`)
+            slots.append(INDEXER_SLOT)
         rebuilt = flagged = 0
         for n in slots:
             lock = open(base / f"slot-{n}.lock", "a+")  # noqa: SIM115
@@ -54,7 +56,7 @@ class Command(BaseCommand):
             rebuilt += 1
         self.stdout.write(self.style.SUCCESS(f"Xong: dựng lại {rebuilt} chỉ mục, yêu cầu dựng lại {flagged}."))
 
-    def _progress(self, slot: int):  # type: ignore[no-untyped-def]
+    def _progress(self, slot: int | str):  # type: ignore[no-untyped-def]
         started = time.monotonic()
 
         def report(done: int, total: int) -> None:

@@ -1,0 +1,91 @@
+"""`thuvien labels KIND --library CODE --barcodes FILE --layout NAME -o FILE.pdf`: print item barcode
+labels, spine labels or reader cards for a list of barcodes (or card numbers), in the file's order.
+An output ending in .zpl gives ZPL for 50 x 25 mm thermal printers (item labels)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from django.core.management.base import BaseCommand, CommandError
+from django.db.models import Q
+
+from thuvien.catalog import labels as L
+from thuvien.catalog.models import Item
+from thuvien.core.models import OrgUnit
+from thuvien.patrons.models import Patron
+
+
+def build(kind: str, library: OrgUnit, codes: list[str]) -> tuple[list[Any], list[str]]:
+    """The labels for `codes` held in `library`'s subtree, in order, and the codes not found there."""
+    name = library.short_name or library.name
+    in_tree = Q(library__path__startswith=library.path)
+    found: list[Any] = []
+    missing: list[str] = []
+    if kind == "card":
+        patrons = {p.card_number: p for p in Patron.objects.filter(card_number__in=codes,
+                                                                   home_library__path__startswith=library.path)}
+        for code in codes:
+            p = patrons.get(code)
+            if p is None or not L.code128_ok(p.card_number):
+                missing.append(code)
+                continue
+            photo = None
+            if p.photo:
+                with p.photo.open("rb") as f:
+                    photo = f.read()
+            found.append(L.ReaderCard(library=name, name=p.full_name, card_number=p.card_number,
+                                      expires=p.expires_on.strftime("%d/%m/%Y"), photo=photo))
+        return found, missing
+    items = {i.barcode: i for i in Item.objects.filter(in_tree, barcode__in=codes).select_related("record")}
+    for code in codes:
+        item = items.get(code)
+        if item is None or (kind == "item" and not L.code128_ok(item.barcode)):
+            missing.append(code)
+        elif kind == "spine":
+            found.append(L.SpineLabel(call_number=item.call_number or "",
+                                      year=str(item.record.year) if item.record.year else ""))
+        else:
+            found.append(L.ItemLabel(library=name, barcode=item.barcode))
+    return found, missing
+
+
+class Command(BaseCommand):
+    help = "In nhãn mã vạch (item), nhãn gáy sách (spine) hoặc thẻ bạn đọc (card) ra PDF hoặc ZPL."
+
+    def add_arguments(self, parser: Any) -> None:
+        parser.add_argument("kind", choices=["item", "spine", "card"])
+        parser.add_argument("--library", required=True, help="mã thư viện (ISIL)")
+        parser.add_argument("--barcodes", required=True, help="tệp mã vạch / số thẻ, mỗi dòng một mã")
+        parser.add_argument("--layout", default="A4-65", choices=sorted(L.LAYOUTS))
+        parser.add_argument("--start", type=int, default=1, help="vị trí nhãn đầu tiên trên tờ đã dùng dở")
+        parser.add_argument("--offset-x", type=float, default=0.0, help="dịch sang phải (mm)")
+        parser.add_argument("--offset-y", type=float, default=0.0, help="dịch xuống (mm)")
+        parser.add_argument("-o", "--output", required=True)
+
+    def handle(self, *args: Any, **o: Any) -> None:
+        library = OrgUnit.objects.filter(code=o["library"]).first()
+        if library is None:
+            raise CommandError(f"Không có thư viện mã {o['library']!r}.")
+        try:
+            text = Path(o["barcodes"]).read_text(encoding="utf-8-sig")
+        except OSError as exc:
+            raise CommandError(str(exc)) from exc
+        codes = list(dict.fromkeys(line.strip() for line in text.splitlines() if line.strip()))
+        found, missing = build(o["kind"], library, codes)
+        for code in missing:
+            self.stderr.write(f"Không tìm thấy hoặc không in được mã vạch: {code}")
+        if not found:
+            raise CommandError("Không có nhãn nào để in.")
+        out = Path(o["output"])
+        if out.suffix.lower() == ".zpl":
+            if o["kind"] != "item":
+                raise CommandError("ZPL chỉ dùng cho nhãn mã vạch (item).")
+            out.write_text(L.render_zpl(found), encoding="utf-8")
+        else:
+            layout = L.LAYOUTS[o["layout"]]
+            if not 1 <= o["start"] <= layout.per_page:
+                raise CommandError(f"--start phải từ 1 đến {layout.per_page}.")
+            out.write_bytes(L.render_pdf(found, layout, start=o["start"], offset_x=o["offset_x"],
+                                         offset_y=o["offset_y"]))
+        self.stdout.write(f"{len(found)} nhãn -> {out}")

@@ -1,0 +1,225 @@
+"""Reads of the digital library: objects with what viewers need, manifests (cached), search inside."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import orjson
+from django.db.models import Count, QuerySet
+
+from thuvien.digital import iiif
+from thuvien.digital.models import ACCESS_ORDER, AccessLevel, Collection, DigitalObject, ObjectStatus, Page
+
+
+def object_get(*, obj_uuid: str) -> DigitalObject | None:
+    """The object by its UUID with its library and collection (one query), or None."""
+    try:
+        return DigitalObject.objects.select_related("unit", "collection").defer("manifest_cache").get(uuid=obj_uuid)
+    except (DigitalObject.DoesNotExist, ValueError):
+        return None
+
+
+def page_get_for_image(*, page_uuid: str) -> Page | None:
+    """A page with its object and the object's library (one query) for the image server."""
+    try:
+        return Page.objects.select_related("obj", "obj__unit").get(uuid=page_uuid)
+    except (Page.DoesNotExist, ValueError):
+        return None
+
+
+def _metadata(obj: DigitalObject) -> list[tuple[str, str]]:
+    rows: list[tuple[str, str]] = []
+    rec = obj.record
+    if rec is not None:
+        rows += [("Tác giả", rec.main_author), ("Nhà xuất bản", rec.publisher),
+                 ("Năm xuất bản", str(rec.year or "")), ("Chủ đề", "; ".join(rec.subjects or []))]
+    for key, label in (("creator", "Tác giả"), ("date", "Thời gian"), ("subject", "Chủ đề"),
+                       ("description", "Mô tả"), ("publisher", "Nhà xuất bản"), ("coverage", "Không gian")):
+        values = obj.dcterms.get(key) or []
+        if isinstance(values, str):
+            values = [values]
+        if values:
+            rows.append((label, "; ".join(str(v) for v in values)))
+    rows += [("Ngôn ngữ", obj.language), ("Bộ sưu tập", obj.collection.name)]
+    return rows
+
+
+def manifest_json(*, obj: DigitalObject) -> str:
+    """The manifest as JSON text on the placeholder base: built once (one query for all pages),
+    then served from the object row until the object or a page changes."""
+    if obj.manifest_cache:
+        return obj.manifest_cache
+    pages = list(obj.pages.order_by("order").values("uuid", "order", "label", "width", "height", "access",
+                                                    "processed", "text_folded"))
+    # A page whose own level is stricter than the object's stays out of the shared manifest.
+    level = ACCESS_ORDER.index(AccessLevel(obj.access))
+    visible = [dict(p, has_ocr=bool(p["text_folded"]) and obj.ocr_profile != "none") for p in pages
+               if not p["access"] or ACCESS_ORDER.index(AccessLevel(p["access"])) <= level]
+    data = iiif.build_manifest(
+        obj={"uuid": obj.uuid, "title": obj.title, "rights": obj.rights, "right_to_left": obj.right_to_left,
+             "has_pdf": obj.has_pdf, "record_id": obj.record_id, "library": obj.unit.name},
+        pages=visible, metadata=_metadata(obj), ranges=[(str(r), int(o)) for r, o in obj.dcterms.get("toc", [])])
+    text = orjson.dumps(data).decode()
+    if obj.status == ObjectStatus.READY:
+        DigitalObject.objects.filter(pk=obj.pk, updated_at=obj.updated_at).update(manifest_cache=text)
+        obj.manifest_cache = text
+    return text
+
+
+SEARCH_PAGE = 100  # hits per search answer; more come through `next`
+
+
+def search_inside(*, obj: DigitalObject, q: str, page: int = 1) -> tuple[list[dict[str, Any]], bool]:
+    """Diacritic-insensitive hits of `q` inside the object (page `page` of SEARCH_PAGE hits) with word
+    boxes from the stored ALTO words, and whether more follow. Only pages whose folded text holds
+    every term are read, one chunk at a time, and reading stops once the answer is full."""
+    terms = iiif.query_terms(q)
+    if not terms:
+        return [], False
+    want = page * SEARCH_PAGE + 1
+    # The folded page text holds the folded phrase wherever the page has the phrase (lines are joined
+    # by spaces), so only those pages' words are read; find_hits confirms word by word.
+    rows = (obj.pages.filter(text_folded__contains=" ".join(terms)).order_by("order")
+            .values("order", "words").iterator(chunk_size=25))
+    hits = iiif.find_hits(terms, rows, limit=want)
+    if not hits and len(terms) > 1:  # no phrase anywhere: each word on its own
+        for t in terms:
+            rows = (obj.pages.filter(text_folded__contains=t).order_by("order")
+                    .values("order", "words").iterator(chunk_size=25))
+            hits += iiif.find_hits([t], rows, limit=want)
+        hits.sort(key=lambda h: (h["order"], h["box"][1], h["box"][0]))
+    start = (page - 1) * SEARCH_PAGE
+    return hits[start:start + SEARCH_PAGE], len(hits) > start + SEARCH_PAGE
+
+
+def autocomplete_words(*, obj: DigitalObject, prefix: str) -> list[str]:
+    terms = iiif.query_terms(prefix)
+    if not terms:
+        return []
+    rows = obj.pages.filter(text_folded__contains=terms[0]).values_list("words", flat=True)[:50]
+    return [str(w[0]) for words in rows for w in iiif.page_words(words)]
+
+
+def objects_for_record(*, record_id: int) -> list[DigitalObject]:
+    """The ready objects of a catalogue record, for its page in the portal."""
+    return list(DigitalObject.objects.filter(record_id=record_id, status=ObjectStatus.READY)
+                .select_related("collection").annotate(page_count=Count("pages")).order_by("pk"))
+
+
+def object_list(*, record_id: int | None = None, collection: str | None = None) -> QuerySet[DigitalObject]:
+    """Objects for the API, newest first, with page counts."""
+    qs = DigitalObject.objects.select_related("collection").annotate(page_count=Count("pages"))
+    if record_id is not None:
+        qs = qs.filter(record_id=record_id)
+    if collection:
+        qs = qs.filter(collection__code=collection)
+    return qs.order_by("-pk")
+
+
+def collection_get(*, code: str) -> Collection | None:
+    return Collection.objects.filter(code=code).first()
+
+
+def records_inside(*, record_ids: list[int], q: str, width: int = 60) -> dict[int, dict[str, Any]]:
+    """For a page of search results: the records with a ready digital copy, and for those whose
+    public copy has the (folded) query phrase on a page, that first page and a snippet around it."""
+    from thuvien.core.text import normalize
+
+    out: dict[int, dict[str, Any]] = {}
+    if not record_ids:
+        return out
+    objs = list(DigitalObject.objects.filter(record_id__in=record_ids, status=ObjectStatus.READY)
+                .order_by("pk").values_list("pk", "record_id", "uuid", "access"))
+    for _pk, record_id, obj_uuid, _access in objs:
+        out.setdefault(record_id, {"uuid": str(obj_uuid)})
+    phrase = " ".join(iiif.query_terms(q.replace('"', " ")))
+    public = {pk: (record_id, str(u)) for pk, record_id, u, access in objs if access == AccessLevel.PUBLIC}
+    if len(phrase) < 2 or not public:
+        return out
+    pages = (Page.objects.filter(obj_id__in=public, text_folded__contains=phrase)
+             .order_by("obj_id", "order").values_list("obj_id", "order", "text", "text_folded"))
+    for obj_id, order, text, folded in pages:
+        record_id, copy_uuid = public[obj_id]
+        if "order" in out.get(record_id, {}):
+            continue
+        shown = normalize(text)
+        if len(shown) != len(folded):  # folding changed the length: show the folded text
+            shown = folded
+        at = folded.find(phrase)
+        start, end = max(0, at - width), min(len(shown), at + len(phrase) + width)
+        out[record_id] = {"uuid": copy_uuid, "order": order, "before": ("…" if start else "") + shown[start:at],
+                          "match": shown[at:at + len(phrase)], "after": shown[at + len(phrase):end] + ("…" if end < len(shown) else ""),
+                          "q": q}
+    return out
+
+
+def records_digital_text(*, record_ids: list[int]) -> dict[int, list[str]]:
+    """{record id: page texts} for the records that have a ready digital copy (text only from
+    public copies: the index must not reveal restricted text). One query."""
+    out: dict[int, list[str]] = {}
+    if not record_ids:
+        return out
+    rows = (Page.objects.filter(obj__record_id__in=record_ids, obj__status=ObjectStatus.READY)
+            .order_by("obj__record_id", "obj_id", "order").values_list("obj__record_id", "obj__access", "text"))
+    for record_id, access, text in rows:
+        texts = out.setdefault(record_id, [])
+        if access == AccessLevel.PUBLIC and text:
+            texts.append(text)
+    return out
+
+
+DIGITAL_SET = "digital"
+COAR_ACCESS = {  # COAR access-rights vocabulary, for harvesters
+    AccessLevel.PUBLIC: "http://purl.org/coar/access_right/c_abf2",  # open access
+    AccessLevel.REGISTERED: "http://purl.org/coar/access_right/c_16ec",  # restricted
+    AccessLevel.IN_LIBRARY: "http://purl.org/coar/access_right/c_16ec",
+    AccessLevel.STAFF: "http://purl.org/coar/access_right/c_14cb",  # metadata only
+}
+COAR_EMBARGOED = "http://purl.org/coar/access_right/c_f1cf"
+
+
+def collection_sets(*, offset: int = 0, limit: int | None = None) -> list[tuple[str, str]]:
+    """(code, name) of the digital collections, for OAI-PMH ListSets."""
+    qs = Collection.objects.order_by("code").values_list("code", "name")
+    return list(qs[offset:] if limit is None else qs[offset:offset + limit])
+
+
+def collection_count() -> int:
+    return Collection.objects.count()
+
+
+def records_in_collection(code: str) -> QuerySet[DigitalObject]:
+    """Record ids with a ready object in the collection ("" = any collection), as a subquery."""
+    qs = DigitalObject.objects.filter(status=ObjectStatus.READY, record__isnull=False)
+    if code:
+        qs = qs.filter(collection__code=code)
+    return qs.values("record_id")  # type: ignore[return-value]
+
+
+def oai_digital(*, record_ids: list[int], base_url: str) -> dict[int, tuple[list[str], list[dict[str, Any]]]]:
+    """For harvesting: {record id: (set specs, MARC-in-JSON fields)} for records with ready objects.
+    The fields are an 856 per object (IIIF manifest and viewer URLs) and a 506 with the COAR access
+    right, so oai_dc carries them as dc:identifier and dc:rights. One query."""
+    from django.utils import timezone
+
+    out: dict[int, tuple[list[str], list[dict[str, Any]]]] = {}
+    if not record_ids:
+        return out
+    today = timezone.localdate()
+    rows = (DigitalObject.objects.filter(record_id__in=record_ids, status=ObjectStatus.READY)
+            .order_by("record_id", "pk").values_list("record_id", "uuid", "collection__code", "access",
+                                                     "embargo_until", "rights"))
+    base = base_url.rstrip("/")
+    for record_id, obj_uuid, code, access, embargo, rights in rows:
+        sets, fields = out.setdefault(record_id, ([], []))
+        spec = f"{DIGITAL_SET}:{code}"
+        if spec not in sets:
+            sets.append(spec)
+        coar = COAR_EMBARGOED if embargo and embargo > today else COAR_ACCESS[AccessLevel(access)]
+        fields.append({"856": {"ind1": "4", "ind2": "1", "subfields": [
+            {"u": f"{base}/iiif/{obj_uuid}/manifest"}, {"q": "application/ld+json"}, {"z": "IIIF manifest"}]}})
+        fields.append({"856": {"ind1": "4", "ind2": "1", "subfields": [
+            {"u": f"{base}/digital/{obj_uuid}/"}, {"q": "text/html"}, {"z": "Bản số"}]}})
+        fields.append({"506": {"ind1": " ", "ind2": " ", "subfields": [{"a": coar}]}})
+        fields.append({"540": {"ind1": " ", "ind2": " ", "subfields": [{"a": rights}]}})
+    return out

@@ -1,0 +1,260 @@
+"""Writes of the digital library: each checks permission at the object's library, writes its audit
+entry in the same transaction and hands slow work (tiles, OCR, PDF) to a background task."""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import shutil
+import subprocess
+import tempfile
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import orjson
+from django.db import transaction
+from django.db.models import Max
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from thuvien.catalog.models import BibRecord
+from thuvien.core.audit import audit
+from thuvien.core.models import ActivityEvent, OrgUnit, User
+from thuvien.core.permissions import Perm, require_perm
+from thuvien.core.text import fold
+from thuvien.digital import processing
+from thuvien.digital.conf import digital_root, ocr_jobs
+from thuvien.digital.ingest import IngestError, SourceFile, collect
+from thuvien.digital.models import AccessLevel, Collection, DigitalObject, ObjectStatus, OcrProfile, Page
+
+log = logging.getLogger(__name__)
+
+EXTENSIONS = {"image/tiff": ".tif", "image/jpeg": ".jpg", "image/png": ".png", "image/jp2": ".jp2"}
+PDF_RASTER_DPI = 300
+
+
+@dataclass
+class IngestResult:
+    obj: DigitalObject
+    pages: int
+    skipped: list[str] = field(default_factory=list)
+    duplicates_elsewhere: list[str] = field(default_factory=list)
+
+
+def collection_create(*, actor: User, code: str, name: str, unit: OrgUnit, description: str = "") -> Collection:
+    """A new digital collection owned by `unit`."""
+    require_perm(actor, Perm.DIGITAL_EDIT, unit)
+    with transaction.atomic():
+        coll = Collection.objects.create(code=code, name=name, unit=unit, description=description)
+        audit(actor=actor, unit=unit, action="digital.collection_create", obj=coll, changes={"code": code})
+    return coll
+
+
+def record_find(ident: str) -> BibRecord:
+    """A catalogue record by its id or its 001 control number."""
+    ident = ident.strip()
+    found = BibRecord.objects.filter(control_number=ident).order_by("pk").first()
+    if found is None and ident.isdigit():
+        found = BibRecord.objects.filter(pk=int(ident)).first()
+    if found is None:
+        raise IngestError(_("Không tìm thấy biểu ghi %(id)s") % {"id": ident})
+    return found
+
+
+def _rasterise_pdf(src: SourceFile, dest: Path) -> list[SourceFile]:
+    """Each page of a PDF as a PNG page file (poppler's pdftoppm at 300 dpi)."""
+    from thuvien.digital.ingest import file_sha256
+
+    dest.mkdir(parents=True, exist_ok=True)
+    try:
+        subprocess.run(["pdftoppm", "-r", str(PDF_RASTER_DPI), "-png", str(src.path), str(dest / "p")],
+                       check=True, capture_output=True, timeout=1800)
+    except subprocess.CalledProcessError as exc:
+        raise IngestError(_("Không đọc được tệp PDF %(name)s") % {"name": src.name}) from exc
+    pngs = sorted(dest.glob("p-*.png"), key=lambda p: int(p.stem.rsplit("-", 1)[1]))
+    return [SourceFile(name=f"{src.name}#{i}", path=p, mime="image/png", sha256=file_sha256(p))
+            for i, p in enumerate(pngs, 1)]
+
+
+def object_ingest(*, actor: User, source: Path, collection: Collection, record: BibRecord | None = None,
+                  title: str = "", language: str = "vie", access: str = AccessLevel.PUBLIC,
+                  ocr_profile: str = "", rights: str = "", process: bool = True) -> IngestResult:
+    """Create a digital object from a folder, ZIP or single file and queue its processing."""
+    require_perm(actor, Perm.DIGITAL_EDIT, collection.unit)
+    if record is None and not title.strip():
+        raise IngestError(_("Cần một biểu ghi hoặc một nhan đề."))
+    with tempfile.TemporaryDirectory(dir=digital_root()) as tmp:
+        files, skipped = collect(source, Path(tmp) / "in")
+        pages: list[SourceFile] = []
+        for n, f in enumerate(files):
+            pages.extend(_rasterise_pdf(f, Path(tmp) / f"pdf{n}") if f.mime == "application/pdf" else [f])
+        known = set(Page.objects.filter(sha256__in=[p.sha256 for p in pages]).values_list("sha256", flat=True))
+        profile = ocr_profile or (OcrProfile.VIE if language in ("", "vie") else _default_profile(language))
+        with transaction.atomic():
+            obj = DigitalObject.objects.create(
+                record=record, collection=collection, unit=collection.unit,
+                title=title.strip() or (record.title if record else ""), language=language or "vie",
+                ocr_profile=profile, access=access, rights=rights or DigitalObject._meta.get_field("rights").default,
+                right_to_left=language in ("lzh",) or profile == OcrProfile.HAN)
+            masters = processing.object_dir(obj.uuid) / "masters"
+            masters.mkdir(parents=True, exist_ok=True)
+            rows = []
+            for order, f in enumerate(pages, 1):
+                target = masters / f"{order:05d}{EXTENSIONS[f.mime]}"
+                shutil.copyfile(f.path, target)
+                rows.append(Page(obj=obj, order=order, label=str(order), source_name=f.name[:500],
+                                 sha256=f.sha256, mime=f.mime))
+            Page.objects.bulk_create(rows)
+            audit(actor=actor, unit=obj.unit, action="digital.ingest", obj=obj,
+                  changes={"pages": len(rows), "source": source.name, "skipped": skipped[:50]})
+            if process:
+                transaction.on_commit(lambda: _enqueue(obj.pk))
+    return IngestResult(obj=obj, pages=len(pages), skipped=skipped,
+                        duplicates_elsewhere=[p.name for p in pages if p.sha256 in known])
+
+
+def _default_profile(language: str) -> str:
+    """Minority languages written in Quốc ngữ read best with `vie`; Hán is off unless chosen."""
+    return OcrProfile.NONE if language in ("lzh",) else OcrProfile.VIE
+
+
+def _enqueue(obj_id: int) -> None:
+    from thuvien.digital.tasks import object_process_task
+
+    object_process_task.enqueue(obj_id)
+
+
+def master_path(page: Page) -> Path:
+    return processing.object_dir(page.obj.uuid) / "masters" / f"{page.order:05d}{EXTENSIONS[page.mime]}"
+
+
+def object_process(*, obj: DigitalObject, pdf: bool = True) -> DigitalObject:
+    """Derive every unprocessed page (tiles + OCR, up to `ocr_jobs()` at once), then the PDF/A.
+
+    Progress is `pages_done` on the object; an interrupted run resumes with the pages left."""
+    DigitalObject.objects.filter(pk=obj.pk).update(status=ObjectStatus.PROCESSING, error="",
+                                                   updated_at=timezone.now())
+    todo = list(obj.pages.filter(processed=False).select_related("obj").order_by("order"))
+    done = obj.pages.filter(processed=True).count()
+    try:
+        with ThreadPoolExecutor(max_workers=ocr_jobs()) as pool:
+            futures = [(page, pool.submit(processing.page_derive, obj_uuid=obj.uuid, order=page.order,
+                                          master=master_path(page), mime=page.mime, profile=obj.ocr_profile))
+                       for page in todo]
+            for page, future in futures:
+                result = future.result()
+                page.width, page.height, page.processed = result.width, result.height, True
+                fields = ["width", "height", "processed", "updated_at"]
+                if not page.text_edited:
+                    page.text, page.text_folded = result.text, fold(result.text)
+                    page.words = orjson.dumps(result.words).decode()
+                    fields += ["text", "text_folded", "words"]
+                page.save(update_fields=fields)
+                done += 1
+                DigitalObject.objects.filter(pk=obj.pk).update(pages_done=done, updated_at=timezone.now())
+        if pdf:
+            processing.object_pdf(obj_uuid=obj.uuid, orders=list(obj.pages.values_list("order", flat=True)),
+                                  title=obj.title, language=obj.language)
+    except (OSError, subprocess.SubprocessError) as exc:
+        log.exception("digital object %s failed", obj.pk)
+        DigitalObject.objects.filter(pk=obj.pk).update(status=ObjectStatus.FAILED, error=str(exc)[:2000],
+                                                       updated_at=timezone.now())
+        obj.refresh_from_db()
+        return obj
+    DigitalObject.objects.filter(pk=obj.pk).update(status=ObjectStatus.READY, has_pdf=pdf, manifest_cache="",
+                                                   updated_at=timezone.now())
+    _reindex_record(obj)
+    obj.refresh_from_db()
+    return obj
+
+
+def _reindex_record(obj: DigitalObject) -> None:
+    """The record's search document and OAI-PMH datestamp change with its digital copies."""
+    if obj.record_id:
+        from thuvien.search.outbox import outbox_enqueue
+
+        with transaction.atomic():
+            BibRecord.objects.filter(pk=obj.record_id).update(updated_at=timezone.now())
+            outbox_enqueue([obj.record_id])
+
+
+def object_update(*, actor: User, obj: DigitalObject, **fields: Any) -> DigitalObject:
+    """Change descriptive or access fields; the cached manifest is dropped."""
+    require_perm(actor, Perm.DIGITAL_EDIT, obj.unit)
+    allowed = {"title", "dcterms", "language", "rights", "access", "embargo_until", "right_to_left", "collection"}
+    unknown = set(fields) - allowed
+    if unknown:
+        raise ValueError(f"not editable: {sorted(unknown)}")
+    with transaction.atomic():
+        before = {k: str(getattr(obj, k)) for k in fields}
+        for k, v in fields.items():
+            setattr(obj, k, v)
+        obj.manifest_cache = ""
+        obj.save(update_fields=[*fields, "manifest_cache", "updated_at"])
+        audit(actor=actor, unit=obj.unit, action="digital.update", obj=obj,
+              changes={k: [before[k], str(v)] for k, v in fields.items()})
+        _reindex_record(obj)
+    return obj
+
+
+def page_text_update(*, actor: User, page: Page, text: str) -> Page:
+    """Save a corrected OCR text or a manual transcription (e.g. Nôm) for one page."""
+    require_perm(actor, Perm.DIGITAL_EDIT, page.obj.unit)
+    with transaction.atomic():
+        page.text, page.text_folded, page.text_edited = text, fold(text), True
+        page.save(update_fields=["text", "text_folded", "text_edited", "updated_at"])
+        DigitalObject.objects.filter(pk=page.obj_id).update(manifest_cache="", updated_at=timezone.now())
+        audit(actor=actor, unit=page.obj.unit, action="digital.page_text", obj=page,
+              changes={"chars": len(text)})
+        _reindex_record(page.obj)
+    return page
+
+
+def pages_reorder(*, actor: User, obj: DigitalObject, page_ids: list[int]) -> None:
+    """Put the object's pages in the order given (drag-and-drop); every page must be listed once."""
+    require_perm(actor, Perm.DIGITAL_EDIT, obj.unit)
+    pages = {p.pk: p for p in obj.pages.all()}
+    if sorted(page_ids) != sorted(pages):
+        raise ValueError(_("Danh sách trang không khớp với tài liệu."))
+    with transaction.atomic():
+        top = (obj.pages.aggregate(m=Max("order"))["m"] or 0) + 1
+        # two steps so the unique (object, order) constraint never sees a clash
+        for n, pk in enumerate(page_ids):
+            Page.objects.filter(pk=pk).update(order=top + n)
+        for n, pk in enumerate(page_ids, 1):
+            Page.objects.filter(pk=pk).update(order=n, label=str(n))
+        DigitalObject.objects.filter(pk=obj.pk).update(manifest_cache="", updated_at=timezone.now())
+        audit(actor=actor, unit=obj.unit, action="digital.reorder", obj=obj, changes={"pages": len(page_ids)})
+
+
+def event_record(*, obj: DigitalObject, kind: str) -> None:
+    """Count a view or download, anonymously (no reader identity), for the statistics."""
+    ActivityEvent.objects.create(kind=kind, unit_id=obj.unit_id,
+                                 attributes={"object": str(obj.uuid), "collection": obj.collection_id})
+
+
+def download_record(*, obj: DigitalObject, user: User | None) -> None:
+    """Count a PDF download: the reader's row (for the daily quota) and the anonymous event."""
+    from thuvien.digital.models import Download
+
+    with transaction.atomic():
+        if user is not None:
+            Download.objects.create(user=user, obj=obj)
+        event_record(obj=obj, kind="digital_download")
+
+
+def downloads_today(*, user: User) -> int:
+    from thuvien.digital.models import Download
+
+    start = timezone.localtime().replace(hour=0, minute=0, second=0, microsecond=0)
+    return Download.objects.filter(user=user, at__gte=start).count()
+
+
+def downloads_prune() -> str:
+    """Forget who downloaded what after two days (the quota only needs today)."""
+    from thuvien.digital.models import Download
+
+    deleted, _rows = Download.objects.filter(at__lt=timezone.now() - dt.timedelta(days=2)).delete()
+    return f"{deleted} download rows pruned"
