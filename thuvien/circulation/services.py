@@ -638,7 +638,6 @@ def item_mark_damaged(*, actor: User, item: Item, desk: OrgUnit, charge: Decimal
 
 # -- fines and payments ---------------------------------------------------------------------------
 
-@transaction.atomic
 def require_item_lendable_at(actor: User, item: Item, *, patron: Patron, desk: OrgUnit) -> None:
     """Raise CirculationError unless the item may be lent at `desk`: a desk lends its own library's
     copies (the actor works the desk at the item's library or an ancestor of it), or a copy another
@@ -655,6 +654,7 @@ def require_item_lendable_at(actor: User, item: Item, *, patron: Patron, desk: O
                            % {"b": item.barcode, "lib": library.name})
 
 
+@transaction.atomic
 def fine_charge(*, actor: User, patron: Patron, amount: Decimal, desk: OrgUnit, note: str = "",
                 kind: str = FineKind.MANUAL) -> Fine:
     """Charge a reader an amount (a manual fee)."""

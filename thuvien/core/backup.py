@@ -227,18 +227,19 @@ def backup_create(*, to: Path | None = None, now: dt.datetime | None = None) -> 
             db_file = work / "thuvien.sqlite3"
             name = str(settings.DATABASES["default"]["NAME"])
             in_memory = connection.is_in_memory_db() if hasattr(connection, "is_in_memory_db") else ":memory:" in name
-            if in_memory:  # the test suite's database: only this connection sees it
-                connection.ensure_connection()
-                source = connection.connection
-            else:
-                source = sqlite3.connect(name, timeout=60)
             dest = sqlite3.connect(str(db_file))
-            try:  # SQLite's online backup: a consistent copy while the site keeps running
-                source.backup(dest, pages=4096)
+            try:
+                if in_memory:  # the test suite's database, seen only by this connection inside its transaction
+                    connection.ensure_connection()
+                    dest.executescript("\n".join(connection.connection.iterdump()))
+                else:  # SQLite's online backup: a consistent copy while the site keeps running
+                    source = sqlite3.connect(name, timeout=60)
+                    try:
+                        source.backup(dest, pages=4096)
+                    finally:
+                        source.close()
             finally:
                 dest.close()
-                if not in_memory:
-                    source.close()
             manifest["tables"] = _sqlite_checksums(db_file, tables())
         elif connection.vendor == "postgresql":
             db_file = work / "thuvien.pgdump"

@@ -20,8 +20,10 @@ from thuvien.core import backup
 from thuvien.core.backup import BackupError, backup_create, backup_prune, backup_verify, read_manifest
 
 REPO = Path(__file__).resolve().parents[3]
-# SQLite's backup API cannot copy a database while the same connection holds the test's transaction.
-pytestmark = pytest.mark.django_db(transaction=True)
+ON_POSTGRES = os.environ.get("DATABASE_URL", "").startswith("postgres")
+# pg_dump reads its own snapshot, so on PostgreSQL the test data must be committed: transactional tests,
+# with serialized rollback so that later serialized tests find the database as they expect.
+pytestmark = pytest.mark.django_db(transaction=ON_POSTGRES, serialized_rollback=ON_POSTGRES)
 
 
 @pytest.fixture
@@ -81,7 +83,7 @@ def test_retention_keeps_n_daily_and_m_monthly(tmp_path):
 
 
 @pytest.mark.slow
-@pytest.mark.skipif(os.environ.get("DATABASE_URL", "").startswith("postgres"),
+@pytest.mark.skipif(ON_POSTGRES,
                     reason="restoring into a second PostgreSQL database is exercised by the verify step")
 def test_restore_into_a_new_home_answers_the_same_search(content, tmp_path, client):
     path, manifest = backup_create(to=tmp_path / "out")

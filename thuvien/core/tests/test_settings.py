@@ -24,6 +24,7 @@ def test_production_refuses_default_secret_key(monkeypatch):
 
 def test_production_starts_with_real_secret_key(monkeypatch):
     monkeypatch.setenv("THUVIEN_SECRET_KEY", "x" * 50)
+    monkeypatch.setenv("THUVIEN_EMAIL_BACKEND", "console")  # production demands a deliberate mail choice
     monkeypatch.delenv("THUVIEN_DEBUG", raising=False)
     prod = _load_production()
     assert prod.DEBUG is False
