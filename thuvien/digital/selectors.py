@@ -6,6 +6,7 @@ from typing import Any
 
 import orjson
 from django.db.models import Count, QuerySet
+from django.utils import timezone
 
 from thuvien.digital import iiif
 from thuvien.digital.models import ACCESS_ORDER, AccessLevel, Collection, DigitalObject, ObjectStatus, Page
@@ -61,7 +62,10 @@ def manifest_json(*, obj: DigitalObject) -> str:
         pages=visible, metadata=_metadata(obj), ranges=[(str(r), int(o)) for r, o in obj.dcterms.get("toc", [])])
     text = orjson.dumps(data).decode()
     if obj.status == ObjectStatus.READY:
-        DigitalObject.objects.filter(pk=obj.pk, updated_at=obj.updated_at).update(manifest_cache=text)
+        now = timezone.now()
+        if DigitalObject.objects.filter(pk=obj.pk, updated_at=obj.updated_at).update(manifest_cache=text,
+                                                                                    updated_at=now):
+            obj.updated_at = now
         obj.manifest_cache = text
     return text
 

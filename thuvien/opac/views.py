@@ -75,14 +75,14 @@ def _search_from_database(request: HttpRequest, ctx: dict[str, Any]) -> HttpResp
     pages = (total + PAGE_SIZE - 1) // PAGE_SIZE
     base = reverse("opac:search")
     keep = [("q", ctx["q"])] + ([("library", library.code)] if library else [])
-    ctx.update(
+    ctx.update(dict(
         results=[{"record": r, "hl": {}, "avail": counts[r.pk]} for r in records], total=total, pages=pages,
         first=(page - 1) * PAGE_SIZE + 1, last=min(page * PAGE_SIZE, total),
         prev_url=_url(base, keep + [("page", str(page - 1))]) if page > 1 else None,
         next_url=_url(base, keep + [("page", str(page + 1))]) if page < pages else None,
         degraded=_("Chỉ mục tìm kiếm đang được dựng lại: tạm thời chỉ tìm theo nhan đề và tác giả, "
                    "không có bộ lọc."),
-    )
+    ))
     return render(request, "opac/search.html", ctx)
 
 

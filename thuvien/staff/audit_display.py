@@ -91,8 +91,6 @@ ACTION_LABELS: dict[str, Any] = {
     # actions added by the apps merged alongside (labels for the audit page)
     "catalog.change_request": _("Đề nghị sửa biểu ghi"),
     "catalog.change_request_resolve": _("Trả lời đề nghị sửa biểu ghi"),
-    "device_token.create": _("Tạo khoá truy cập cho thiết bị"),
-    "device_token.revoke": _("Thu hồi khoá truy cập của thiết bị"),
     "digital.collection_create": _("Tạo bộ sưu tập số"),
     "digital.ingest": _("Nạp tài liệu số"),
     "digital.page_text": _("Sửa văn bản một trang số hoá"),
@@ -106,11 +104,7 @@ ACTION_LABELS: dict[str, Any] = {
     "report.subscribed": _("Đăng ký nhận báo cáo định kỳ"),
     "report.unsubscribed": _("Huỷ nhận báo cáo định kỳ"),
     "report.year_data": _("Nhập số liệu năm của đơn vị"),
-    "sip2.terminal.create": _("Thêm máy mượn trả tự động (SIP2)"),
-    "sip2.terminal.update": _("Sửa máy mượn trả tự động (SIP2)"),
     "staff.2fa_enabled": _("Bật xác thực hai bước"),
-    "stocktake.close": _("Kết thúc kiểm kê"),
-    "stocktake.start": _("Bắt đầu kiểm kê"),
 }
 _DYNAMIC_PREFIXES = {"patron.request_": [str(k) for k in DataRequestKind.values]}
 
