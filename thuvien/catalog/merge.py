@@ -4,8 +4,6 @@ objects) moves to the survivor, the duplicate is marked deleted, and one audit e
 
 from __future__ import annotations
 
-from typing import Any
-
 from django.core.exceptions import ValidationError
 from django.db import models, transaction
 from django.utils import timezone
@@ -16,6 +14,7 @@ from thuvien.catalog.services import require_cataloguer
 from thuvien.core.audit import audit
 from thuvien.core.models import User
 from thuvien.core.permissions import Perm, require_perm
+from thuvien.core.stamps import with_updated_at
 from thuvien.search.outbox import outbox_enqueue
 
 
@@ -47,10 +46,8 @@ def bib_merge(*, actor: User, survivor: BibRecord, duplicate: BibRecord) -> dict
     now = timezone.now()
     moved: dict[str, int] = {}
     for model, name in _pointers():
-        values: dict[str, Any] = {name: survivor}
-        if any(f.name == "updated_at" for f in model._meta.concrete_fields):
-            values["updated_at"] = now
-        count = model._default_manager.filter(**{name: duplicate}).update(**values)  # type: ignore[attr-defined]
+        count = model._default_manager.filter(**{name: duplicate}).update(  # type: ignore[attr-defined]
+            **with_updated_at(model, **{name: survivor}, updated_at=now))
         if count:
             moved[model._meta.label] = count
     have = set(survivor.identifiers.values_list("kind", "value"))

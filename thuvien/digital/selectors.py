@@ -61,7 +61,8 @@ def manifest_json(*, obj: DigitalObject) -> str:
         pages=visible, metadata=_metadata(obj), ranges=[(str(r), int(o)) for r, o in obj.dcterms.get("toc", [])])
     text = orjson.dumps(data).decode()
     if obj.status == ObjectStatus.READY:
-        DigitalObject.objects.filter(pk=obj.pk, updated_at=obj.updated_at).update(manifest_cache=text)
+        DigitalObject.objects.filter(pk=obj.pk, updated_at=obj.updated_at).update(
+            manifest_cache=text)  # not a change: a cache of this very version, kept only while updated_at matches
         obj.manifest_cache = text
     return text
 

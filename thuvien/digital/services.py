@@ -221,10 +221,11 @@ def pages_reorder(*, actor: User, obj: DigitalObject, page_ids: list[int]) -> No
     with transaction.atomic():
         top = (obj.pages.aggregate(m=Max("order"))["m"] or 0) + 1
         # two steps so the unique (object, order) constraint never sees a clash
+        now = timezone.now()
         for n, pk in enumerate(page_ids):
-            Page.objects.filter(pk=pk).update(order=top + n)
+            Page.objects.filter(pk=pk).update(order=top + n, updated_at=now)
         for n, pk in enumerate(page_ids, 1):
-            Page.objects.filter(pk=pk).update(order=n, label=str(n))
+            Page.objects.filter(pk=pk).update(order=n, label=str(n), updated_at=now)
         DigitalObject.objects.filter(pk=obj.pk).update(manifest_cache="", updated_at=timezone.now())
         audit(actor=actor, unit=obj.unit, action="digital.reorder", obj=obj, changes={"pages": len(page_ids)})
 

@@ -8,6 +8,7 @@ from typing import Any
 
 from django.conf import settings
 from django.core.mail import EmailMessage
+from django.utils import timezone
 
 from thuvien.reports.catalogue import REPORTS, report_build
 from thuvien.reports.exports import FORMATS, filename, report_render
@@ -55,6 +56,6 @@ def send_subscriptions(today: dt.date | None = None) -> dict[str, Any]:
             log.exception("report subscription %s could not be sent", sub.pk)
             failed += 1
             continue
-        ReportSubscription.objects.filter(pk=sub.pk).update(last_sent_period=code)
+        ReportSubscription.objects.filter(pk=sub.pk).update(last_sent_period=code, updated_at=timezone.now())
         sent += 1
     return {"sent": sent, "failed": failed}

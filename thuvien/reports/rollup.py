@@ -15,6 +15,7 @@ from django.db import connection, transaction
 from django.db.models import CharField, Max, Min, Sum, Value
 from django.db.models.fields.json import KeyTextTransform
 from django.db.models.functions import Coalesce, TruncDate
+from django.utils import timezone
 
 from thuvien.core.models import ActivityEvent
 from thuvien.reports.facts import HCM, TAGS, count_expr, day_bounds
@@ -86,7 +87,7 @@ def rollup_pending(today: dt.date | None = None) -> dict[str, int]:
     rows = 0
     for day in sorted(days):
         rows += rollup_range(day, day)
-    RollupState.objects.filter(pk=1).update(last_event_id=top)
+    RollupState.objects.filter(pk=1).update(last_event_id=top, updated_at=timezone.now())
     return {"days": len(days), "rows": rows, "last_event_id": top}
 
 
