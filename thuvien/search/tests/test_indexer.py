@@ -109,7 +109,9 @@ def test_while_the_index_is_built_the_opac_answers_from_the_database(vn_catalogu
     sru = client.get("/sru", {"operation": "searchRetrieve", "version": "1.2", "query": "Kiều"})
     assert sru.status_code == 503 and sru["Retry-After"] == "30"  # whatever does not say so itself
     call_command("indexer", "--once")
-    assert client.get("/api/v1/search", {"q": "Kiều"}).json()["total"] == 2
+    # Typed with its marks, "Kiều" is taken literally (docs/search.md): "The tale of Kieu" is not a hit.
+    assert client.get("/api/v1/search", {"q": "Kiều"}).json()["total"] == 1
+    assert client.get("/api/v1/search", {"q": "kieu"}).json()["total"] == 2
 
 
 def test_pruning_keeps_what_a_lagging_indexer_has_not_applied(vn_catalogue):
