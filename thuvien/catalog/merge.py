@@ -47,7 +47,7 @@ def bib_merge(*, actor: User, survivor: BibRecord, duplicate: BibRecord) -> dict
     moved: dict[str, int] = {}
     for model, name in _pointers():
         count = model._default_manager.filter(**{name: duplicate}).update(  # type: ignore[attr-defined]
-            **with_updated_at(model, **{name: survivor}, updated_at=now))
+            **with_updated_at(model, **{name: survivor}))
         if count:
             moved[model._meta.label] = count
     have = set(survivor.identifiers.values_list("kind", "value"))
