@@ -40,6 +40,10 @@ def watermarked(source: Path, text: str) -> bytes:
                 overlays[key] = pikepdf.open(io.BytesIO(_overlay(text, w, h)))
             page.add_overlay(overlays[key].pages[0], pikepdf.Rectangle(*[float(v) for v in box]))
         pdf.remove_unreferenced_resources()
+        with pdf.open_metadata(set_pikepdf_as_editor=False) as meta:  # no longer PDF/A: stop claiming it
+            for claim in ("pdfaid:part", "pdfaid:conformance"):
+                if claim in meta:
+                    del meta[claim]
         pdf.save(out)
         for ov in overlays.values():
             ov.close()

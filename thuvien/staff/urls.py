@@ -14,4 +14,5 @@ urlpatterns = [
     path("reports/", include(("thuvien.staff.urls_reports", "reports"))),
     path("devices/", include(("thuvien.staff.urls_devices", "devices"))),
     path("stocktake/", include(("thuvien.staff.urls_stocktake", "stocktake"))),
+    path("labels/", include(("thuvien.staff.urls_labels", "labels"))),
 ]

@@ -54,7 +54,7 @@ class StartForm(forms.Form):
 
 class ScanForm(forms.Form):
     barcodes = forms.CharField(label=gettext_lazy("Quét mã vạch (mỗi dòng một mã)"), required=False,
-                               widget=forms.Textarea(attrs={"rows": 6, "autofocus": True}))
+                               widget=forms.Textarea(attrs={"rows": 6, "autofocus": True, "style": "width:100%"}))
     file = forms.FileField(label=gettext_lazy("hoặc tệp từ máy quét / đầu đọc RFID"), required=False)
 
 

@@ -107,6 +107,11 @@ def test_pdf_is_watermarked_counted_and_limited(viewers, digital_object_factory,
     assert first.status_code == 200 and first["Content-Type"] == "application/pdf"
     with pikepdf.open(io.BytesIO(first.content)) as pdf:
         assert len(pdf.pages) == 1
+        assert pdf.open_metadata().pdfa_status == ""  # the delivery copy does not claim PDF/A
+    from thuvien.digital.processing import pdf_path
+
+    with pikepdf.open(pdf_path(obj.uuid)) as archival:
+        assert archival.open_metadata().pdfa_status == "2B"  # the archival copy is untouched
     extracted = run(["pdftotext", "-", "-"], input=first.content, capture_output=True, check=True).stdout.decode()
     assert "Nông Thị Hoa" in extracted and "CB000077" in extracted and timezone.localdate().strftime("%d/%m/%Y") in extracted
     assert reader.get(f"/digital/{obj.uuid}/pdf").status_code == 200

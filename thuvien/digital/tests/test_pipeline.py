@@ -131,3 +131,19 @@ def test_edited_text_is_searchable_and_kept_on_reprocessing(client, digital_obje
     object_process(obj=obj, pdf=False)
     page.refresh_from_db()
     assert page.text == "Gia phả họ Nông ở Hà Quảng"
+
+
+def test_collection_manifest_lists_only_what_the_viewer_may_open(client, digital_object_factory, admin_user):
+    from thuvien.digital.services import object_update
+
+    open_obj = digital_object_factory(texts=["Một"], ocr="none", title="Công khai")
+    coll = open_obj.collection
+    closed = digital_object_factory(texts=["Hai"], ocr="none", title="Nội bộ", access="staff")
+    object_update(actor=admin_user, obj=closed, collection=coll)
+    data = client.get(f"/iiif/collection/{coll.code}").json()
+    assert data["type"] == "Collection" and data["label"] == {"vi": ["Tài liệu địa chí"]}
+    assert [(m["id"].rsplit("/", 2)[1], m["label"]["vi"][0]) for m in data["items"]] == [
+        (str(open_obj.uuid), "Công khai")]
+    client.force_login(admin_user)
+    assert len(client.get(f"/iiif/collection/{coll.code}").json()["items"]) == 2
+    assert client.get("/iiif/collection/no-such").status_code == 404

@@ -14,10 +14,11 @@ def test_ocr_text_found_in_catalogue_search_and_digital_facet(net, admin_user, d
     digitised = bib_create(actor=admin_user, record=make_book("Địa chí Cao Bằng", isbn=""), owner=net.a)
     plain = bib_create(actor=admin_user, record=make_book("Truyện cổ Tày", isbn=""), owner=net.a)
     restricted = bib_create(actor=admin_user, record=make_book("Gia phả", isbn=""), owner=net.a)
-    assert record_search(query=parse_user_query("pac bo")).record_ids == []  # the index is open now
+    # (words of under 4 letters do not match the notes field, where the text goes: see search/compile.py)
+    assert record_search(query=parse_user_query("truong")).record_ids == []  # the index is open now
     digital_object_factory(texts=["Hang Pác Bó ở xã Trường Hà."], record=digitised)  # re-indexed via the outbox
     digital_object_factory(texts=["Chợ phiên Trùng Khánh."], record=restricted, access="staff")
-    found = record_search(query=parse_user_query("pac bo"))
+    found = record_search(query=parse_user_query("truong"))
     assert found.record_ids == [digitised.pk]
     assert record_search(query=parse_user_query("trung khanh")).record_ids == []  # restricted text stays out
     result = record_search(query=MatchAll(), facets=True, filters={"material_type": ["digital"]})
@@ -30,14 +31,14 @@ def test_results_mark_digital_copies_and_show_the_page_found_inside(client, net,
                                                                      digital_object_factory):
     digitised = bib_create(actor=admin_user, record=make_book("Địa chí Cao Bằng", isbn=""), owner=net.a)
     restricted = bib_create(actor=admin_user, record=make_book("Gia phả Cao Bằng", isbn=""), owner=net.a)
-    obj = digital_object_factory(texts=["Trang đầu.", "Hang Pác Bó ở xã Trường Hà, huyện Hà Quảng."],
+    obj = digital_object_factory(texts=["Trang đầu.", "Thác Bản Giốc trên sông Quây Sơn ở Trùng Khánh."],
                                  record=digitised)
-    digital_object_factory(texts=["Hang Pác Bó."], record=restricted, access="registered")
-    html = client.get("/search/", {"q": "cao bang pac bo"}).content.decode()
-    assert "Tìm thấy trong bản số" not in html  # the phrase "cao bang pac bo" is on no page...
+    digital_object_factory(texts=["Sông Quây Sơn."], record=restricted, access="registered")
+    html = client.get("/search/", {"q": "cao bang song quay"}).content.decode()
+    assert "Tìm thấy trong bản số" not in html  # the phrase "cao bang song quay" is on no page...
     assert html.count('class="inside"') == 1  # ...but the record that matches is marked
-    html = client.get("/search/", {"q": "pac bo"}).content.decode()
-    assert f'href="/digital/{obj.uuid}/?page=2&amp;q=pac%20bo"' in html
-    assert "Tìm thấy trong bản số, trang 2" in html and "Hang <mark>Pác Bó</mark> ở xã" in html
+    html = client.get("/search/", {"q": "sông Quây"}).content.decode()
+    assert f'href="/digital/{obj.uuid}/?page=2&amp;q=s%C3%B4ng%20Qu%C3%A2y"' in html
+    assert "Tìm thấy trong bản số, trang 2" in html and "Bản Giốc trên <mark>sông Quây</mark> Sơn" in html
     html = client.get("/search/", {"q": "cao bang"}).content.decode()
     assert html.count('class="inside"') == 2 and "Tìm thấy trong bản số" not in html  # no page holds "cao bang"

@@ -23,9 +23,11 @@ def test_viewer_on_a_phone(page, digital_object_factory):
                            " && window.thuvienViewer.world.getItemAt(0).getFullyLoaded()")
     assert any(uuids[0] in t for t in tiles), tiles
     assert page.evaluate("document.documentElement.scrollWidth") <= 390  # no sideways scrolling
-    page.click(".dv-next")
+    with page.expect_response(lambda r: uuids[1] in r.url and r.url.endswith("default.jpg") and ",120/" not in r.url):
+        page.click(".dv-next")
     page.wait_for_function("() => document.querySelector('.dv-n').textContent === '2'")
-    page.wait_for_function("() => window.thuvienViewer.world.getItemAt(0).getFullyLoaded()")
+    page.wait_for_function("() => { const it = window.thuvienViewer.world.getItemAt(0);"
+                           " return it !== undefined && it.getFullyLoaded(); }")
     assert any(uuids[1] in t for t in tiles), tiles
     page.fill("#dv-q", "bac ho")
     page.click(".dv-search button")

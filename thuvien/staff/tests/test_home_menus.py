@@ -27,7 +27,7 @@ def test_desk_user_sees_today_and_no_account_creation(client, net, desk_a, base_
     hold_place(actor=desk_a, patron=reader, record=record, pickup_library=net.a)
     client.force_login(desk_a)
     page = client.get("/staff/").content.decode()
-    assert _menu(page) == ["Mạng lưới", "Mục lục", "Lưu thông"]
+    assert _menu(page) == ["Mạng lưới", "Mục lục", "Lưu thông", "Kiểm kê"]
     assert "Tạo tài khoản" not in page and 'id="dash-catalog"' not in page and 'id="dash-manager"' not in page
     assert _cards(page, "dash-desk") == {
         "lượt mượn hôm nay": "1", "lượt trả hôm nay": "0", "bản cần lấy khỏi giá cho bạn đọc đặt": "1",
@@ -41,7 +41,7 @@ def test_cataloguer_sees_quarantine_and_records_without_items(client, net, catal
     QuarantinedRecord.objects.create(library=net.a, source_name="hong.mrc", raw=b"x", reason="leader")
     client.force_login(cataloguer_a)
     page = client.get("/staff/").content.decode()
-    assert _menu(page) == ["Mạng lưới", "Biên mục", "Liên thông"]
+    assert _menu(page) == ["Mạng lưới", "Biên mục", "Liên thông", "Thư viện số"]
     assert _cards(page, "dash-catalog") == {"biểu ghi lỗi chờ xử lý": "1", "biểu ghi chưa có bản nào": "0"}
     assert 'id="dash-desk"' not in page
 
@@ -54,6 +54,7 @@ def test_manager_sees_counts_for_their_subtree_and_every_menu(client, net, staff
     item_factory("M1", net.c)
     client.force_login(manager)
     page = client.get("/staff/").content.decode()
-    assert _menu(page) == ["Mạng lưới", "Biên mục", "Lưu thông", "Liên thông", "Cán bộ", "Nhật ký"]
+    assert _menu(page) == ["Mạng lưới", "Biên mục", "Lưu thông", "Liên thông", "Thư viện số", "Báo cáo", "Kiểm kê",
+                           "Thiết bị", "Cán bộ", "Nhật ký", "Dữ liệu cá nhân"]
     assert _cards(page, "dash-manager") == {"đơn vị đang hoạt động": "2", "bản tài liệu trong kho": "1", "bạn đọc có thẻ": "1",
                                             "lượt đang mượn": "0", "lượt quá hạn": "0"}

@@ -8,46 +8,10 @@ from pathlib import Path
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError
-from django.db.models import Q
 
 from thuvien.catalog import labels as L
-from thuvien.catalog.models import Item
+from thuvien.catalog.label_data import build
 from thuvien.core.models import OrgUnit
-from thuvien.patrons.models import Patron
-
-
-def build(kind: str, library: OrgUnit, codes: list[str]) -> tuple[list[Any], list[str]]:
-    """The labels for `codes` held in `library`'s subtree, in order, and the codes not found there."""
-    name = library.short_name or library.name
-    in_tree = Q(library__path__startswith=library.path)
-    found: list[Any] = []
-    missing: list[str] = []
-    if kind == "card":
-        patrons = {p.card_number: p for p in Patron.objects.filter(card_number__in=codes,
-                                                                   home_library__path__startswith=library.path)}
-        for code in codes:
-            p = patrons.get(code)
-            if p is None or not L.code128_ok(p.card_number):
-                missing.append(code)
-                continue
-            photo = None
-            if p.photo:
-                with p.photo.open("rb") as f:
-                    photo = f.read()
-            found.append(L.ReaderCard(library=name, name=p.full_name, card_number=p.card_number,
-                                      expires=p.expires_on.strftime("%d/%m/%Y"), photo=photo))
-        return found, missing
-    items = {i.barcode: i for i in Item.objects.filter(in_tree, barcode__in=codes).select_related("record")}
-    for code in codes:
-        item = items.get(code)
-        if item is None or (kind == "item" and not L.code128_ok(item.barcode)):
-            missing.append(code)
-        elif kind == "spine":
-            found.append(L.SpineLabel(call_number=item.call_number or "",
-                                      year=str(item.record.year) if item.record.year else ""))
-        else:
-            found.append(L.ItemLabel(library=name, barcode=item.barcode))
-    return found, missing
 
 
 class Command(BaseCommand):

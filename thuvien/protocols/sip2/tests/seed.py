@@ -22,9 +22,9 @@ def seed(items: int, readers: int) -> None:
     from thuvien.circulation.services import fine_charge, loan_checkout
     from thuvien.core.models import UnitKind, User
     from thuvien.core.services import unit_create
-    from thuvien.patrons.services import patron_set_password
     from thuvien.patrons.tests.fixtures import make_patron
     from thuvien.protocols.sip2.services import terminal_create
+    from thuvien.protocols.sip2.tests.fixtures import give_pin
 
     actor = User.objects.create(username="seed", is_superuser=True)
     root = unit_create(actor=actor, code="CBN", name="Mạng lưới thư viện Cao Bằng",
@@ -49,11 +49,19 @@ def seed(items: int, readers: int) -> None:
     Item.objects.bulk_create([Item(record=long_record, library=lib, barcode=f"LONG{n:04d}-ĐỊA-CHÍ-CAO-BẰNG",
                                    item_type=book) for n in range(1, 151)])
     p001 = make_patron("P001", lib, full_name="Nguyễn Thị Lưu")
-    patron_set_password(actor=None, patron=p001, password="1234")
+    give_pin(p001, "1234")
     fine_charge(actor=actor, patron=p001, amount=Decimal(50000), desk=lib, note="Làm hỏng sách")
     for n in range(1, readers + 1):
         reader = make_patron(f"R{n:04d}", lib, full_name=f"Bạn đọc Đặng Văn {n}")
-        patron_set_password(actor=None, patron=reader, password="1234")
+        give_pin(reader, "1234")
+    # P001 borrowed RENEW01 13 days ago (due tomorrow), so a renewal from the kiosk moves the due date
+    import datetime as dt
+
+    from django.utils import timezone
+
+    renew_item = Item.objects.create(record=record, library=lib, barcode="RENEW01", item_type=book)
+    loan_checkout(actor=terminal.account, item=renew_item, patron=p001, desk=lib,
+                  now=timezone.now() - dt.timedelta(days=13))
     p100 = make_patron("P100", lib, full_name="Hoàng Văn Đồng")
     for item in Item.objects.filter(barcode__startswith="LONG"):
         loan_checkout(actor=terminal.account, item=item, patron=p100, desk=lib)

@@ -156,18 +156,22 @@ def test_item_information_is_two_queries(kiosk) -> None:  # type: ignore[no-unty
 
 
 def test_renew_and_renew_all(kiosk) -> None:  # type: ignore[no-untyped-def]
+    import datetime as dt
+
+    from django.utils import timezone
+
     session = logged_in(kiosk)
+    two_weeks_ago = timezone.now() - dt.timedelta(days=13)  # due tomorrow: a renewal moves the due date
     for item in (kiosk.book, kiosk.other):
-        circ.loan_checkout(actor=kiosk.terminal.account, item=item, patron=kiosk.reader, desk=kiosk.terminal.library)
+        circ.loan_checkout(actor=kiosk.terminal.account, item=item, patron=kiosk.reader, desk=kiosk.terminal.library,
+                           now=two_weeks_ago)
     reply = call(session, f"29NN{NOW}{' ' * 18}AOA|AAP001|AD1234|ABVN0001|")
     assert reply.code == "30" and reply.fixed[:4] == "1YNY"
     assert Loan.objects.get(item=kiosk.book).renewals_count == 1
-    every = call(session, f"65{NOW}AOA|AAP001|AD1234|")
-    assert every.fixed[:9] == "100020000"
-    assert sorted(v for c, v in every.fields if c == "BM") == ["VN0001", "VN0002"]
-    refused = call(session, f"65{NOW}AOA|AAP001|AD1234|")  # the base rule allows 2 renewals
-    assert refused.fixed[:9] == "100010001"
-    assert [v for c, v in refused.fields if c == "BN"] == ["VN0001"]
+    every = call(session, f"65{NOW}AOA|AAP001|AD1234|")  # VN0001 was just renewed: its due date cannot move
+    assert every.fixed[:9] == "100010001"
+    assert [v for c, v in every.fields if c == "BM"] == ["VN0002"]
+    assert [v for c, v in every.fields if c == "BN"] == ["VN0001"]
     not_mine = call(session, f"29NN{NOW}{' ' * 18}AOA|AAP001|AD1234|ABNOPE|")
     assert not_mine.fixed[:4] == "0NUN"
 
@@ -226,3 +230,27 @@ def test_a_tls_terminal_cannot_log_in_over_plain_tcp(kiosk) -> None:  # type: ig
     kiosk.terminal.is_active = False
     kiosk.terminal.save()
     assert call(Session(tls=True), "9300CNkiosk1|COsecret1|").fixed == "0"
+
+
+def test_sip2_terminal_command(net) -> None:  # type: ignore[no-untyped-def]
+    import io
+
+    import pytest
+    from django.core.management import CommandError, call_command
+
+    from thuvien.protocols.models import Sip2Terminal
+
+    call_command("sip2_terminal", "add", "drop1", "--library", "B", "--password", "hopTra123",
+                 "--encoding", "ascii", "--line-end", "crlf", "--no-pin", stdout=io.StringIO())
+    t = Sip2Terminal.objects.get(login="drop1")
+    assert (t.library, t.encoding, t.line_end, t.patron_pin_required) == (net.b, "ascii", "crlf", False)
+    assert call(Session(), "9300CNdrop1|COhopTra123|").fixed == "1"
+    call_command("sip2_terminal", "set", "drop1", "--password", "moiMoi456", stdout=io.StringIO())
+    assert call(Session(), "9300CNdrop1|COhopTra123|").fixed == "0"
+    out = io.StringIO()
+    call_command("sip2_terminal", "list", stdout=out)
+    assert out.getvalue().startswith("drop1\tB\tascii\tcrlf\ton\t")
+    with pytest.raises(CommandError, match="Không có thư viện"):
+        call_command("sip2_terminal", "add", "x", "--library", "ZZ", "--password", "abcdef")
+    with pytest.raises(CommandError, match="ít nhất 6"):
+        call_command("sip2_terminal", "add", "y", "--library", "B", "--password", "abc")

@@ -103,3 +103,35 @@ def test_labels_command(tmp_path: Path, net) -> None:  # type: ignore[no-untyped
     assert read_barcodes(tmp_path / "c.pdf") == ["PA01"]
     call_command("labels", "item", "--library", "A", "--barcodes", str(codes), "-o", str(tmp_path / "a.zpl"))
     assert (tmp_path / "a.zpl").read_text().count("^XA") == 2
+
+
+def test_code_ranges_and_new_items() -> None:
+    from thuvien.catalog.label_data import expand_codes
+
+    assert expand_codes("VV.000098-VV.000101\nX1\nX1\n\nA-B") == ["VV.000098", "VV.000099", "VV.000100", "VV.000101",
+                                                                 "X1", "A-B"]
+    assert len(expand_codes("N0000001-N9999999")) == 2000
+
+
+@needs_tools
+def test_staff_print_page(net, cataloguer_a, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    from django.test import Client
+
+    record = make_record("Truyện Kiều")
+    for n in range(1, 5):
+        make_item(f"VV.00010{n}", net.a, record)
+    client = Client()
+    client.force_login(cataloguer_a)
+    assert "In nhãn và thẻ" in client.get("/staff/labels/").content.decode()
+    r = client.post("/staff/labels/", {"kind": "item", "library": net.a.pk, "codes": "VV.000101-VV.000103\nNOPE",
+                                       "layout": "A4-65", "start": 2, "offset_x": 0, "offset_y": 0})
+    assert r["Content-Type"] == "application/pdf"
+    pdf = tmp_path / "p.pdf"
+    pdf.write_bytes(r.content)
+    assert sorted(read_barcodes(pdf)) == ["VV.000101", "VV.000102", "VV.000103"]
+    batch = client.post("/staff/labels/", {"kind": "item", "library": net.a.pk, "new_since": "2020-01-01",
+                                           "layout": "A4-65", "start": 1, "offset_x": 0, "offset_y": 0, "zpl": "on"})
+    assert batch.content.decode().count("^XA") == 4
+    refused = client.post("/staff/labels/", {"kind": "item", "library": net.a.pk, "codes": "NOPE", "layout": "A4-65",
+                                             "start": 66, "offset_x": 0, "offset_y": 0})
+    assert refused.status_code == 200 and "Khổ này có 65 nhãn mỗi tờ." in refused.content.decode()

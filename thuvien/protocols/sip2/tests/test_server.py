@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import random
 import socket
+import tempfile
 from collections.abc import Iterator
 
 import pytest
@@ -68,6 +69,7 @@ def client(port: int, login: str = "kiosk1") -> Sip2:
     s = Sip2()
     s.hostName, s.hostPort, s.tlsEnable, s.socketTimeout = "127.0.0.1", port, False, 10
     s.hostEncoding, s.institutionId, s.scLocation = "utf-8", "TV01", "K1"
+    s.logfile_path = tempfile.gettempdir()  # the client writes sip2.log there, not into the repository
     s.connect()
     assert s.sip_login_response(s.get_response(s.sip_login_request(login, "secret")))["fixed"]["Ok"] == "1"
     return s
@@ -85,8 +87,10 @@ def test_pypi_client_session(server: Sip2Process) -> None:
     assert out["fixed"]["Ok"] == "1" and out["fixed"]["Desensitize"] == "Y"
     assert out["variable"]["AJ"] == ["Truyện Kiều"] and out["variable"]["AH"][0][8:12] == "    "
     charged = s.sip_patron_information_response(s.get_response(s.sip_patron_information_request("charged")))
-    assert charged["variable"]["AU"] == ["VN0010"] and charged["fixed"]["ChargedItemsCount"] == "0001"
-    renewed = s.sip_renew_response(s.get_response(s.sip_renew_request("VN0010")))
+    assert charged["variable"]["AU"] == ["RENEW01", "VN0010"] and charged["fixed"]["ChargedItemsCount"] == "0002"
+    too_soon = s.sip_renew_response(s.get_response(s.sip_renew_request("VN0010")))
+    assert too_soon["fixed"]["Ok"] == "0" and "AH" in too_soon["variable"]["Raw"]  # AH empty on a refusal
+    renewed = s.sip_renew_response(s.get_response(s.sip_renew_request("RENEW01")))
     assert renewed["fixed"]["Ok"] == "1" and renewed["fixed"]["RenewalOk"] == "Y"
     back = s.sip_checkin_response(s.get_response(s.sip_checkin_request("VN0010")))
     assert back["fixed"]["Ok"] == "1" and back["fixed"]["Resensitize"] == "Y"
