@@ -90,8 +90,6 @@ ACTION_LABELS: dict[str, Any] = {
     "catalog.bib_merge": _("Hợp nhất biểu ghi trùng"),
     "catalog.change_request": _("Đề nghị sửa biểu ghi"),
     "catalog.change_request_resolve": _("Giải quyết đề nghị sửa biểu ghi"),
-    "device_token.create": _("Cấp mã cho thiết bị"),
-    "device_token.revoke": _("Thu hồi mã của thiết bị"),
     "digital.collection_create": _("Tạo bộ sưu tập số"),
     "digital.ingest": _("Nạp tài liệu số"),
     "digital.page_text": _("Sửa văn bản của trang số"),
@@ -105,11 +103,7 @@ ACTION_LABELS: dict[str, Any] = {
     "report.subscribed": _("Đăng ký nhận báo cáo"),
     "report.unsubscribed": _("Huỷ nhận báo cáo"),
     "report.year_data": _("Nhập số liệu năm của đơn vị"),
-    "sip2.terminal.create": _("Thêm máy tự phục vụ (SIP2)"),
-    "sip2.terminal.update": _("Sửa máy tự phục vụ (SIP2)"),
     "staff.2fa_enabled": _("Bật xác thực hai lớp"),
-    "stocktake.close": _("Kết thúc kiểm kê"),
-    "stocktake.start": _("Bắt đầu kiểm kê"),
 }
 _DYNAMIC_PREFIXES = {"patron.request_": [str(k) for k in DataRequestKind.values]}
 
