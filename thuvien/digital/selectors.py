@@ -62,10 +62,8 @@ def manifest_json(*, obj: DigitalObject) -> str:
         pages=visible, metadata=_metadata(obj), ranges=[(str(r), int(o)) for r, o in obj.dcterms.get("toc", [])])
     text = orjson.dumps(data).decode()
     if obj.status == ObjectStatus.READY:
-        now = timezone.now()
-        if DigitalObject.objects.filter(pk=obj.pk, updated_at=obj.updated_at).update(manifest_cache=text,
-                                                                                    updated_at=now):
-            obj.updated_at = now
+        DigitalObject.objects.filter(pk=obj.pk, updated_at=obj.updated_at).update(
+            manifest_cache=text)  # not a change: a cache of this very version, kept only while updated_at matches
         obj.manifest_cache = text
     return text
 
@@ -204,7 +202,6 @@ def oai_digital(*, record_ids: list[int], base_url: str) -> dict[int, tuple[list
     """For harvesting: {record id: (set specs, MARC-in-JSON fields)} for records with ready objects.
     The fields are an 856 per object (IIIF manifest and viewer URLs) and a 506 with the COAR access
     right, so oai_dc carries them as dc:identifier and dc:rights. One query."""
-    from django.utils import timezone
 
     out: dict[int, tuple[list[str], list[dict[str, Any]]]] = {}
     if not record_ids:

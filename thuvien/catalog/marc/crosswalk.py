@@ -193,8 +193,7 @@ def marcxml(record: Record | Marc, *, namespace: bool = True, prefix: str = "") 
 
 # fields that give one element from some of their subfields: tag -> (element, subfield codes)
 _DC_ONE_FIELD = {"246": ("title", "abnp"), "720": ("contributor", "a"), "300": ("format", "abc"),
-                 "340": ("format", "a"), "534": ("source", "t"), "786": ("source", "ot"), "530": ("relation", "a"),
-                 "506": ("rights", "a"), "540": ("rights", "a")}
+                 "340": ("format", "a"), "534": ("source", "t"), "786": ("source", "ot"), "530": ("relation", "a")}
 
 
 def dublin_core(record: Record | Marc) -> dict[str, list[str]]:
@@ -254,6 +253,9 @@ def dublin_core(record: Record | Marc) -> dict[str, list[str]]:
                 add("format", text)
         elif tag in SERIES_TAGS:
             add("relation", _join(value, series_codes(tag)))
+        elif tag in ("506", "540"):  # a rights statement may be a URI: kept as written, "/" and all
+            for text in _all(value, "a"):
+                add("rights", text)
         elif "760" <= tag <= "787":
             add("relation", _join(value, "t"))
     for d in dates:

@@ -16,6 +16,8 @@ from thuvien.core.stamps import has_updated_at, with_updated_at
 SOURCE = Path(__file__).resolve().parents[2]
 DYNAMIC = "dynamic"
 NOT_A_QUERYSET = "dict"
+# A write that is not a change of the object (a cache filled in) says so on its line, with a reason.
+PRAGMA = "# not a change:"
 
 
 def _maps() -> tuple[dict[str, type[models.Model]], dict[str, set[type[models.Model]]]]:
@@ -37,6 +39,10 @@ def _assignments(func: ast.AST) -> dict[str, list[ast.expr]]:
                     found.setdefault(target.id, []).append(node.value)
         elif isinstance(node, ast.AnnAssign) and isinstance(node.target, ast.Name) and node.value is not None:
             found.setdefault(node.target.id, []).append(node.value)
+    if isinstance(func, ast.FunctionDef | ast.AsyncFunctionDef):  # a parameter annotated as a dict
+        for arg in func.args.args + func.args.kwonlyargs:
+            if arg.annotation is not None and ast.unparse(arg.annotation).split("[")[0] in ("dict", "Mapping"):
+                found.setdefault(arg.arg, []).append(ast.Dict(keys=[], values=[]))
     return found
 
 
@@ -91,7 +97,9 @@ def _call_sites() -> list[tuple[str, ast.Call, set]]:
     for path in sorted(SOURCE.rglob("*.py")):
         if "tests" in path.parts or "migrations" in path.parts:
             continue
-        tree = ast.parse(path.read_text(encoding="utf-8"))
+        text = path.read_text(encoding="utf-8")
+        lines = text.splitlines()
+        tree = ast.parse(text)
         owner = _enclosing_functions(tree)
         for node in ast.walk(tree):
             if not (isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute)):
@@ -99,6 +107,8 @@ def _call_sites() -> list[tuple[str, ast.Call, set]]:
             if node.func.attr == "update" and node.keywords and not node.args:  # QuerySet.update(**kwargs)
                 pass
             elif node.func.attr != "bulk_update":
+                continue
+            if any(PRAGMA in lines[n - 1] for n in range(node.lineno, (node.end_lineno or node.lineno) + 1)):
                 continue
             func = owner.get(id(node), tree)
             sites.append((f"{path.relative_to(SOURCE.parent)}:{node.lineno}", node,
