@@ -100,7 +100,26 @@ class IndexUnavailable(RuntimeError):
 Progress = Callable[[int, int], None]
 
 
-class SearchIndex:
+class _SlotFiles:
+    """Where a slot's index lives: `base_dir/slot-<slot>/` with the tantivy files and state.json."""
+
+    base_dir: Path
+    slot: int | str | None
+
+    @property
+    def slot_dir(self) -> Path:
+        return self.base_dir / f"slot-{self.slot}"
+
+    @property
+    def tantivy_dir(self) -> Path:
+        return self.slot_dir / "tantivy"
+
+    @property
+    def state_path(self) -> Path:
+        return self.slot_dir / "state.json"
+
+
+class SearchIndex(_SlotFiles):
     """One process's index: open (or rebuild), apply the outbox, hand out searchers."""
 
     def __init__(self, base_dir: Path) -> None:
@@ -119,18 +138,6 @@ class SearchIndex:
         self.build = 0  # when this slot's index was built from scratch (readers reopen when it changes)
 
     # ---- slots and files -------------------------------------------------------------------
-    @property
-    def slot_dir(self) -> Path:
-        return self.base_dir / f"slot-{self.slot}"
-
-    @property
-    def tantivy_dir(self) -> Path:
-        return self.slot_dir / "tantivy"
-
-    @property
-    def state_path(self) -> Path:
-        return self.slot_dir / "state.json"
-
     @property
     def rebuild_flag(self) -> Path:
         return self.slot_dir / "rebuild-requested"
@@ -394,7 +401,7 @@ class IndexRebuilding(IndexUnavailable):
     """The machine's indexer has no committed index yet (first start, or rebuilding it)."""
 
 
-class IndexReader:
+class IndexReader(_SlotFiles):
     """The machine's shared index opened read-only (web processes under `thuvien serve`).
 
     Never writes: it reloads when the indexer's state.json changes (one stat per search), and a
@@ -412,18 +419,6 @@ class IndexReader:
         self.gaps: list[tuple[int, int, float]] = []
         self._stamp: tuple[int, int, int] | None = None
         self._build: int | None = None
-
-    @property
-    def slot_dir(self) -> Path:
-        return self.base_dir / f"slot-{INDEXER_SLOT}"
-
-    @property
-    def tantivy_dir(self) -> Path:
-        return self.slot_dir / "tantivy"
-
-    @property
-    def state_path(self) -> Path:
-        return self.slot_dir / "state.json"
 
     def refresh(self) -> None:
         """Follow the indexer's last commit; raises IndexRebuilding while there is none."""
