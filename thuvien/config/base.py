@@ -179,6 +179,10 @@ DEFAULT_FROM_EMAIL = ENV.default_from_email
 
 # Search index (tantivy) lives beside the database; each app server keeps its own copy.
 THUVIEN_INDEX_DIR = THUVIEN_HOME / "index"
+# Digital masters as OCFL 1.1 objects (thuvien.digital.ocfl); the daily fixity job checks at least
+# THUVIEN_FIXITY_MIN_SLICE objects (and count/365) so every object is re-read within a year.
+THUVIEN_OCFL_ROOT = type(THUVIEN_HOME)(ENV.ocfl_root) if ENV.ocfl_root else THUVIEN_HOME / "ocfl"
+THUVIEN_FIXITY_MIN_SLICE = ENV.fixity_min_slice
 # Memory for the index writer when `thuvien reindex` builds an index from scratch (split over up to
 # 4 threads); a process that finds its index missing and rebuilds it itself uses a quarter of it.
 THUVIEN_INDEX_BUILD_MEMORY_MB = ENV.index_build_memory_mb

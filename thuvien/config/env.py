@@ -46,6 +46,8 @@ class Env:
     backup_keep_daily: int
     backup_keep_monthly: int
     reader_idle_minutes: int
+    ocfl_root: str = ""
+    fixity_min_slice: int = 20
     sip2_enabled: bool = False
     sip2_host: str = "127.0.0.1"
     sip2_port: int = 6001
@@ -98,6 +100,9 @@ def read_env(*, debug_default: bool) -> Env:
                                    "THUVIEN_INDEX_BUILD_MEMORY_MB"),
         index_writer=os.environ.get("THUVIEN_INDEX_WRITER") or "auto",
         search_concurrency=_int(os.environ.get("THUVIEN_SEARCH_CONCURRENCY"), 1, "THUVIEN_SEARCH_CONCURRENCY"),
+        # Preservation copies of digital masters (OCFL 1.1); empty = THUVIEN_HOME/ocfl.
+        ocfl_root=os.environ.get("THUVIEN_OCFL_ROOT", "").strip(),
+        fixity_min_slice=_int(os.environ.get("THUVIEN_FIXITY_MIN_SLICE"), 20, "THUVIEN_FIXITY_MIN_SLICE"),
         sip2_enabled=_bool(os.environ.get("THUVIEN_SIP2_ENABLED"), False),
         sip2_host=os.environ.get("THUVIEN_SIP2_HOST") or "127.0.0.1",
         sip2_port=_int(os.environ.get("THUVIEN_SIP2_PORT"), 6001, "THUVIEN_SIP2_PORT"),

@@ -26,3 +26,13 @@ def ocr_jobs() -> int:
     """How many OCR processes may run at once on this machine (default: one per core)."""
     configured = getattr(settings, "THUVIEN_DIGITAL_OCR_JOBS", 0) or int(os.environ.get("THUVIEN_OCR_JOBS", "0"))
     return max(1, configured or (os.cpu_count() or 1))
+
+
+def ocfl_root() -> Path:
+    """The OCFL 1.1 storage root of the masters (THUVIEN_OCFL_ROOT, default THUVIEN_HOME/ocfl)."""
+    configured = getattr(settings, "THUVIEN_OCFL_ROOT", "")
+    return Path(configured) if configured else Path(settings.THUVIEN_HOME) / "ocfl"
+
+
+def fixity_min_slice() -> int:
+    return max(1, int(getattr(settings, "THUVIEN_FIXITY_MIN_SLICE", 20) or 20))

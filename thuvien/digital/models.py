@@ -83,6 +83,13 @@ class DigitalObject(models.Model):
     error = models.TextField(blank=True)
     has_pdf = models.BooleanField(default=False)
     manifest_cache = models.TextField(blank=True, editable=False)  # JSON; emptied on every change
+    # Preservation (OCFL 1.1 copy of the masters, see ocfl.py): head version (0 = not yet preserved),
+    # bytes of the current masters, and the result of the last fixity check. A damaged object is
+    # never served as good until it is repaired.
+    ocfl_version = models.PositiveIntegerField(_("phiên bản lưu trữ OCFL"), default=0)
+    master_bytes = models.PositiveBigIntegerField(_("dung lượng bản gốc"), default=0)
+    damaged = models.BooleanField(_("bản lưu trữ bị hỏng"), default=False, db_index=True)
+    fixity_checked_at = models.DateTimeField(_("kiểm tra toàn vẹn lần cuối"), null=True, blank=True, db_index=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True, db_index=True)
 
@@ -133,3 +140,27 @@ class Download(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user_id}:{self.obj_id}"
+
+
+class FixityCheck(models.Model):
+    """One re-reading of an object's preservation copy: every content file against the inventory."""
+
+    class Result(models.TextChoices):
+        OK = "ok", _("Nguyên vẹn")
+        DAMAGED = "damaged", _("Hỏng")
+        REPAIRED = "repaired", _("Đã khôi phục")
+
+    obj = models.ForeignKey(DigitalObject, on_delete=models.CASCADE, related_name="fixity_checks")
+    at = models.DateTimeField(auto_now_add=True, db_index=True)
+    result = models.CharField(_("kết quả"), max_length=10, choices=Result.choices)
+    details = models.JSONField(_("chi tiết"), default=list, blank=True)  # the problems found, one string each
+    files = models.PositiveIntegerField(default=0)
+    bytes = models.PositiveBigIntegerField(default=0)
+    seconds = models.FloatField(default=0)
+
+    class Meta:
+        verbose_name = _("lần kiểm tra toàn vẹn")
+        ordering = ["-at"]
+
+    def __str__(self) -> str:
+        return f"{self.obj_id}:{self.result}"

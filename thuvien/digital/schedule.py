@@ -3,4 +3,8 @@
 SCHEDULE = [
     {"name": "digital.downloads_prune", "callable": "thuvien.digital.services.downloads_prune",
      "every": "daily", "at": "03:10"},
+    # A rolling slice (count/365, at least THUVIEN_FIXITY_MIN_SLICE) so every preserved object's
+    # masters are re-read within a year; damage marks the object and stops it being served.
+    {"name": "digital.fixity_check", "callable": "thuvien.digital.preservation.fixity_scheduled",
+     "every": "daily", "at": "02:40"},
 ]

@@ -24,7 +24,7 @@ from thuvien.core.audit import audit
 from thuvien.core.models import ActivityEvent, OrgUnit, User
 from thuvien.core.permissions import Perm, require_perm
 from thuvien.core.text import fold
-from thuvien.digital import processing
+from thuvien.digital import preservation, processing
 from thuvien.digital.conf import digital_root, ocr_jobs
 from thuvien.digital.ingest import IngestError, SourceFile, collect
 from thuvien.digital.models import AccessLevel, Collection, DigitalObject, ObjectStatus, OcrProfile, Page
@@ -107,8 +107,10 @@ def object_ingest(*, actor: User, source: Path, collection: Collection, record: 
                 rows.append(Page(obj=obj, order=order, label=str(order), source_name=f.name[:500],
                                  sha256=f.sha256, mime=f.mime))
             Page.objects.bulk_create(rows)
+            written = preservation.preserve(obj=obj, message=f"Ingest of {source.name}", user=actor)
             audit(actor=actor, unit=obj.unit, action="digital.ingest", obj=obj,
-                  changes={"pages": len(rows), "source": source.name, "skipped": skipped[:50]})
+                  changes={"pages": len(rows), "source": source.name, "skipped": skipped[:50],
+                           "ocfl_version": written.version})
             if process:
                 transaction.on_commit(lambda: _enqueue(obj.pk))
     return IngestResult(obj=obj, pages=len(pages), skipped=skipped,
@@ -212,12 +214,42 @@ def page_text_update(*, actor: User, page: Page, text: str) -> Page:
     return page
 
 
+def _order_files(obj: DigitalObject, order: int, mime: str) -> list[Path]:
+    """The files named after a page's position: working master, tiled TIFF, OCR outputs."""
+    base = processing.ocr_base(obj.uuid, order)
+    return [processing.object_dir(obj.uuid) / "masters" / f"{order:05d}{EXTENSIONS[mime]}",
+            processing.tile_path(obj.uuid, order),
+            *(base.with_suffix(s) for s in (".txt", ".hocr", ".xml", ".pdf"))]
+
+
+def _rename_page_files(obj: DigitalObject, moves: list[tuple[Page, int]]) -> None:
+    """Move each page's files from its old position to its new one (via temporary names, so two
+    pages that swap places never overwrite each other)."""
+    staged: list[tuple[Path, Path]] = []
+    for page, new_order in moves:
+        for old, new in zip(_order_files(obj, page.order, page.mime), _order_files(obj, new_order, page.mime),
+                            strict=True):
+            if old.exists():
+                tmp = old.with_name(f".move-{page.pk}-{old.name}")
+                old.replace(tmp)
+                staged.append((tmp, new))
+    for tmp, new in staged:
+        tmp.replace(new)
+
+
 def pages_reorder(*, actor: User, obj: DigitalObject, page_ids: list[int]) -> None:
-    """Put the object's pages in the order given (drag-and-drop); every page must be listed once."""
+    """Put the object's pages in the order given (drag-and-drop); every page must be listed once.
+
+    The page files follow their pages, and the preservation copy gets a new OCFL version (the same
+    content under new logical names: no byte is copied)."""
     require_perm(actor, Perm.DIGITAL_EDIT, obj.unit)
     pages = {p.pk: p for p in obj.pages.all()}
-    if sorted(page_ids) != sorted(pages):
+    if len(page_ids) != len(set(page_ids)) or sorted(page_ids) != sorted(pages):
         raise ValueError(_("Danh sách trang không khớp với tài liệu."))
+    moves = [(pages[pk], n) for n, pk in enumerate(page_ids, 1) if pages[pk].order != n]
+    if not moves:
+        return
+    had_pdf = DigitalObject.objects.filter(pk=obj.pk, has_pdf=True).exists()
     with transaction.atomic():
         top = (obj.pages.aggregate(m=Max("order"))["m"] or 0) + 1
         # two steps so the unique (object, order) constraint never sees a clash
@@ -226,8 +258,48 @@ def pages_reorder(*, actor: User, obj: DigitalObject, page_ids: list[int]) -> No
             Page.objects.filter(pk=pk).update(order=top + n, updated_at=now)
         for n, pk in enumerate(page_ids, 1):
             Page.objects.filter(pk=pk).update(order=n, label=str(n), updated_at=now)
+        DigitalObject.objects.filter(pk=obj.pk).update(manifest_cache="", has_pdf=False, updated_at=timezone.now())
+        _rename_page_files(obj, moves)
+        written = preservation.preserve(obj=obj, message="Pages reordered", user=actor)
+        audit(actor=actor, unit=obj.unit, action="digital.reorder", obj=obj,
+              changes={"pages": len(page_ids), "moved": len(moves), "ocfl_version": written.version})
+        if had_pdf:
+            transaction.on_commit(lambda: _enqueue_pdf(obj.pk))
+
+
+def _enqueue_pdf(obj_id: int) -> None:
+    from thuvien.digital.tasks import object_pdf_task
+
+    object_pdf_task.enqueue(obj_id)
+
+
+def page_replace(*, actor: User, page: Page, source: Path) -> Page:
+    """A rescanned page replaces one page: a new OCFL version holds the new file (the old one stays in
+    the earlier version), and the page is tiled and OCR'd again in the background."""
+    from thuvien.digital.ingest import file_sha256, sniff
+
+    obj = page.obj
+    require_perm(actor, Perm.DIGITAL_EDIT, obj.unit)
+    with source.open("rb") as fh:
+        mime = sniff(fh.read(16))
+    if mime not in EXTENSIONS:
+        raise IngestError(_("Trang thay thế phải là ảnh TIFF, JPEG, JPEG 2000 hoặc PNG."))
+    with transaction.atomic():
+        for path in _order_files(obj, page.order, page.mime):
+            path.unlink(missing_ok=True)
+        page.mime, page.sha256 = mime, file_sha256(source)
+        target = processing.object_dir(obj.uuid) / "masters" / f"{page.order:05d}{EXTENSIONS[mime]}"
+        target.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(source, target)
+        page.processed, page.width, page.height = False, 0, 0
+        page.source_name = source.name[:500]
+        page.save(update_fields=["mime", "sha256", "processed", "width", "height", "source_name", "updated_at"])
         DigitalObject.objects.filter(pk=obj.pk).update(manifest_cache="", updated_at=timezone.now())
-        audit(actor=actor, unit=obj.unit, action="digital.reorder", obj=obj, changes={"pages": len(page_ids)})
+        written = preservation.preserve(obj=obj, message=f"Page {page.order} replaced (rescan)", user=actor)
+        audit(actor=actor, unit=obj.unit, action="digital.page_replace", obj=obj,
+              changes={"page": page.order, "sha256": page.sha256, "ocfl_version": written.version})
+        transaction.on_commit(lambda: _enqueue(obj.pk))
+    return page
 
 
 def event_record(*, obj: DigitalObject, kind: str) -> None:

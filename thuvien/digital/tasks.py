@@ -39,3 +39,19 @@ def upload_ingest_task(source: str, user_id: int, collection_id: int, record: st
         shutil.rmtree(path if path.is_dir() else path.parent, ignore_errors=True)
     obj = object_process(obj=result.obj)
     return f"{obj.status}: {obj.pages_done} pages"
+
+
+@task()
+def object_pdf_task(obj_id: int) -> str:
+    """Rebuild the object's PDF/A after its pages changed order."""
+    from django.utils import timezone
+
+    from thuvien.digital import processing
+
+    obj = DigitalObject.objects.get(pk=obj_id)
+    if not obj.pages.exists() or obj.pages.filter(processed=False).exists():
+        return "skipped: pages not processed"
+    processing.object_pdf(obj_uuid=obj.uuid, orders=list(obj.pages.values_list("order", flat=True)),
+                          title=obj.title, language=obj.language)
+    DigitalObject.objects.filter(pk=obj_id).update(has_pdf=True, updated_at=timezone.now())
+    return "pdf rebuilt"

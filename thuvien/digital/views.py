@@ -47,6 +47,22 @@ def _denied(request: HttpRequest, decision: Decision) -> HttpResponse:
     return _json({"error": message, "level": decision.level}, status=status)
 
 
+DAMAGED_STATUS = 503
+
+
+def _damaged_message() -> str:
+    return _("Bản lưu trữ của tài liệu này bị hỏng (kiểm tra toàn vẹn không đạt); tài liệu tạm ngừng phục vụ "
+             "cho đến khi được khôi phục.")
+
+
+def _damaged(request: HttpRequest, obj: DigitalObject) -> HttpResponse:
+    """A damaged object is never served as good: every IIIF answer says so until it is repaired."""
+    resp = _json({"error": _damaged_message(), "damaged": True, "object": str(obj.uuid)}, status=DAMAGED_STATUS)
+    resp["Retry-After"] = "86400"
+    resp["Cache-Control"] = "no-store"
+    return resp
+
+
 def _cache_header(decision: Decision) -> str:
     # Public images may sit in shared caches; anything else only in the reader's own browser.
     return "public, max-age=86400" if decision.level == "public" and not decision.embargoed else "private, max-age=3600"
@@ -68,6 +84,8 @@ def _image_page(request: HttpRequest, page_uuid: str) -> tuple[Any, Decision | N
     decision = access_decide(obj=page.obj, viewer=_viewer(request))
     if not decision.allows(page.access):
         return None, decision, _denied(request, decision)
+    if page.obj.damaged:
+        return None, decision, _damaged(request, page.obj)
     return page, decision, None
 
 
@@ -116,7 +134,9 @@ def _decided_object(request: HttpRequest, obj_uuid: str) -> tuple[DigitalObject,
     decision = access_decide(obj=obj, viewer=_viewer(request))
     if obj.status != ObjectStatus.READY and not decision.allows("staff"):
         raise Http404(_("Tài liệu số đang được xử lý."))
-    return obj, decision, (None if decision.allowed else _denied(request, decision))
+    if not decision.allowed:
+        return obj, decision, _denied(request, decision)
+    return obj, decision, (_damaged(request, obj) if obj.damaged else None)
 
 
 # Ready manifests of this process, by (object, last change, base URL): a cached manifest costs one
@@ -150,7 +170,7 @@ def collection_manifest(request: HttpRequest, code: str) -> HttpResponse:
         raise Http404(_("Không có bộ sưu tập này."))
     viewer = _viewer(request)
     objs = [{"uuid": o.uuid, "title": o.title} for o in
-            coll.digital_objects.filter(status=ObjectStatus.READY).select_related("unit").order_by("pk")
+            coll.digital_objects.filter(status=ObjectStatus.READY, damaged=False).select_related("unit").order_by("pk")
             if access_decide(obj=o, viewer=viewer).allowed]
     data = iiif.collection_manifest(code=coll.code, name=coll.name, objects=objs)
     return _json(orjson.dumps(data).decode().replace(iiif.BASE, _base(request)))
@@ -224,7 +244,9 @@ def hocr(request: HttpRequest, obj_uuid: str, order: int) -> HttpResponse | File
 def viewer(request: HttpRequest, obj_uuid: str) -> HttpResponse:
     obj, decision, denied = _decided_object(request, obj_uuid)
     if denied is not None:
-        return render(request, "digital/denied.html", {"obj": obj, "decision": decision}, status=denied.status_code)
+        return render(request, "digital/denied.html", {"obj": obj, "decision": decision,
+                                                       "damaged": denied.status_code == DAMAGED_STATUS},
+                      status=denied.status_code)
     event_record(obj=obj, kind="digital_view")
     pages = list(obj.pages.order_by("order").values("uuid", "order", "label", "width", "height", "access"))
     pages = [p for p in pages if decision.allows(p["access"])]
@@ -242,7 +264,9 @@ def viewer(request: HttpRequest, obj_uuid: str) -> HttpResponse:
 def mirador(request: HttpRequest, obj_uuid: str) -> HttpResponse:
     obj, decision, denied = _decided_object(request, obj_uuid)
     if denied is not None:
-        return render(request, "digital/denied.html", {"obj": obj, "decision": decision}, status=denied.status_code)
+        return render(request, "digital/denied.html", {"obj": obj, "decision": decision,
+                                                       "damaged": denied.status_code == DAMAGED_STATUS},
+                      status=denied.status_code)
     return render(request, "digital/mirador.html", {"obj": obj, "manifest": f"/iiif/{obj.uuid}/manifest"})
 
 
@@ -253,7 +277,9 @@ def pdf(request: HttpRequest, obj_uuid: str) -> HttpResponse:
 
     obj, decision, denied = _decided_object(request, obj_uuid)
     if denied is not None:
-        return render(request, "digital/denied.html", {"obj": obj, "decision": decision}, status=denied.status_code)
+        return render(request, "digital/denied.html", {"obj": obj, "decision": decision,
+                                                       "damaged": denied.status_code == DAMAGED_STATUS},
+                      status=denied.status_code)
     path = processing.pdf_path(obj.uuid)
     if not obj.has_pdf or not path.exists():
         raise Http404(_("Tài liệu này chưa có bản PDF."))

@@ -1,0 +1,150 @@
+"""Preservation of the masters: OCFL versions, fixity checks, damage and repair (services).
+
+The working copy of the masters (digital/<uuid>/masters, named by page order) is what tiles and OCR
+read; the OCFL object under `conf.ocfl_root()` is the preservation copy, checked by `fixity_check`.
+Every change of pages (ingest, reorder, replaced page) writes a new OCFL version; nothing is ever
+overwritten in place except a damaged content file put back, byte for byte, by `object_repair`.
+"""
+
+from __future__ import annotations
+
+import logging
+import math
+from collections.abc import Iterable
+from dataclasses import dataclass
+from pathlib import Path
+
+from django.db import transaction
+from django.db.models import F
+from django.utils import timezone
+
+from thuvien.core.audit import audit
+from thuvien.core.models import User
+from thuvien.core.permissions import Perm, require_perm
+from thuvien.digital import ocfl
+from thuvien.digital.conf import fixity_min_slice, ocfl_root
+from thuvien.digital.models import DigitalObject, FixityCheck, Page
+
+log = logging.getLogger(__name__)
+
+EXTENSIONS = {"image/tiff": ".tif", "image/jpeg": ".jpg", "image/png": ".png", "image/jp2": ".jp2"}
+
+
+def logical_name(page: Page) -> str:
+    return f"{page.order:05d}{EXTENSIONS[page.mime]}"
+
+
+def working_master(obj: DigitalObject, page: Page) -> Path:
+    from thuvien.digital.processing import object_dir
+
+    return object_dir(obj.uuid) / "masters" / logical_name(page)
+
+
+def object_path(obj: DigitalObject) -> Path:
+    return ocfl.object_path(ocfl_root(), obj.uuid)
+
+
+def preserve(*, obj: DigitalObject, message: str, user: User | None) -> ocfl.Written:
+    """Write the next OCFL version of `obj` from its working masters (in page order)."""
+    pages = list(Page.objects.filter(obj=obj).order_by("order"))
+    files = {logical_name(p): working_master(obj, p) for p in pages}
+    name = (user.get_full_name() or user.get_username()) if user is not None else "thuvien"
+    address = f"mailto:{user.email}" if user is not None and user.email else ""
+    written = ocfl.version_write(ocfl_root(), obj.uuid, files, message=message, user_name=name,
+                                 user_address=address)
+    for p in pages:  # the working copy must be what was ingested: a mismatch is damage, not a new page
+        if p.sha256 and written.sha256[logical_name(p)] != p.sha256:
+            raise ocfl.OcflError(f"working master of page {p.order} does not match its sha256")
+    size = sum(working_master(obj, p).stat().st_size for p in pages)
+    DigitalObject.objects.filter(pk=obj.pk).update(ocfl_version=written.version, master_bytes=size,
+                                                   updated_at=timezone.now())
+    obj.ocfl_version, obj.master_bytes = written.version, size
+    return written
+
+
+@dataclass
+class CheckOutcome:
+    obj: DigitalObject
+    check: FixityCheck
+
+    @property
+    def ok(self) -> bool:
+        return self.check.result != FixityCheck.Result.DAMAGED
+
+
+def check_object(*, obj: DigitalObject) -> CheckOutcome:
+    """Re-read the preservation copy of `obj`; log the check; mark the object damaged on any fault."""
+    report = ocfl.fixity_check(object_path(obj))
+    now = timezone.now()
+    with transaction.atomic():
+        check = FixityCheck.objects.create(obj=obj, result=FixityCheck.Result.OK if report.ok
+                                           else FixityCheck.Result.DAMAGED, details=report.problems[:200],
+                                           files=report.files, bytes=report.bytes, seconds=round(report.seconds, 3))
+        if not report.ok and not obj.damaged:
+            from thuvien.core.demo import system_user
+
+            DigitalObject.objects.filter(pk=obj.pk).update(damaged=True, fixity_checked_at=now, manifest_cache="",
+                                                           updated_at=now)
+            obj.damaged = True
+            audit(actor=system_user(), unit=obj.unit, action="digital.fixity_damage", obj=obj,
+                  changes={"problems": report.problems[:20]})
+            log.error("fixity: digital object %s is damaged: %s", obj.uuid, report.problems[:5])
+        else:
+            DigitalObject.objects.filter(pk=obj.pk).update(fixity_checked_at=now)  # not a change: time of the last check
+        obj.fixity_checked_at = now
+    return CheckOutcome(obj=obj, check=check)
+
+
+def daily_slice_size(total: int) -> int:
+    """Objects to check per day so each is re-read within a year: count/365, at least the minimum."""
+    return min(total, max(fixity_min_slice(), math.ceil(total / 365)))
+
+
+def objects_due(limit: int | None = None) -> list[DigitalObject]:
+    """Preserved objects, longest unchecked first (never checked before anything else)."""
+    qs = (DigitalObject.objects.filter(ocfl_version__gt=0).select_related("unit")
+          .order_by(F("fixity_checked_at").asc(nulls_first=True), "pk"))
+    return list(qs[:limit] if limit is not None else qs)
+
+
+def fixity_scheduled() -> str:
+    """The daily job: check the rolling slice; the summary goes to the scheduler's log."""
+    total = DigitalObject.objects.filter(ocfl_version__gt=0).count()
+    outcomes = [check_object(obj=o) for o in objects_due(daily_slice_size(total))]
+    bad = [str(o.obj.uuid) for o in outcomes if not o.ok]
+    return (f"fixity: {len(outcomes)} of {total} objects checked, "
+            f"{sum(o.check.bytes for o in outcomes)} bytes, {len(bad)} damaged {bad[:10]}")
+
+
+def object_repair(*, actor: User, obj: DigitalObject, sources: Iterable[Path] = ()) -> CheckOutcome:
+    """Put back damaged content files of the preservation copy from a good copy (the working masters,
+    or files from a restored backup given as `sources`: folders searched for files with the right
+    sha512), then check again; the object is served again only when the check passes. Audited."""
+    require_perm(actor, Perm.DIGITAL_EDIT, obj.unit)
+    path = object_path(obj)
+    report = ocfl.fixity_check(path)
+    candidates: list[Path] = [working_master(obj, p) for p in obj.pages.order_by("order")]
+    for folder in sources:
+        candidates.extend(f for f in Path(folder).rglob("*") if f.is_file()) if Path(folder).is_dir() \
+            else candidates.append(Path(folder))
+    restored: list[str] = []
+    unrepaired: list[str] = []
+    if not path.exists():
+        preserve(obj=obj, message="Recreated from the working masters after loss", user=actor)
+        restored.append("(object recreated)")
+    for content in report.damaged:
+        used = ocfl.restore_content(path, content, candidates)
+        (restored if used is not None else unrepaired).append(content)
+    after = ocfl.fixity_check(path)
+    now = timezone.now()
+    with transaction.atomic():
+        check = FixityCheck.objects.create(
+            obj=obj, result=FixityCheck.Result.REPAIRED if after.ok else FixityCheck.Result.DAMAGED,
+            details=[f"restored {c}" for c in restored] + after.problems[:200], files=after.files,
+            bytes=after.bytes, seconds=round(after.seconds, 3))
+        DigitalObject.objects.filter(pk=obj.pk).update(damaged=not after.ok, fixity_checked_at=now,
+                                                       manifest_cache="", updated_at=now)
+        obj.damaged, obj.fixity_checked_at = not after.ok, now
+        audit(actor=actor, unit=obj.unit, action="digital.repair", obj=obj,
+              changes={"restored": restored, "unrepaired": unrepaired, "ok": after.ok})
+    return CheckOutcome(obj=obj, check=check)
