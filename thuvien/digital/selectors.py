@@ -224,3 +224,49 @@ def oai_digital(*, record_ids: list[int], base_url: str) -> dict[int, tuple[list
         fields.append({"506": {"ind1": " ", "ind2": " ", "subfields": [{"a": coar}]}})
         fields.append({"540": {"ind1": " ", "ind2": " ", "subfields": [{"a": rights}]}})
     return out
+
+
+def object_mets(*, obj: DigitalObject, allows: Any, with_masters: bool) -> str:
+    """The object's METS (DFG profile), URLs on iiif.BASE. `allows(level)` is the viewer's access
+    decision for per-page levels; masters (the OCFL preservation copy) are listed only `with_masters`."""
+    from thuvien.digital import mets, ocfl, processing
+    from thuvien.digital.conf import ocfl_root
+    from thuvien.digital.preservation import logical_name
+
+    pages = [p for p in obj.pages.order_by("order").defer("words", "text", "text_folded") if allows(p.access)]
+    masters: dict[str, tuple[str, str]] = {}  # logical name -> (path in the storage root, sha256)
+    root = ocfl_root()
+    opath = ocfl.object_path(root, obj.uuid)
+    if with_masters and obj.ocfl_version and opath.exists():
+        inventory = ocfl.inventory_read(opath)
+        sha256_of = {p: d for d, ps in inventory.get("fixity", {}).get("sha256", {}).items() for p in ps}
+        for logical, content in ocfl.head_content(inventory).items():
+            masters[logical] = ((opath / content).relative_to(root).as_posix(), sha256_of.get(content, ""))
+    rows = []
+    for p in pages:
+        master = None
+        if logical_name(p) in masters:
+            href, sha = masters[logical_name(p)]
+            size = (root / href).stat().st_size if (root / href).exists() else 0
+            master = mets.MetsFile(href=href, mime=p.mime, sha256=sha, size=size, local=True)
+        alto = processing.ocr_base(obj.uuid, p.order).with_suffix(".xml")
+        fulltext = None
+        if alto.exists():
+            sha, size = mets.file_sha256(alto)
+            fulltext = mets.MetsFile(href=f"{iiif.BASE}/iiif/{obj.uuid}/alto/{p.order}", mime="text/xml",
+                                     sha256=sha, size=size)
+        rows.append(mets.MetsPage(order=p.order, label=p.label or str(p.order), master=master, fulltext=fulltext,
+                                  default=mets.MetsFile(href=f"{iiif.BASE}/iiif/3/{p.uuid}/full/max/0/default.jpg",
+                                                        mime="image/jpeg")))
+    if obj.record_id and obj.record is not None:
+        from thuvien.catalog.marc.crosswalk import mods_xml
+
+        descriptive = mods_xml(obj.record.marc)
+    else:
+        descriptive = mets.standalone_dc(title=obj.title, dcterms=obj.dcterms, language=obj.language)
+    return mets.build(
+        obj_id=f"urn:uuid:{obj.uuid}", title=obj.title, created=obj.created_at.replace(microsecond=0).isoformat(),
+        modified=obj.updated_at.replace(microsecond=0).isoformat(), library=obj.unit.name, rights=obj.rights,
+        access=obj.access, mods=descriptive, pages=rows,
+        record_url=f"{iiif.BASE}/api/v1/records/{obj.record_id}" if obj.record_id else "",
+        manifest_url=f"{iiif.BASE}/iiif/{obj.uuid}/manifest")
