@@ -220,7 +220,8 @@ LOGGING = {
 STATICFILES_DIRS = [BASE_DIR / "static", REPO_ROOT / "node_modules" / "htmx.org" / "dist",
                     REPO_ROOT / "node_modules" / "chart.js" / "dist",
                     ("openseadragon", REPO_ROOT / "node_modules" / "openseadragon" / "build" / "openseadragon"),
-                    ("mirador", REPO_ROOT / "node_modules" / "mirador" / "dist")]
+                    ("mirador", REPO_ROOT / "node_modules" / "mirador" / "dist"),
+                    ("sortablejs", REPO_ROOT / "node_modules" / "sortablejs")]
 WHITENOISE_USE_FINDERS = True
 SILENCED_SYSTEM_CHECKS = ["staticfiles.W004"]
 

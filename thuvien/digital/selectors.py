@@ -270,3 +270,11 @@ def object_mets(*, obj: DigitalObject, allows: Any, with_masters: bool) -> str:
         access=obj.access, mods=descriptive, pages=rows,
         record_url=f"{iiif.BASE}/api/v1/records/{obj.record_id}" if obj.record_id else "",
         manifest_url=f"{iiif.BASE}/iiif/{obj.uuid}/manifest")
+
+
+def storage_by_collection(**kwargs: Any) -> list[Any]:
+    """Storage figures per collection (see `thuvien.digital.storage.storage_by_collection`): the
+    digitisation dashboard links to /staff/digital/storage/ and may call this with its targets."""
+    from thuvien.digital.storage import storage_by_collection as figures
+
+    return figures(**kwargs)

@@ -16,8 +16,11 @@ from django.views.decorators.http import require_POST
 
 from thuvien.core.permissions import Perm, require_perm, scope_q
 from thuvien.digital.conf import digital_root
-from thuvien.digital.models import Collection, DigitalObject, Page
-from thuvien.digital.services import object_update, page_text_update
+from thuvien.digital.models import Collection, DigitalObject, FixityCheck, Page
+from thuvien.digital.preservation import object_repair
+from thuvien.digital.selectors import storage_by_collection
+from thuvien.digital.services import object_update, page_text_update, pages_reorder
+from thuvien.digital.storage import UNCOMPRESSED_A4_300PPI_PAGE, rule_of_thumb_book
 from thuvien.digital.tasks import upload_ingest_task
 from thuvien.staff.forms_digital import AccessForm, UploadForm
 from thuvien.staff.views_catalog import staff_only
@@ -62,8 +65,65 @@ def object_detail(request: HttpRequest, pk: int) -> HttpResponse:
         messages.success(request, _("Đã lưu."))
         return redirect("staff:digital:object", pk=obj.pk)
     pages = Paginator(obj.pages.order_by("order").defer("words"), 10).get_page(request.GET.get("page"))
-    return render(request, "staff/digital/object.html", {"obj": obj, "form": form, "pages": pages,
-                                                         "total": obj.pages.count()})
+    return render(request, "staff/digital/object.html", {
+        "obj": obj, "form": form, "pages": pages, "total": obj.pages.count(),
+        "order": list(obj.pages.order_by("order").values("pk", "order", "uuid", "processed", "source_name")),
+        "checks": obj.fixity_checks.all()[:5]})
+
+
+@staff_only
+@require_POST
+def object_reorder(request: HttpRequest, pk: int) -> HttpResponse:
+    """Save a new page order (drag-and-drop or the up/down buttons): `pages` = page ids in order.
+    Answers 204 for fetch/HTMX, or redirects a plain form post back to the object."""
+    obj = get_object_or_404(_objects(request), pk=pk)
+    message = ""
+    try:
+        ids = [int(x) for x in request.POST.getlist("pages")]
+    except ValueError:
+        message = _("Danh sách trang không khớp với tài liệu.")
+    else:
+        try:
+            pages_reorder(actor=request.user, obj=obj, page_ids=ids)  # type: ignore[arg-type]
+        except ValueError as exc:
+            message = str(exc)
+    if message:
+        if request.headers.get("X-Requested-With") == "fetch":
+            return HttpResponse(message, status=400, content_type="text/plain; charset=utf-8")
+        messages.error(request, message)
+        return redirect("staff:digital:object", pk=obj.pk)
+    if request.headers.get("X-Requested-With") == "fetch":
+        return HttpResponse(status=204)
+    messages.success(request, _("Đã lưu thứ tự trang."))
+    return redirect("staff:digital:object", pk=obj.pk)
+
+
+@staff_only
+@require_POST
+def object_repair_view(request: HttpRequest, pk: int) -> HttpResponse:
+    """Put back damaged master files of the preservation copy from the working copy; check again."""
+    obj = get_object_or_404(_objects(request).select_related("unit"), pk=pk)
+    outcome = object_repair(actor=request.user, obj=obj)  # type: ignore[arg-type]
+    if outcome.check.result == FixityCheck.Result.REPAIRED:
+        messages.success(request, _("Đã khôi phục bản lưu trữ; kiểm tra toàn vẹn đạt."))
+    else:
+        messages.error(request, _("Chưa khôi phục được: cần bản sao lưu của các tệp còn hỏng (thuvien fixity_check "
+                                  "--object %(id)s để xem chi tiết).") % {"id": obj.pk})
+    return redirect("staff:digital:object", pk=obj.pk)
+
+
+@staff_only
+def storage(request: HttpRequest) -> HttpResponse:
+    """Bytes per collection (masters, derivatives, backups), growth per month, projection to the target."""
+    collections = Collection.objects.filter(scope_q(request.user, Perm.DIGITAL_EDIT, "unit__"))  # type: ignore[arg-type]
+    rows = storage_by_collection(collections=collections)
+    objects = _objects(request)
+    return render(request, "staff/digital/storage.html", {
+        "rows": rows, "book": rule_of_thumb_book(), "page_bytes": UNCOMPRESSED_A4_300PPI_PAGE,
+        "damaged": objects.filter(damaged=True).select_related("collection").order_by("pk")[:50],
+        "unpreserved": objects.filter(ocfl_version=0).count(),
+        "never_checked": objects.filter(ocfl_version__gt=0, fixity_checked_at__isnull=True).count(),
+        "preserved": objects.filter(ocfl_version__gt=0).count()})
 
 
 @staff_only
