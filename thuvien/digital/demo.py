@@ -13,6 +13,7 @@ from thuvien.catalog.services import bib_create
 from thuvien.core.demo import system_user
 from thuvien.core.models import OrgUnit
 from thuvien.digital.models import AccessLevel
+from thuvien.digital.preservation import check_object
 from thuvien.digital.services import collection_create, object_ingest
 from thuvien.digital.synthetic import DIA_CHI_CAO_BANG, render_page
 
@@ -33,5 +34,9 @@ def load(*, network: OrgUnit, stdout: TextIO) -> None:
             render_page(text, Path(tmp) / f"Trang {n}.png", width=1000, height=760, font_size=28, seed=n)
         result = object_ingest(actor=actor, source=Path(tmp), collection=coll, record=bib,
                                language="vie", access=AccessLevel.PUBLIC)
+    # the masters are already an OCFL object (written at ingest); check them once so the storage page
+    # shows a fixity result
+    check = check_object(obj=result.obj).check
     stdout.write(f"digital: collection {coll.code}, object /digital/{result.obj.uuid}/ "
-                 f"({result.pages} pages, OCR in the background worker)\n")
+                 f"({result.pages} pages, OCR in the background worker; OCFL v{result.obj.ocfl_version}, "
+                 f"fixity {check.result})\n")

@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from xml.sax.saxutils import quoteattr
 
-from thuvien.catalog.marc.crosswalk import dc_xml, esc, mods_xml
+from thuvien.catalog.marc.crosswalk import dc_xml, esc
 from thuvien.digital.iiif import BASE
 
 METS_NS = "http://www.loc.gov/METS/"

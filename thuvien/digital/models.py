@@ -147,13 +147,13 @@ class FixityCheck(models.Model):
 
     class Result(models.TextChoices):
         OK = "ok", _("Nguyên vẹn")
-        DAMAGED = "damaged", _("Hỏng")
+        DAMAGED = "damaged", _("Bị hỏng")
         REPAIRED = "repaired", _("Đã khôi phục")
 
     obj = models.ForeignKey(DigitalObject, on_delete=models.CASCADE, related_name="fixity_checks")
     at = models.DateTimeField(auto_now_add=True, db_index=True)
     result = models.CharField(_("kết quả"), max_length=10, choices=Result.choices)
-    details = models.JSONField(_("chi tiết"), default=list, blank=True)  # the problems found, one string each
+    details = models.JSONField(_("chi tiết kiểm tra"), default=list, blank=True)  # the problems found, one string each
     files = models.PositiveIntegerField(default=0)
     bytes = models.PositiveBigIntegerField(default=0)
     seconds = models.FloatField(default=0)

@@ -15,8 +15,8 @@ import pytest
 from django.core.management import call_command
 
 from thuvien.core.models import AuditEntry
-from thuvien.digital import preservation
 from thuvien.digital import ocfl as our_ocfl
+from thuvien.digital import preservation
 from thuvien.digital.models import DigitalObject, FixityCheck
 from thuvien.digital.services import page_replace, pages_reorder
 from thuvien.digital.synthetic import render_page
