@@ -44,10 +44,12 @@ def object_path(obj: DigitalObject) -> Path:
     return ocfl.object_path(ocfl_root(), obj.uuid)
 
 
-def preserve(*, obj: DigitalObject, message: str, user: User | None) -> ocfl.Written:
-    """Write the next OCFL version of `obj` from its working masters (in page order)."""
+def preserve(*, obj: DigitalObject, message: str, user: User | None,
+             sources: dict[str, Path] | None = None) -> ocfl.Written:
+    """Write the next OCFL version of `obj` from its working masters (in page order); `sources`
+    ({logical name: file}) when the working files are not yet where the pages' order puts them."""
     pages = list(Page.objects.filter(obj=obj).order_by("order"))
-    files = {logical_name(p): working_master(obj, p) for p in pages}
+    files = sources if sources is not None else {logical_name(p): working_master(obj, p) for p in pages}
     name = (user.get_full_name() or user.get_username()) if user is not None else "thuvien"
     address = f"mailto:{user.email}" if user is not None and user.email else ""
     written = ocfl.version_write(ocfl_root(), obj.uuid, files, message=message, user_name=name,
@@ -55,7 +57,7 @@ def preserve(*, obj: DigitalObject, message: str, user: User | None) -> ocfl.Wri
     for p in pages:  # the working copy must be what was ingested: a mismatch is damage, not a new page
         if p.sha256 and written.sha256[logical_name(p)] != p.sha256:
             raise ocfl.OcflError(f"working master of page {p.order} does not match its sha256")
-    size = sum(working_master(obj, p).stat().st_size for p in pages)
+    size = sum(path.stat().st_size for path in files.values())
     DigitalObject.objects.filter(pk=obj.pk).update(ocfl_version=written.version, master_bytes=size,
                                                    updated_at=timezone.now())
     obj.ocfl_version, obj.master_bytes = written.version, size

@@ -251,6 +251,8 @@ def pages_reorder(*, actor: User, obj: DigitalObject, page_ids: list[int]) -> No
         return
     had_pdf = DigitalObject.objects.filter(pk=obj.pk, has_pdf=True).exists()
     with transaction.atomic():
+        # one change of an object's pages at a time (the row lock on PostgreSQL; SQLite has one writer)
+        DigitalObject.objects.select_for_update().filter(pk=obj.pk).first()
         top = (obj.pages.aggregate(m=Max("order"))["m"] or 0) + 1
         # two steps so the unique (object, order) constraint never sees a clash
         now = timezone.now()
@@ -259,8 +261,11 @@ def pages_reorder(*, actor: User, obj: DigitalObject, page_ids: list[int]) -> No
         for n, pk in enumerate(page_ids, 1):
             Page.objects.filter(pk=pk).update(order=n, label=str(n), updated_at=now)
         DigitalObject.objects.filter(pk=obj.pk).update(manifest_cache="", has_pdf=False, updated_at=timezone.now())
+        # the new OCFL version first, from the files where they still are: if it fails, nothing moved
+        sources = {f"{n:05d}{EXTENSIONS[pages[pk].mime]}": master_path(pages[pk])
+                   for n, pk in enumerate(page_ids, 1)}
+        written = preservation.preserve(obj=obj, message="Pages reordered", user=actor, sources=sources)
         _rename_page_files(obj, moves)
-        written = preservation.preserve(obj=obj, message="Pages reordered", user=actor)
         audit(actor=actor, unit=obj.unit, action="digital.reorder", obj=obj,
               changes={"pages": len(page_ids), "moved": len(moves), "ocfl_version": written.version})
         if had_pdf:
@@ -285,17 +290,23 @@ def page_replace(*, actor: User, page: Page, source: Path) -> Page:
     if mime not in EXTENSIONS:
         raise IngestError(_("Trang thay thế phải là ảnh TIFF, JPEG, JPEG 2000 hoặc PNG."))
     with transaction.atomic():
-        for path in _order_files(obj, page.order, page.mime):
-            path.unlink(missing_ok=True)
+        DigitalObject.objects.select_for_update().filter(pk=obj.pk).first()
+        old_files = _order_files(obj, page.order, page.mime)
         page.mime, page.sha256 = mime, file_sha256(source)
-        target = processing.object_dir(obj.uuid) / "masters" / f"{page.order:05d}{EXTENSIONS[mime]}"
-        target.parent.mkdir(parents=True, exist_ok=True)
-        shutil.copyfile(source, target)
         page.processed, page.width, page.height = False, 0, 0
         page.source_name = source.name[:500]
         page.save(update_fields=["mime", "sha256", "processed", "width", "height", "source_name", "updated_at"])
         DigitalObject.objects.filter(pk=obj.pk).update(manifest_cache="", updated_at=timezone.now())
-        written = preservation.preserve(obj=obj, message=f"Page {page.order} replaced (rescan)", user=actor)
+        # the new OCFL version first (the rescan from where it is): if it fails, no file was touched
+        sources = {f"{p.order:05d}{EXTENSIONS[p.mime]}": (source if p.pk == page.pk else master_path(p))
+                   for p in obj.pages.order_by("order")}
+        written = preservation.preserve(obj=obj, message=f"Page {page.order} replaced (rescan)", user=actor,
+                                        sources=sources)
+        for path in old_files:
+            path.unlink(missing_ok=True)
+        target = processing.object_dir(obj.uuid) / "masters" / f"{page.order:05d}{EXTENSIONS[mime]}"
+        target.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(source, target)
         audit(actor=actor, unit=obj.unit, action="digital.page_replace", obj=obj,
               changes={"page": page.order, "sha256": page.sha256, "ocfl_version": written.version})
         transaction.on_commit(lambda: _enqueue(obj.pk))

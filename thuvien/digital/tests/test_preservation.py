@@ -184,3 +184,36 @@ def test_existing_objects_get_a_preservation_copy_by_command(ocfl_root, digital_
     assert f"{obj.pk} {obj.uuid}: v1, 1 files added" in out.getvalue()
     assert DigitalObject.objects.get(pk=obj.pk).ocfl_version == 1
     assert _validate(ocfl_root)[0] == 0
+
+
+def test_the_opac_record_page_lists_a_damaged_copy_without_a_link(ocfl_root, client, net, admin_user,
+                                                                  digital_object_factory):
+    from thuvien.catalog.services import bib_create
+    from thuvien.catalog.tests.fixtures import make_book
+
+    bib = bib_create(actor=admin_user, record=make_book("Địa chí Cao Bằng"), owner=net.a)
+    obj = digital_object_factory(texts=["Một"], ocr="none", record=bib)
+    master = preservation.object_path(obj) / "v1" / "content" / "00001.png"
+    master.write_bytes(master.read_bytes()[:-1])  # truncated
+    outcome = preservation.check_object(obj=obj)
+    assert not outcome.ok and outcome.check.details == ["v1/content/00001.png: sha512 and sha256 differ from the inventory"]
+    html = client.get(f"/record/{bib.pk}/").content.decode()
+    assert f'href="/digital/{obj.uuid}/"' not in html
+    assert "Bản số đang được khôi phục, tạm thời chưa xem được." in html
+
+
+def test_a_failed_preservation_write_leaves_pages_and_files_as_they_were(ocfl_root, digital_object_factory,
+                                                                         monkeypatch):
+    obj = digital_object_factory(texts=["Một", "Hai"], ocr="none")
+    pages = list(obj.pages.order_by("order"))
+    before = [preservation.working_master(obj, p).read_bytes() for p in pages]
+
+    def broken(*args, **kwargs):  # type: ignore[no-untyped-def]
+        raise OSError("disk full")
+
+    monkeypatch.setattr(our_ocfl, "version_write", broken)
+    with pytest.raises(OSError):
+        pages_reorder(actor=_actor(obj), obj=obj, page_ids=[pages[1].pk, pages[0].pk])
+    assert list(obj.pages.order_by("order").values_list("pk", flat=True)) == [pages[0].pk, pages[1].pk]
+    assert [preservation.working_master(obj, p).read_bytes() for p in obj.pages.order_by("order")] == before
+    assert DigitalObject.objects.get(pk=obj.pk).ocfl_version == 1
