@@ -10,4 +10,5 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("object/<int:pk>/repair/", v.object_repair_view, name="repair"),
     path("storage/", v.storage, name="storage"),
     path("page/<int:pk>/text/", v.page_text, name="page_text"),
+    path("page/<int:pk>/replace/", v.page_replace_view, name="page_replace"),
 ]

@@ -3,6 +3,7 @@ ingest and processing, follow its progress, set access, and correct or transcrib
 
 from __future__ import annotations
 
+import shutil
 import uuid
 from pathlib import Path
 
@@ -16,10 +17,11 @@ from django.views.decorators.http import require_POST
 
 from thuvien.core.permissions import Perm, require_perm, scope_q
 from thuvien.digital.conf import digital_root
+from thuvien.digital.ingest import IngestError
 from thuvien.digital.models import Collection, DigitalObject, FixityCheck, Page
 from thuvien.digital.preservation import object_repair
 from thuvien.digital.selectors import storage_by_collection
-from thuvien.digital.services import object_update, page_text_update, pages_reorder
+from thuvien.digital.services import object_update, page_replace, page_text_update, pages_reorder
 from thuvien.digital.storage import UNCOMPRESSED_A4_300PPI_PAGE, rule_of_thumb_book
 from thuvien.digital.tasks import upload_ingest_task
 from thuvien.staff.forms_digital import AccessForm, UploadForm
@@ -110,6 +112,33 @@ def object_repair_view(request: HttpRequest, pk: int) -> HttpResponse:
         messages.error(request, _("Chưa khôi phục được: cần bản sao lưu của các tệp còn hỏng (thuvien fixity_check "
                                   "--object %(id)s để xem chi tiết).") % {"id": obj.pk})
     return redirect("staff:digital:object", pk=obj.pk)
+
+
+@staff_only
+@require_POST
+def page_replace_view(request: HttpRequest, pk: int) -> HttpResponse:
+    """A rescanned page replaces one page (a new OCFL version; tiles and OCR are made again)."""
+    page = get_object_or_404(Page.objects.select_related("obj", "obj__unit").filter(
+        obj__in=_objects(request)), pk=pk)
+    upload = request.FILES.get("scan")
+    if upload is None:
+        messages.error(request, _("Chọn tệp ảnh trang quét lại."))
+        return redirect("staff:digital:object", pk=page.obj_id)
+    folder = digital_root() / "uploads" / uuid.uuid4().hex
+    folder.mkdir(parents=True)
+    source = folder / (Path(upload.name or "scan.bin").name[-120:] or "scan.bin")
+    try:
+        with source.open("wb") as fh:
+            for chunk in upload.chunks():
+                fh.write(chunk)
+        page_replace(actor=request.user, page=page, source=source)  # type: ignore[arg-type]
+    except IngestError as exc:
+        messages.error(request, str(exc))
+    else:
+        messages.success(request, _("Đã thay trang %(n)s; trang đang được xử lý lại.") % {"n": page.order})
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
+    return redirect("staff:digital:object", pk=page.obj_id)
 
 
 @staff_only

@@ -91,3 +91,28 @@ def test_storage_page_and_reorder_endpoint(client, net, staff_factory, digital_o
     client.force_login(other_library)
     assert client.post(url, {"pages": ids}).status_code == 404
     assert obj.collection.name not in client.get("/staff/digital/storage/").content.decode()
+
+
+def test_staff_replace_a_page_with_a_rescan(client, net, staff_factory, digital_object_factory, tmp_path,
+                                            django_capture_on_commit_callbacks):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from thuvien.digital.synthetic import render_page
+
+    obj = digital_object_factory(texts=["Một", "Hai"], ocr="none")
+    client.force_login(staff_factory("sohoa_rescan", net.a, "digitisation"))
+    page = obj.pages.get(order=2)
+    render_page("Hai quét lại", tmp_path / "r.png", width=600, height=300, font_size=24, seed=3, noise=False)
+    url = f"/staff/digital/page/{page.pk}/replace/"
+    with django_capture_on_commit_callbacks(execute=True):
+        resp = client.post(url, {"scan": SimpleUploadedFile("Trang 2 quét lại.png", (tmp_path / "r.png").read_bytes())})
+    assert resp.status_code == 302
+    page.refresh_from_db()
+    assert (page.source_name, page.processed, page.width) == ("Trang 2 quét lại.png", True, 600)
+    assert DigitalObject.objects.get(pk=obj.pk).ocfl_version == 2
+    # not an image: refused with a message, nothing changes
+    resp = client.post(url, {"scan": SimpleUploadedFile("notes.txt", b"hello")}, follow=True)
+    assert "Trang thay thế phải là ảnh TIFF, JPEG, JPEG 2000 hoặc PNG." in resp.content.decode()
+    assert DigitalObject.objects.get(pk=obj.pk).ocfl_version == 2
+    resp = client.post(url, {}, follow=True)
+    assert "Chọn tệp ảnh trang quét lại." in resp.content.decode()
