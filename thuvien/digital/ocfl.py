@@ -146,10 +146,13 @@ class Written:
 
 
 def version_write(root: Path, obj_uuid: object, files: Mapping[str, Path], *, message: str,
-                  user_name: str, user_address: str = "") -> Written:
+                  user_name: str, user_address: str = "", known: Mapping[str, str] | None = None) -> Written:
     """Make the next version of the object with exactly `files` ({logical path: source file}).
 
-    The first call creates the object (v1). Content already held (same sha512) is not copied again."""
+    The first call creates the object (v1). Content already held (same sha512) is not copied again.
+    `known` ({logical path: sha256}) names files whose sha256 the object already holds in its fixity
+    block: they are not read at all (a reorder of a 1,000-page book reads no master), the version just
+    maps them to the content already stored."""
     root_init(root)
     path = object_path(root, obj_uuid)
     if path.exists():
@@ -161,10 +164,17 @@ def version_write(root: Path, obj_uuid: object, files: Mapping[str, Path], *, me
                      "versions": {}}
         number = 1
     version = f"v{number}"
-    with ThreadPoolExecutor(max_workers=min(4, os.cpu_count() or 1)) as pool:
-        hashed = dict(zip(files, pool.map(digests, files.values()), strict=True))
     manifest: dict[str, list[str]] = inventory["manifest"]
     fixity: dict[str, list[str]] = inventory.setdefault("fixity", {}).setdefault("sha256", {})
+    sha512_of = {p: d for d, ps in manifest.items() for p in ps}
+    hashed: dict[str, tuple[str, str, int]] = {}
+    for logical, sha256 in (known or {}).items():
+        stored = fixity.get(sha256)
+        if logical in files and stored and stored[0] in sha512_of:
+            hashed[logical] = (sha512_of[stored[0]], sha256, (path / stored[0]).stat().st_size)
+    todo = [logical for logical in files if logical not in hashed]
+    with ThreadPoolExecutor(max_workers=min(4, os.cpu_count() or 1)) as pool:
+        hashed.update(zip(todo, pool.map(digests, [files[t] for t in todo]), strict=True))
     staging = path.parent / f".{path.name}.{uuid.uuid4().hex}"
     staging.mkdir(parents=True)
     added_files = added_bytes = 0

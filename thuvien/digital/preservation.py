@@ -52,9 +52,10 @@ def preserve(*, obj: DigitalObject, message: str, user: User | None,
     files = sources if sources is not None else {logical_name(p): working_master(obj, p) for p in pages}
     name = (user.get_full_name() or user.get_username()) if user is not None else "thuvien"
     address = f"mailto:{user.email}" if user is not None and user.email else ""
+    # pages whose sha256 the object already holds are not read again (a reorder copies and reads nothing)
     written = ocfl.version_write(ocfl_root(), obj.uuid, files, message=message, user_name=name,
-                                 user_address=address)
-    for p in pages:  # the working copy must be what was ingested: a mismatch is damage, not a new page
+                                 user_address=address, known={logical_name(p): p.sha256 for p in pages if p.sha256})
+    for p in pages:  # a file that was read must be what was ingested: a mismatch is damage, not a new page
         if p.sha256 and written.sha256[logical_name(p)] != p.sha256:
             raise ocfl.OcflError(f"working master of page {p.order} does not match its sha256")
     size = sum(path.stat().st_size for path in files.values())

@@ -217,3 +217,16 @@ def test_a_failed_preservation_write_leaves_pages_and_files_as_they_were(ocfl_ro
     assert list(obj.pages.order_by("order").values_list("pk", flat=True)) == [pages[0].pk, pages[1].pk]
     assert [preservation.working_master(obj, p).read_bytes() for p in obj.pages.order_by("order")] == before
     assert DigitalObject.objects.get(pk=obj.pk).ocfl_version == 1
+
+
+def test_a_reorder_reads_no_master_and_copies_nothing(ocfl_root, digital_object_factory, monkeypatch):
+    obj = digital_object_factory(texts=["Một", "Hai", "Ba"], ocr="none")
+    pages = list(obj.pages.order_by("order"))
+    reads: list[str] = []
+    real = our_ocfl.digests
+    monkeypatch.setattr(our_ocfl, "digests", lambda path: reads.append(str(path)) or real(path))
+    pages_reorder(actor=_actor(obj), obj=obj, page_ids=[pages[2].pk, pages[1].pk, pages[0].pk])
+    assert reads == []
+    path = preservation.object_path(obj)
+    assert our_ocfl.inventory_read(path)["head"] == "v2" and not (path / "v2" / "content").exists()
+    assert our_ocfl.fixity_check(path).ok
