@@ -44,6 +44,7 @@ INSTALLED_APPS = [
     "thuvien.staff",
     "thuvien.api",
     "thuvien.stocktake",
+    "thuvien.portal",
 ]
 
 MIDDLEWARE = [
@@ -216,7 +217,8 @@ LOGGING = {
 STATICFILES_DIRS = [BASE_DIR / "static", REPO_ROOT / "node_modules" / "htmx.org" / "dist",
                     REPO_ROOT / "node_modules" / "chart.js" / "dist",
                     ("openseadragon", REPO_ROOT / "node_modules" / "openseadragon" / "build" / "openseadragon"),
-                    ("mirador", REPO_ROOT / "node_modules" / "mirador" / "dist")]
+                    ("mirador", REPO_ROOT / "node_modules" / "mirador" / "dist"),
+                    ("trix", REPO_ROOT / "node_modules" / "trix" / "dist")]
 WHITENOISE_USE_FINDERS = True
 SILENCED_SYSTEM_CHECKS = ["staticfiles.W004"]
 
