@@ -96,6 +96,8 @@ def directory(*, now: dt.datetime | None = None, root: OrgUnit | None = None) ->
         cards[unit.pk] = card
         parent = cards.get(unit.parent_id) if unit.parent_id else None
         (parent.children if parent is not None else top).append(card)
+    for card in cards.values():  # siblings: libraries before reading rooms and points, then by name
+        card.children.sort(key=lambda c: (c.unit.kind.sort_order, c.unit.name))
     return top
 
 
