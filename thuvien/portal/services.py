@@ -251,7 +251,7 @@ def registration_create(*, event: Event, user: User | None, name: str, phone: st
     name, phone = name.strip(), phone.strip()
     reader = user is not None and user.is_authenticated
     if reader:
-        name = name or user.get_full_name() or user.get_username()  # type: ignore[union-attr]
+        name = name or user.display_name or user.get_username()  # type: ignore[union-attr]
         if Registration.objects.filter(event=event, user=user, state=RegistrationState.REGISTERED).exists():
             raise RegistrationRefused(_("Bạn đã đăng ký sự kiện này."))
     else:
