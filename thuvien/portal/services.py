@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+import re
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
@@ -106,6 +107,17 @@ def profile_update(*, actor: User, unit: OrgUnit, latitude: Decimal | None, long
     return profile
 
 
+_CLOCK = re.compile(r"^(\d{1,2})(?:[:hg.](\d{2})?)?$")
+
+
+def _clock(text: str) -> dt.time:
+    """"7:30", "07:30", "17", "17h", "7h30" -> a time; ValueError otherwise."""
+    m = _CLOCK.match(text.strip().lower())
+    if not m:
+        raise ValueError(text)
+    return dt.time(int(m.group(1)), int(m.group(2) or 0))
+
+
 def parse_hours(text: str) -> list[tuple[dt.time, dt.time]]:
     """"7:30-11:30, 13:30-17:00" -> intervals in order; ValidationError naming the bad part."""
     out: list[tuple[dt.time, dt.time]] = []
@@ -114,8 +126,7 @@ def parse_hours(text: str) -> list[tuple[dt.time, dt.time]]:
             continue
         try:
             a, b = (s.strip() for s in part.replace("–", "-").split("-"))
-            opens = dt.time.fromisoformat(a.zfill(5) if len(a) <= 5 else a)
-            closes = dt.time.fromisoformat(b.zfill(5) if len(b) <= 5 else b)
+            opens, closes = _clock(a), _clock(b)
         except ValueError as exc:
             raise ValidationError(_("Khoảng giờ “%(p)s” không hợp lệ (ví dụ 7:30-11:30).") % {"p": part}) from exc
         if closes <= opens:

@@ -33,6 +33,7 @@ def _png(size=(300, 450)) -> bytes:  # type: ignore[no-untyped-def]
 def test_parse_hours_accepts_several_intervals_and_names_the_bad_part():
     assert services.parse_hours("7:30-11:30, 13:30-17:00") == [(T(7, 30), T(11, 30)), (T(13, 30), T(17, 0))]
     assert services.parse_hours("") == []
+    assert services.parse_hours("7h30-11h, 13:30-17") == [(T(7, 30), T(11, 0)), (T(13, 30), T(17, 0))]
     with pytest.raises(ValidationError, match="“13:30-12:00”: giờ đóng cửa phải sau giờ mở cửa"):
         services.parse_hours("7:30-11:30, 13:30-12:00")
     with pytest.raises(ValidationError, match="chồng lên"):
