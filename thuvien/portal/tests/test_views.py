@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
+from django.utils import timezone
 
 from thuvien.catalog.services import bib_create
 from thuvien.portal import services
@@ -35,7 +36,7 @@ def test_directory_and_van_pages(client, net, manager_a, van_unit):
     page = _text(client.get(reverse("portal:directory")))
     assert "Thư viện huyện A" in page and "07:30–11:30, 13:30–17:00" in page
     assert ("Đang mở cửa" in page) or ("Đã đóng cửa" in page)
-    tomorrow = dt.date.today() + dt.timedelta(days=1)
+    tomorrow = timezone.localdate() + dt.timedelta(days=1)
     services.van_stop_save(actor=manager_a, unit=van_unit, day=tomorrow, starts=T(8), ends=T(11),
                            place="Trường Tiểu học", commune="Xã Dân Chủ")
     r = client.get(reverse("portal:van"), {"commune": "Xã Dân Chủ"})
