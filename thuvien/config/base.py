@@ -222,6 +222,11 @@ STATICFILES_DIRS = [BASE_DIR / "static", REPO_ROOT / "node_modules" / "htmx.org"
 WHITENOISE_USE_FINDERS = True
 SILENCED_SYSTEM_CHECKS = ["staticfiles.W004"]
 
+# Covers: an Open Library-style cover service ("{isbn}" in the URL, e.g.
+# "https://covers.openlibrary.org/b/isbn/{isbn}-L.jpg?default=false"), fetched only by the background worker
+# through core.outbound; empty = off (covers are then only those the staff upload).
+THUVIEN_COVER_SERVICE_URL = ""
+
 # Staff log in with their username; readers log in to the portal with card number or e-mail.
 AUTHENTICATION_BACKENDS = ["django.contrib.auth.backends.ModelBackend", "thuvien.patrons.auth.PatronBackend"]
 

@@ -338,6 +338,23 @@ def attendance_record(*, actor: User, event: Event, count: int | None = None,
     return event
 
 
+def registrations_forget_contacts(*, before: dt.datetime) -> int:
+    """Blank the name and phone of visitors' registrations for events that ended before `before`."""
+    qs = Registration.objects.filter(user__isnull=True, event__ends_at__lt=before).exclude(name="", phone="")
+    return qs.update(name="", phone="", updated_at=timezone.now())
+
+
+def cover_fetch_request(*, actor: User, record: BibRecord) -> bool:
+    """Ask the background worker to fetch `record`'s cover from the cover service (False when it is off)."""
+    _cover_perm(actor, record)
+    if not getattr(settings, "THUVIEN_COVER_SERVICE_URL", ""):
+        return False
+    from thuvien.portal.tasks import cover_fetch_task
+
+    transaction.on_commit(lambda: cover_fetch_task.enqueue(record.pk))
+    return True
+
+
 # --- covers ----------------------------------------------------------------------------------------
 
 def _cover_files(data: bytes) -> tuple[bytes, bytes]:

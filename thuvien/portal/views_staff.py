@@ -7,6 +7,7 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -311,6 +312,12 @@ def cover(request: HttpRequest, record_id: int) -> HttpResponse:
     form = CoverForm(request.POST or None, request.FILES or None)
     try:
         if request.method == "POST":
+            if request.POST.get("action") == "fetch":
+                if services.cover_fetch_request(actor=request.user, record=record):  # type: ignore[arg-type]
+                    messages.success(request, _("Đã giao việc tìm ảnh bìa cho tiến trình nền."))
+                else:
+                    messages.error(request, _("Chưa cấu hình dịch vụ ảnh bìa (THUVIEN_COVER_SERVICE_URL)."))
+                return redirect("portal:staff_cover", record_id=record.pk)
             if request.POST.get("action") == "delete":
                 services.cover_delete(actor=request.user, record=record)  # type: ignore[arg-type]
                 messages.success(request, _("Đã xoá ảnh bìa."))
@@ -326,5 +333,6 @@ def cover(request: HttpRequest, record_id: int) -> HttpResponse:
     except PermissionDenied as exc:
         return _refused(request, str(exc))
     cover = getattr(record, "cover", None) if hasattr(record, "cover") else None
-    return render(request, "portal/staff/cover.html", {"record": record, "form": form, "cover": cover},
+    return render(request, "portal/staff/cover.html", {"record": record, "form": form, "cover": cover,
+                                                       "service": bool(getattr(settings, "THUVIEN_COVER_SERVICE_URL", ""))},
                   status=400 if form.errors else 200)

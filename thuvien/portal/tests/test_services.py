@@ -222,3 +222,38 @@ def test_acquisitions_by_library_ddc_and_age(vn_catalogue, net):
     assert eight and all(r.ddc.startswith("8") for r in selectors.acquisitions(days=90, ddc_class="8"))
     only_b = {r.pk for r in selectors.acquisitions(days=90, library=net.b)}
     assert only_b == set(Item.objects.filter(library__path__startswith=net.b.path).values_list("record_id", flat=True))
+
+
+def test_visitor_contacts_are_forgotten_30_days_after_the_event(event_factory, reader):
+    event = event_factory(seats=None)
+    guest = services.registration_create(event=event, user=None, name="Khách", phone="0912345678", consent=True)
+    services.registration_create(event=event, user=reader.user, name="", phone="", consent=False)
+    assert services.registrations_forget_contacts(before=timezone.now()) == 0  # the event has not ended
+    from thuvien.portal.jobs import forget_visitor_contacts
+    assert forget_visitor_contacts() == {"forgotten": 0}
+    later = event.ends_at + dt.timedelta(days=31)
+    assert services.registrations_forget_contacts(before=later - dt.timedelta(days=30)) == 1
+    guest.refresh_from_db()
+    assert (guest.name, guest.phone) == ("", "")
+    assert Registration.objects.filter(event=event, user=reader.user).values_list("name", flat=True).get() == "Lò Văn Đọc"
+
+
+def test_cover_fetch_goes_through_the_outbound_guard(vn_catalogue, settings, monkeypatch, cataloguer_a):
+    from thuvien.core import outbound
+
+    kieu = vn_catalogue["kieu"]
+    settings.THUVIEN_COVER_SERVICE_URL = "https://covers.example/b/isbn/{isbn}-L.jpg"
+    asked = []
+
+    def fake_fetch(url, params=None, *, timeout=60.0):  # type: ignore[no-untyped-def]
+        asked.append(url)
+        return _png((400, 600)) + b"\0" * 1000
+
+    monkeypatch.setattr(outbound, "fetch", fake_fetch)
+    if not kieu.isbns:
+        pytest.skip("the fixture record has no ISBN")
+    cover = services.cover_fetch(record=kieu)
+    assert asked == [f"https://covers.example/b/isbn/{kieu.isbns[0]}-L.jpg"]
+    assert cover is not None and cover.source == "service"
+    assert services.cover_fetch(record=kieu) is None  # it has one now: nothing fetched
+    assert len(asked) == 1
