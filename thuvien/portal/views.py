@@ -48,8 +48,12 @@ def _libraries() -> list[OrgUnit]:
 @require_GET
 def directory(request: HttpRequest) -> HttpResponse:
     """Every unit with contacts, hours, open-now badge, services and a map link."""
-    cards = sel.directory()
-    return render(request, "portal/directory.html", {"rows": sel.flatten(cards), "now": sel.local_now()})
+    library = _library(request)
+    rows = Paginator(sel.flatten(sel.directory(root=library)), 60).get_page(request.GET.get("page"))
+    return render(request, "portal/directory.html", {
+        "rows": rows, "now": sel.local_now(), "library": library,
+        "libraries": [u for u in _libraries() if u.depth <= 1],
+        "page_params": f"library={library.code}" if library else ""})
 
 
 @require_GET

@@ -202,3 +202,10 @@ def test_ris_and_bibtex_golden_for_a_demo_record(client, admin_user, net, reader
         if not golden.exists():  # pragma: no cover - writing a new golden file
             golden.write_bytes(body.encode())
         assert body == golden.read_bytes().decode(), name
+
+
+def test_directory_of_one_library_and_its_query_count(client, net, manager_a, django_assert_max_num_queries):
+    services.hours_set(actor=manager_a, unit=net.c, week={0: [(T(8), T(11))]})
+    with django_assert_max_num_queries(12):
+        html = client.get(reverse("portal:directory"), {"library": "A"}).content.decode()
+    assert re.findall(r'id="unit-([A-Z]+)"', html) == ["A", "C"]
