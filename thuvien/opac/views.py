@@ -100,7 +100,7 @@ def home(request: HttpRequest) -> HttpResponse:
     except IndexUnavailable:
         pass
     return render(request, "opac/home.html", {
-        "recent": recent, "sections": ["opac/_new_acquisitions.html"], "libraries": _libraries(),
+        "recent": recent, "sections": ["opac/_new_acquisitions.html", "portal/_home.html"], "libraries": _libraries(),
     })
 
 

@@ -27,3 +27,11 @@ def result_cover(context: Any, record: Any) -> RecordCover | None:
         if request is not None:
             request._portal_covers = cache
     return cache.get(record.pk)
+
+
+@register.simple_tag
+def portal_upcoming(n: int = 3) -> dict[str, Any]:
+    """The next published events and the latest news, for the home page section."""
+    from thuvien.portal.selectors import events_upcoming, news_published
+
+    return {"events": list(events_upcoming()[:n]), "news": list(news_published()[:n])}

@@ -209,3 +209,10 @@ def test_directory_of_one_library_and_its_query_count(client, net, manager_a, dj
     with django_assert_max_num_queries(12):
         html = client.get(reverse("portal:directory"), {"library": "A"}).content.decode()
     assert re.findall(r'id="unit-([A-Z]+)"', html) == ["A", "C"]
+
+
+def test_home_shows_coming_events_and_news(client, event_factory, net, manager_a):
+    event = event_factory("Ngày hội đọc sách")
+    services.news_save(actor=manager_a, library=net.a, title="Tin trang chủ", summary="", body="", publish=True)
+    page = _text(client.get(reverse("opac:home")))
+    assert "Tin tức và sự kiện" in page and event.title in page and "Tin trang chủ" in page
