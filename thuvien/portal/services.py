@@ -344,6 +344,15 @@ def registrations_forget_contacts(*, before: dt.datetime) -> int:
     return qs.update(name="", phone="", updated_at=timezone.now())
 
 
+def _on_patron_erasing(sender: Any, *, patron: Any, actor: Any = None, **kwargs: Any) -> None:
+    """A reader is erased: their event registrations keep no name and their saved lists go."""
+    if not patron.user_id:
+        return
+    Registration.objects.filter(user_id=patron.user_id).update(name="", phone="", user=None,
+                                                                updated_at=timezone.now())
+    SavedList.objects.filter(owner_id=patron.user_id).delete()
+
+
 def cover_fetch_request(*, actor: User, record: BibRecord) -> bool:
     """Ask the background worker to fetch `record`'s cover from the cover service (False when it is off)."""
     _cover_perm(actor, record)

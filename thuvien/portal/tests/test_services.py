@@ -257,3 +257,17 @@ def test_cover_fetch_goes_through_the_outbound_guard(vn_catalogue, settings, mon
     assert cover is not None and cover.source == "service"
     assert services.cover_fetch(record=kieu) is None  # it has one now: nothing fetched
     assert len(asked) == 1
+
+
+def test_erasing_a_reader_blanks_registrations_and_deletes_lists(event_factory, reader, desk_a, vn_catalogue):
+    from thuvien.patrons.services import patron_erase
+    from thuvien.portal.models import SavedList
+
+    reg = services.registration_create(event=event_factory(seats=None), user=reader.user, name="", phone="",
+                                       consent=False)
+    saved = services.list_create(actor=reader.user, name="Của tôi")
+    services.list_add(actor=reader.user, saved=saved, record=vn_catalogue["kieu"])
+    patron_erase(actor=desk_a, patron=reader)
+    reg.refresh_from_db()
+    assert (reg.name, reg.phone, reg.user_id, reg.state) == ("", "", None, RegistrationState.REGISTERED)
+    assert not SavedList.objects.filter(pk=saved.pk).exists()
