@@ -9,4 +9,5 @@ pytest_plugins = [
     "thuvien.protocols.tests.fixtures",
     "thuvien.digital.tests.fixtures",
     "thuvien.protocols.sip2.tests.fixtures",
+    "thuvien.portal.tests.fixtures",
 ]

@@ -44,6 +44,7 @@ INSTALLED_APPS = [
     "thuvien.staff",
     "thuvien.api",
     "thuvien.stocktake",
+    "thuvien.portal",
 ]
 
 MIDDLEWARE = [
@@ -221,9 +222,15 @@ STATICFILES_DIRS = [BASE_DIR / "static", REPO_ROOT / "node_modules" / "htmx.org"
                     REPO_ROOT / "node_modules" / "chart.js" / "dist",
                     ("openseadragon", REPO_ROOT / "node_modules" / "openseadragon" / "build" / "openseadragon"),
                     ("mirador", REPO_ROOT / "node_modules" / "mirador" / "dist"),
-                    ("sortablejs", REPO_ROOT / "node_modules" / "sortablejs")]
+                    ("sortablejs", REPO_ROOT / "node_modules" / "sortablejs"),
+                    ("trix", REPO_ROOT / "node_modules" / "trix" / "dist")]
 WHITENOISE_USE_FINDERS = True
 SILENCED_SYSTEM_CHECKS = ["staticfiles.W004"]
+
+# Covers: an Open Library-style cover service ("{isbn}" in the URL, e.g.
+# "https://covers.openlibrary.org/b/isbn/{isbn}-L.jpg?default=false"), fetched only by the background worker
+# through core.outbound; empty = off (covers are then only those the staff upload).
+THUVIEN_COVER_SERVICE_URL = ""
 
 # Staff log in with their username; readers log in to the portal with card number or e-mail.
 AUTHENTICATION_BACKENDS = ["django.contrib.auth.backends.ModelBackend", "thuvien.patrons.auth.PatronBackend"]

@@ -24,6 +24,7 @@ from thuvien.opac.search_page import (
     facet_boxes,
     parse_filters,
 )
+from thuvien.portal.history import remember_search
 from thuvien.search.engine import IndexUnavailable
 from thuvien.search.fallback import record_search_fallback
 from thuvien.search.query import MatchAll
@@ -99,7 +100,7 @@ def home(request: HttpRequest) -> HttpResponse:
     except IndexUnavailable:
         pass
     return render(request, "opac/home.html", {
-        "recent": recent, "sections": ["opac/_new_acquisitions.html"], "libraries": _libraries(),
+        "recent": recent, "sections": ["opac/_new_acquisitions.html", "portal/_home.html"], "libraries": _libraries(),
     })
 
 
@@ -136,6 +137,8 @@ def search(request: HttpRequest) -> HttpResponse:
     counts = holdings_counts(record_ids=[r.pk for r in records], library=library)
     hl = {h.record_id: h.highlights for h in result.hits}
     ctx["results"] = [{"record": r, "hl": hl.get(r.pk, {}), "avail": counts[r.pk]} for r in records]
+    if page == 1:
+        remember_search(request.session, q=q, url=request.get_full_path(), total=result.total)
     ctx.update(total=result.total, fuzzy=result.fuzzy, relaxed=result.relaxed)
 
     base = reverse("opac:search")

@@ -64,6 +64,7 @@ ACCOUNT_TABS = (
     ("holds", gettext_lazy("Đặt mượn")),
     ("history", gettext_lazy("Lịch sử")),
     ("fines", gettext_lazy("Tiền phạt")),
+    ("lists", gettext_lazy("Danh sách và sự kiện")),
     ("data", gettext_lazy("Dữ liệu của tôi")),
 )
 
@@ -103,6 +104,9 @@ def _account_render(request: HttpRequest, patron: Patron, tab: str, *,
         context["history"] = circ_sel.loan_list_history(patron=patron)[:100] if patron.keep_history else None
     elif tab == "fines":
         context["fines"] = circ_sel.fine_list_open(patron=patron)
+    elif tab == "lists":
+        from thuvien.portal.views import account_context
+        context.update(account_context(request))
     elif tab == "data":
         context.update({
             "consents": consent_active(patron=patron), "purposes": ConsentPurpose.choices, "wordings": CONSENT_WORDING,

@@ -26,6 +26,7 @@ MENU: list[tuple[str, Any, Perm | None, Perm | None]] = [
     ("staff:reports:home", _("Báo cáo"), Perm.REPORT_VIEW, None),
     ("staff:stocktake:home", _("Kiểm kê"), Perm.CIRC_DESK, None),
     ("staff:labels:home", _("In nhãn"), Perm.CATALOG_EDIT, None),
+    ("portal:staff_home", _("Cổng thông tin"), Perm.ORG_EDIT, None),
     ("staff:devices:home", _("Thiết bị"), Perm.STAFF_MANAGE, None),
     ("staff:staff_list", _("Cán bộ"), Perm.STAFF_MANAGE, None),
     ("staff:audit", _("Nhật ký"), Perm.AUDIT_VIEW, None),

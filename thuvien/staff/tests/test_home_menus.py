@@ -55,6 +55,6 @@ def test_manager_sees_counts_for_their_subtree_and_every_menu(client, net, staff
     client.force_login(manager)
     page = client.get("/staff/").content.decode()
     assert _menu(page) == ["Mạng lưới", "Biên mục", "Lưu thông", "Liên thông", "Thư viện số", "Báo cáo", "Kiểm kê",
-                           "In nhãn", "Thiết bị", "Cán bộ", "Nhật ký", "Dữ liệu cá nhân"]
+                           "In nhãn", "Cổng thông tin", "Thiết bị", "Cán bộ", "Nhật ký", "Dữ liệu cá nhân"]
     assert _cards(page, "dash-manager") == {"đơn vị đang hoạt động": "2", "bản tài liệu trong kho": "1", "bạn đọc có thẻ": "1",
                                             "lượt đang mượn": "0", "lượt quá hạn": "0"}
