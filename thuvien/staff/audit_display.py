@@ -69,6 +69,8 @@ ACTION_LABELS: dict[str, Any] = {
     "patron.block": _("Khoá bạn đọc"),
     "patron.unblock": _("Mở khoá bạn đọc"),
     "patron.set_password": _("Đặt mật khẩu bạn đọc"),
+    "patron.set_pin": _("Đặt mã PIN bạn đọc"),
+    "patron.clear_pin": _("Xoá mã PIN bạn đọc"),
     "patron.erase": _("Xoá dữ liệu bạn đọc"),
     "patron.request_export": _("Bạn đọc yêu cầu xuất dữ liệu"),
     "patron.request_correct": _("Bạn đọc yêu cầu đính chính dữ liệu"),

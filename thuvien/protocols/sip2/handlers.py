@@ -27,6 +27,7 @@ from thuvien.circulation.conf import settings_many
 from thuvien.circulation.models import ACTIVE_HOLD_STATES, Fine, Hold, HoldState, Loan, PaymentMethod
 from thuvien.circulation.selectors import hold_list_for_patron
 from thuvien.core.models import OrgUnit
+from thuvien.patrons.auth import patron_pin_check
 from thuvien.patrons.models import Patron, PatronBlock, PatronStatus
 from thuvien.patrons.services import patron_block, patron_unblock
 from thuvien.protocols.models import Sip2Terminal
@@ -99,7 +100,7 @@ def _institution(session: Session, req: m.Request) -> str:
 def _patron(card: str) -> Patron | None:
     if not card:
         return None
-    return Patron.objects.select_related("category", "user", "home_library").filter(card_number=card).first()
+    return Patron.objects.select_related("category", "home_library").filter(card_number=card).first()
 
 
 def _item(code: str) -> Item | None:
@@ -108,12 +109,12 @@ def _item(code: str) -> Item | None:
 
 
 def _pin_state(session: Session, patron: Patron, pin: str | None) -> bool | None:
-    """True/False when a PIN was given and checked against the reader's portal password; None if none given."""
+    """True/False when a PIN was given and checked against the reader's self-check PIN; None if none given."""
     if pin is None:
         return None
     if session.checked_pins.get(patron.card_number) == pin:
         return True
-    ok = bool(pin) and patron.user is not None and patron.user.check_password(pin)
+    ok = patron_pin_check(patron=patron, pin=pin)
     if ok:
         session.checked_pins[patron.card_number] = pin
     return ok
