@@ -217,6 +217,12 @@ class PinForm(forms.Form):
             raise forms.ValidationError(_("Mật khẩu hiện tại không đúng."))
         return value
 
+    def clean_pin(self) -> str:
+        try:
+            return patron_svc.pin_validate(self.cleaned_data["pin"])
+        except ValidationError as exc:
+            raise forms.ValidationError(exc.message_dict["pin"]) from exc
+
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
         if data.get("pin") and data.get("pin2") is not None and data["pin"] != data["pin2"]:

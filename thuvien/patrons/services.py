@@ -326,7 +326,8 @@ def patron_set_password(*, actor: User | None, patron: Patron, password: str) ->
 PIN_DIGITS = (4, 6)
 
 
-def _check_pin(pin: str) -> str:
+def pin_validate(pin: str) -> str:
+    """The PIN stripped, or a ValidationError on `pin` saying what a PIN must be."""
     pin = (pin or "").strip()
     low, high = PIN_DIGITS
     if not (pin.isascii() and pin.isdigit() and low <= len(pin) <= high):
@@ -342,7 +343,7 @@ def patron_set_pin(*, actor: User | None, patron: Patron, pin: str) -> Patron:
     (actor = the reader's own login) or by staff who may edit readers at the reader's home library."""
     if actor is None or actor != patron.user:
         require_perm(actor, Perm.PATRON_EDIT, patron.home_library)
-    pin = _check_pin(pin)
+    pin = pin_validate(pin)
     patron = Patron.objects.select_for_update().get(pk=patron.pk)
     patron.pin_hash = make_password(pin)
     patron.save(update_fields=["pin_hash", "updated_at"])
@@ -488,6 +489,7 @@ def patron_erase(*, actor: User, patron: Patron) -> Patron:
     patron.id_last4 = ""
     patron.id_verified = False
     patron.keep_history = False
+    patron.pin_hash = ""
     patron.status = PatronStatus.ERASED
     if patron.photo:
         patron.photo.delete(save=False)
