@@ -12,8 +12,8 @@ import pytest
 from Sip2.sip2 import Sip2
 
 from thuvien.protocols.sip2 import messages as m
-from thuvien.protocols.sip2.tests.server_process import Sip2Process
 from thuvien.protocols.sip2.tests.seed import PORTAL_PASSWORD
+from thuvien.protocols.sip2.tests.server_process import Sip2Process
 
 pytestmark = pytest.mark.slow
 NOW = "20261202    101500"
