@@ -79,22 +79,23 @@ def layout_problems(layout: Layout) -> dict[str, str]:
         return problems
     if layout.cols > 1 and layout.pitch_x + TOLERANCE < layout.width:
         problems["pitch_x"] = _("Bước ngang (%(p)s mm) nhỏ hơn chiều rộng nhãn (%(w)s mm): các nhãn chồng lên nhau.") % {
-            "p": _mm(layout.pitch_x), "w": _mm(layout.width)}
+            "p": mm_text(layout.pitch_x), "w": mm_text(layout.width)}
     if layout.rows > 1 and layout.pitch_y + TOLERANCE < layout.height:
         problems["pitch_y"] = _("Bước dọc (%(p)s mm) nhỏ hơn chiều cao nhãn (%(h)s mm): các nhãn chồng lên nhau.") % {
-            "p": _mm(layout.pitch_y), "h": _mm(layout.height)}
+            "p": mm_text(layout.pitch_y), "h": mm_text(layout.height)}
     right = layout.left + (layout.cols - 1) * (layout.pitch_x if layout.cols > 1 else 0) + layout.width
     bottom = layout.top + (layout.rows - 1) * (layout.pitch_y if layout.rows > 1 else 0) + layout.height
     if right > page_w + TOLERANCE:
         problems.setdefault("cols", _("Các nhãn vượt mép phải của trang: cần %(n)s mm, khổ giấy rộng %(w)s mm.") % {
-            "n": _mm(right), "w": _mm(page_w)})
+            "n": mm_text(right), "w": mm_text(page_w)})
     if bottom > page_h + TOLERANCE:
         problems.setdefault("rows", _("Các nhãn vượt mép dưới của trang: cần %(n)s mm, khổ giấy cao %(h)s mm.") % {
-            "n": _mm(bottom), "h": _mm(page_h)})
+            "n": mm_text(bottom), "h": mm_text(page_h)})
     return problems
 
 
-def _mm(value: float) -> str:
+def mm_text(value: float) -> str:
+    """A length as Vietnamese write it: `38,1`, `210`, `-0,5`."""
     return f"{value:.2f}".rstrip("0").rstrip(".").replace(".", ",")
 
 

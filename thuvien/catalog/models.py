@@ -331,6 +331,19 @@ class LabelLayout(models.Model):
     def per_page(self) -> int:
         return self.cols * self.rows
 
+    @property
+    def size_text(self) -> str:
+        from thuvien.catalog.labels import mm_text
+
+        return (f"{self.cols} × {self.rows} · {mm_text(float(self.label_width))} × "
+                f"{mm_text(float(self.label_height))} mm")
+
+    @property
+    def offset_text(self) -> str:
+        from thuvien.catalog.labels import mm_text
+
+        return f"{mm_text(float(self.offset_x))} / {mm_text(float(self.offset_y))} mm"
+
     def as_layout(self) -> Layout:
         """The pure `catalog.labels.Layout` the renderers take (floats, in mm)."""
         from thuvien.catalog.labels import Layout
