@@ -119,6 +119,7 @@ class ReaderCard:
     card_number: str
     expires: str  # "31/12/2027"
     photo: bytes | None = None
+    logo: bytes | None = None  # the library's PNG or JPEG
 
 
 def _fonts() -> None:
@@ -193,8 +194,16 @@ def _draw_card(c: canvas.Canvas, card: ReaderCard, x: float, y: float, w: float,
     pad = 3 * mm
     c.setLineWidth(0.3)
     c.roundRect(x + 0.5 * mm, y + 0.5 * mm, w - 1 * mm, h - 1 * mm, 3 * mm)
-    _text(c, card.library.upper(), x + pad, y + h - 7 * mm, w - 2 * pad, 9, FONT_BOLD)
-    _text(c, _("THẺ BẠN ĐỌC"), x + pad, y + h - 12 * mm, w - 2 * pad, 8)
+    head_x, head_w = x + pad, w - 2 * pad
+    if card.logo:
+        from reportlab.lib.utils import ImageReader
+
+        box = 11 * mm  # the logo sits in an 11 mm square at the top left, the heading beside it
+        c.drawImage(ImageReader(io.BytesIO(card.logo)), x + pad, y + h - pad - box, box, box,
+                    preserveAspectRatio=True, anchor="c", mask="auto")
+        head_x, head_w = x + pad + box + 1.5 * mm, w - 2 * pad - box - 1.5 * mm
+    _text(c, card.library.upper(), head_x, y + h - 7 * mm, head_w, 9, FONT_BOLD)
+    _text(c, _("THẺ BẠN ĐỌC"), head_x, y + h - 12 * mm, head_w, 8)
     text_x = x + pad
     text_w = w - 2 * pad
     if card.photo:

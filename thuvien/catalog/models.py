@@ -353,3 +353,23 @@ class LabelLayout(models.Model):
                       pitch_x=float(self.pitch_x), pitch_y=float(self.pitch_y),
                       page=(float(self.page_width), float(self.page_height)),
                       offset_x=float(self.offset_x), offset_y=float(self.offset_y))
+
+
+class LibraryLogo(models.Model):
+    """A unit's logo for reader cards and labels: a checked PNG or JPEG kept in the local media storage.
+    Cards printed for a library use its own logo or the nearest ancestor's."""
+
+    unit = models.OneToOneField(OrgUnit, on_delete=models.CASCADE, related_name="logo", verbose_name=_("đơn vị"))
+    image = models.FileField(_("logo"), upload_to="logos/")
+    content_type = models.CharField(max_length=20)
+    width = models.PositiveIntegerField()
+    height = models.PositiveIntegerField()
+    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("logo thư viện")
+        verbose_name_plural = _("logo thư viện")
+
+    def __str__(self) -> str:
+        return f"logo {self.unit_id}"

@@ -74,6 +74,8 @@ ACTION_LABELS: dict[str, Any] = {
     "label_layout.create": _("Thêm khổ nhãn"),
     "label_layout.update": _("Sửa khổ nhãn"),
     "label_layout.delete": _("Xoá khổ nhãn"),
+    "library_logo.set": _("Đặt logo thư viện"),
+    "library_logo.remove": _("Xoá logo thư viện"),
     "patron.erase": _("Xoá dữ liệu bạn đọc"),
     "patron.request_export": _("Bạn đọc yêu cầu xuất dữ liệu"),
     "patron.request_correct": _("Bạn đọc yêu cầu đính chính dữ liệu"),

@@ -8,4 +8,6 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("layouts/new/", v.layout_new, name="layout_new"),
     path("layouts/<int:pk>/", v.layout_edit, name="layout"),
     path("layouts/<int:pk>/test.pdf", v.layout_test, name="layout_test"),
+    path("logos/", v.logos, name="logos"),
+    path("logos/<int:unit>/image", v.logo_image, name="logo_image"),
 ]

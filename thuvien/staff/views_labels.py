@@ -25,7 +25,8 @@ from thuvien.catalog.label_layouts import (
     label_layout_update,
     may_manage,
 )
-from thuvien.catalog.models import LabelLayout
+from thuvien.catalog.logos import MAX_LOGO_BYTES, library_logo_remove, library_logo_set
+from thuvien.catalog.models import LabelLayout, LibraryLogo
 from thuvien.core.models import OrgUnit, User
 from thuvien.core.permissions import Perm, scope_q
 
@@ -230,4 +231,61 @@ def layout_test(request: HttpRequest, pk: int) -> HttpResponse:
         return redirect("staff:labels:layout", pk=layout.pk)
     response = HttpResponse(pdf, content_type="application/pdf")
     response["Content-Disposition"] = f'inline; filename="in-thu-{layout.pk}.pdf"'
+    return response
+
+
+# -- logos -----------------------------------------------------------------------------------------
+
+class LogoForm(forms.Form):
+    unit = forms.ModelChoiceField(label=gettext_lazy("Thư viện"), queryset=OrgUnit.objects.none(),
+                                  widget=forms.Select(attrs={"style": "width:100%"}))
+    image = forms.FileField(label=gettext_lazy("Logo (PNG hoặc JPEG, tối đa 512 KB)"), required=False,
+                            widget=forms.ClearableFileInput(attrs={"accept": "image/png,image/jpeg"}))
+
+    def __init__(self, *args, user: User, **kwargs) -> None:  # type: ignore[no-untyped-def]
+        super().__init__(*args, **kwargs)
+        self.fields["unit"].queryset = (OrgUnit.objects.filter(is_active=True)  # type: ignore[attr-defined]
+                                        .filter(scope_q(user, Perm.ORG_EDIT)).order_by("path"))
+
+
+@login_required
+def logos(request: HttpRequest) -> HttpResponse:
+    """Upload, replace or remove a library's logo for reader cards."""
+    user = request.user
+    assert isinstance(user, User)
+    form = LogoForm(request.POST or None, request.FILES or None, user=user)
+    if request.method == "POST" and form.is_valid():
+        unit = form.cleaned_data["unit"]
+        upload = form.cleaned_data["image"]
+        try:
+            if request.POST.get("remove") == "1":
+                library_logo_remove(actor=user, unit=unit)
+                messages.success(request, _("Đã xoá logo của %(u)s.") % {"u": unit.name})
+                return redirect("staff:labels:logos")
+            if not upload:
+                form.add_error("image", _("Hãy chọn tệp ảnh logo."))
+            elif upload.size > MAX_LOGO_BYTES:
+                form.add_error("image", _("Logo quá lớn (%(n)s KB); tối đa %(m)s KB.") % {
+                    "n": (upload.size + 1023) // 1024, "m": MAX_LOGO_BYTES // 1024})
+            else:
+                library_logo_set(actor=user, unit=unit, data=upload.read())
+                messages.success(request, _("Đã lưu logo của %(u)s.") % {"u": unit.name})
+                return redirect("staff:labels:logos")
+        except ValidationError as exc:
+            form.add_error("image", exc.messages)
+        except PermissionDenied as exc:
+            form.add_error(None, str(exc) or _("Bạn không có quyền."))
+    current = LibraryLogo.objects.filter(unit__in=form.fields["unit"].queryset).select_related("unit")  # type: ignore[attr-defined]
+    return render(request, "staff/label_logos.html", {"form": form, "logos": current.order_by("unit__path")},
+                  status=400 if request.method == "POST" else 200)
+
+
+@login_required
+def logo_image(request: HttpRequest, unit: int) -> HttpResponse:
+    """The stored logo, for the preview on the logos page."""
+    logo = get_object_or_404(LibraryLogo, unit_id=unit)
+    with logo.image.open("rb") as f:
+        data = f.read()
+    response = HttpResponse(data, content_type=logo.content_type)
+    response["Cache-Control"] = "private, max-age=60"
     return response

@@ -4,6 +4,7 @@ import django.db.models.deletion
 import uuid
 from decimal import Decimal
 
+from django.conf import settings
 from django.db import migrations, models
 
 
@@ -39,6 +40,7 @@ class Migration(migrations.Migration):
     dependencies = [
         ('catalog', '0007_record_change_requests'),
         ('core', '0003_login_events'),
+        migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
@@ -70,6 +72,23 @@ class Migration(migrations.Migration):
                 'verbose_name_plural': 'khổ nhãn',
                 'ordering': ['name'],
                 'constraints': [models.CheckConstraint(condition=models.Q(('cols__gte', 1), ('label_height__gt', 0), ('label_width__gt', 0), ('page_height__gt', 0), ('page_width__gt', 0), ('rows__gte', 1)), name='label_layout_positive')],
+            },
+        ),
+        migrations.CreateModel(
+            name='LibraryLogo',
+            fields=[
+                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
+                ('image', models.FileField(upload_to='logos/', verbose_name='logo')),
+                ('content_type', models.CharField(max_length=20)),
+                ('width', models.PositiveIntegerField()),
+                ('height', models.PositiveIntegerField()),
+                ('updated_at', models.DateTimeField(auto_now=True)),
+                ('unit', models.OneToOneField(on_delete=django.db.models.deletion.CASCADE, related_name='logo', to='core.orgunit', verbose_name='đơn vị')),
+                ('uploaded_by', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
+            ],
+            options={
+                'verbose_name': 'logo thư viện',
+                'verbose_name_plural': 'logo thư viện',
             },
         ),
         migrations.RunPython(add_presets, remove_presets),
