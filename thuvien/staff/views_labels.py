@@ -79,7 +79,11 @@ def _layout_label(layout: LabelLayout) -> str:
 def home(request: HttpRequest) -> HttpResponse:
     user = request.user
     assert isinstance(user, User)
-    form = LabelForm(request.POST or None, user=user)
+    # Links from an item list or a reader's page prefill the form: ?kind=item&codes=A%0AB&library=7
+    initial = {key: request.GET[key] for key in ("kind", "codes", "library", "layout") if request.GET.get(key)}
+    if initial.get("kind") == "card" and "layout" not in initial:
+        initial["layout"] = "A4-10-CR80"
+    form = LabelForm(request.POST or None, user=user, initial=initial)
     missing: list[str] = []
     if request.method == "POST" and form.is_valid():
         d = form.cleaned_data

@@ -179,3 +179,23 @@ def test_staff_copy_edit_and_print_test(net, cataloguer_a, tmp_path: Path) -> No
     assert 10.7 + 1.5 + 21.2 < y / 72 * 25.4 < 10.7 + 1.5 + 2 * 21.2  # row 2, moved down by the saved 1.5 mm
     client.post(f"/staff/labels/layouts/{mine.pk}/", {"delete": "1"})
     assert not LabelLayout.objects.filter(pk=mine.pk).exists()
+
+
+@pytest.mark.django_db
+def test_item_list_and_reader_page_link_to_a_prefilled_print_form(net, admin_user, patron_factory) -> None:  # type: ignore[no-untyped-def]
+    record = make_record("Truyện Kiều")
+    make_item("VV.000101", net.a, record)
+    make_item("VV.000102", net.b, record)
+    patron_factory("CB01", net.a)
+    client = Client()
+    client.force_login(admin_user)
+    page = client.get(f"/staff/catalog/record/{record.pk}/").content.decode()
+    link = re.search(r'<p id="print-labels">.*?href="([^"]+)">nhãn mã vạch</a>', page).group(1)  # type: ignore[union-attr]
+    assert link == "/staff/labels/?kind=item&amp;codes=VV.000101%0AVV.000102%0A"
+    form = client.get(link.replace("&amp;", "&")).content.decode()
+    assert ">\nVV.000101\nVV.000102\n</textarea>" in form and '<option value="item" selected>' in form
+    desk = client.get("/staff/circ/patrons/CB01/").content.decode()
+    link = re.search(r'href="([^"]+)" id="print-card-pdf"', desk).group(1)  # type: ignore[union-attr]
+    form = client.get(link.replace("&amp;", "&")).content.decode()
+    assert '<option value="card" selected>' in form and '<option value="A4-10-CR80" selected>' in form
+    assert f'<option value="{net.a.pk}" selected>' in form
