@@ -100,7 +100,8 @@ def _institution(session: Session, req: m.Request) -> str:
 def _patron(card: str) -> Patron | None:
     if not card:
         return None
-    return Patron.objects.select_related("category", "home_library").filter(card_number=card).first()
+    found = list(Patron.objects.select_related("category", "home_library").filter(card_number=card).order_by()[:1])
+    return found[0] if found else None  # card_number is unique: no ORDER BY to compile or run
 
 
 def _item(code: str) -> Item | None:
@@ -330,7 +331,7 @@ def checkout(session: Session, req: m.Request) -> m.Reply:
         return refuse(_("Mã PIN không đúng."))
     if item is None:
         return refuse(_("Không tìm thấy tài liệu có mã vạch này."))
-    current = Loan.objects.filter(item=item, returned_at__isnull=True).first()
+    current = next(iter(Loan.objects.filter(item=item, returned_at__isnull=True).order_by()[:1]), None)
     if current is not None and current.patron_id == patron.pk:
         if req.fixed[:1] == "Y":  # the kiosk may renew an item the reader already has
             return _renew_one(session, req, current, item, code="12")
@@ -447,7 +448,8 @@ def item_information(session: Session, req: m.Request) -> m.Reply:
                     + _now_text())
     reply.add("AB", item.barcode).add("AJ", item.record.title)
     if item.status == ItemStatus.ON_LOAN:
-        due = Loan.objects.filter(item=item, returned_at__isnull=True).values_list("due_at", flat=True).first()
+        due = next(iter(Loan.objects.filter(item=item, returned_at__isnull=True).order_by()
+                        .values_list("due_at", flat=True)[:1]), None)
         reply.add("AH", _date(due) if due else "", optional=True)
     reply.add("CK", MEDIA_BOOK).add("AQ", item.library.code).add("AP", item.library.code)
     reply.add("CS", item.call_number, optional=True)
