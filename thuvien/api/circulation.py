@@ -30,7 +30,7 @@ from thuvien.circulation.services import (
     loan_renew,
 )
 from thuvien.core.models import OrgUnit
-from thuvien.patrons.auth import patron_pin_check
+from thuvien.patrons import auth as patron_auth
 from thuvien.patrons.models import Patron
 from thuvien.patrons.services import require_patron_view
 
@@ -98,7 +98,7 @@ def _pin_refusal(request: HttpRequest, patron: Patron | None, pin: str | None) -
     is_kiosk = getattr(request, "device", None) is not None
     if patron is None or (pin is None and not is_kiosk):
         return None
-    if not patron_pin_check(patron=patron, pin=pin):
+    if not patron_auth.patron_pin_check(patron=patron, pin=pin):
         return Status(403, ErrorOut(detail=_("Mã PIN không đúng.")))
     return None
 

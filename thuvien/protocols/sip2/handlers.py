@@ -27,7 +27,7 @@ from thuvien.circulation.conf import settings_many
 from thuvien.circulation.models import ACTIVE_HOLD_STATES, Fine, Hold, HoldState, Loan, PaymentMethod
 from thuvien.circulation.selectors import hold_list_for_patron
 from thuvien.core.models import OrgUnit
-from thuvien.patrons.auth import patron_pin_check
+from thuvien.patrons import auth as patron_auth
 from thuvien.patrons.models import Patron, PatronBlock, PatronStatus
 from thuvien.patrons.services import patron_block, patron_unblock
 from thuvien.protocols.models import Sip2Terminal
@@ -56,6 +56,8 @@ class Session:
     terminal: Sip2Terminal | None = None
     tls: bool = False
     checked_pins: dict[str, str] = field(default_factory=dict)
+    # A PIN that precheck refused, so the handler of the same request does not check (and count) it twice.
+    refused_pin: tuple[str, str] | None = None
 
     @property
     def encoding(self) -> str:
@@ -115,7 +117,10 @@ def _pin_state(session: Session, patron: Patron, pin: str | None) -> bool | None
         return None
     if session.checked_pins.get(patron.card_number) == pin:
         return True
-    ok = patron_pin_check(patron=patron, pin=pin)
+    if session.refused_pin == (patron.card_number, pin):  # refused by precheck for this very request
+        session.refused_pin = None
+        return False
+    ok = patron_auth.patron_pin_check(patron=patron, pin=pin)
     if ok:
         session.checked_pins[patron.card_number] = pin
     return ok
@@ -559,8 +564,9 @@ def precheck(session: Session, req: m.Request) -> None:
     card, pin = req.get("AA"), req.fields.get("AD", [None])[0]
     if session.terminal is not None and card and pin and session.checked_pins.get(card) != pin:
         patron = _patron(card)
-        if patron is not None:
-            _pin_state(session, patron, pin)
+        session.refused_pin = None
+        if patron is not None and _pin_state(session, patron, pin) is False:
+            session.refused_pin = (card, pin)
 
 
 HANDLERS: dict[str, Callable[[Session, m.Request], m.Reply]] = {
@@ -575,4 +581,7 @@ def dispatch(session: Session, req: m.Request) -> m.Reply | None:
     """The reply to one request, or None (answer 96) when the terminal has not logged in."""
     if req.code not in OPEN and session.terminal is None:
         return None
-    return HANDLERS[req.code](session, req)
+    try:
+        return HANDLERS[req.code](session, req)
+    finally:
+        session.refused_pin = None
