@@ -96,7 +96,7 @@ def label_layout_create(*, actor: User, library: OrgUnit, data: dict[str, Any]) 
 @transaction.atomic
 def label_layout_update(*, actor: User, layout: LabelLayout, data: dict[str, Any]) -> LabelLayout:
     """Change a library's layout (built-in presets cannot be changed: copy them)."""
-    layout = LabelLayout.objects.select_for_update().select_related("library").get(pk=layout.pk)
+    layout = LabelLayout.objects.select_for_update(of=("self",)).select_related("library").get(pk=layout.pk)
     if layout.library is None:
         raise PermissionDenied(_("Khổ nhãn có sẵn không sửa được; hãy sao chép rồi sửa bản sao."))
     if not may_manage(actor, layout.library):
