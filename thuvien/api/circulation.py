@@ -13,6 +13,7 @@ from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest
 from django.shortcuts import get_object_or_404
 from django.utils.timezone import localtime
+from django.utils.translation import gettext as _
 from ninja import Router, Schema, Status
 from ninja.security import django_auth
 
@@ -29,6 +30,7 @@ from thuvien.circulation.services import (
     loan_renew,
 )
 from thuvien.core.models import OrgUnit
+from thuvien.patrons import auth as patron_auth
 from thuvien.patrons.models import Patron
 from thuvien.patrons.services import require_patron_view
 
@@ -42,6 +44,7 @@ class CheckoutIn(Schema):
     desk: str
     request_id: uuid.UUID | None = None
     override: bool = False
+    pin: str | None = None  # the reader's self-check PIN: required from kiosks (device tokens)
 
 
 class CheckinIn(Schema):
@@ -54,6 +57,7 @@ class RenewIn(Schema):
     loan: uuid.UUID
     request_id: uuid.UUID | None = None
     override: bool = False
+    pin: str | None = None  # the reader's self-check PIN: required from kiosks (device tokens)
 
 
 class LoanOut(Schema):
@@ -89,6 +93,16 @@ def _loan_out(loan: Loan, item: Item | None = None, patron: Patron | None = None
                    renewals_count=loan.renewals_count, state=loan.state)
 
 
+def _pin_refusal(request: HttpRequest, patron: Patron | None, pin: str | None) -> Status[ErrorOut] | None:
+    """A kiosk (device token) must send the reader's PIN; staff at a desk may send one, and then it must match."""
+    is_kiosk = getattr(request, "device", None) is not None
+    if patron is None or (pin is None and not is_kiosk):
+        return None
+    if not patron_auth.patron_pin_check(patron=patron, pin=pin):
+        return Status(403, ErrorOut(detail=_("Mã PIN không đúng.")))
+    return None
+
+
 def _refusal(exc: Exception) -> Status[ErrorOut]:
     if isinstance(exc, PermissionDenied):
         return Status(403, ErrorOut(detail=str(exc)))
@@ -103,6 +117,8 @@ def checkout(request: HttpRequest, payload: CheckoutIn):  # type: ignore[no-unty
     desk = get_object_or_404(OrgUnit, code=payload.desk.strip().upper())
     item = get_object_or_404(Item, barcode=payload.item_barcode.strip())
     patron = get_object_or_404(Patron, card_number__iexact=payload.card_number.strip())
+    if (refused := _pin_refusal(request, patron, payload.pin)) is not None:
+        return refused
     try:
         loan = loan_checkout(actor=request.user, item=item, patron=patron, desk=desk,  # type: ignore[arg-type]
                              request_id=payload.request_id, override=payload.override)
@@ -131,6 +147,8 @@ def checkin(request: HttpRequest, payload: CheckinIn):  # type: ignore[no-untype
 def renew(request: HttpRequest, payload: RenewIn):  # type: ignore[no-untyped-def]
     """Renew a loan (by its UUID)."""
     loan = get_object_or_404(Loan.objects.select_related("item", "patron", "library"), uuid=payload.loan)
+    if (refused := _pin_refusal(request, loan.patron, payload.pin)) is not None:
+        return refused
     try:
         loan = loan_renew(actor=request.user, loan=loan, request_id=payload.request_id,  # type: ignore[arg-type]
                           override=payload.override)

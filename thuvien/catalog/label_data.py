@@ -11,6 +11,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from thuvien.catalog import labels as L
+from thuvien.catalog.logos import logo_bytes
 from thuvien.catalog.models import Item
 from thuvien.core.models import OrgUnit
 from thuvien.patrons.models import Patron
@@ -50,6 +51,7 @@ def build(kind: str, library: OrgUnit, codes: list[str]) -> tuple[list[Any], lis
     found: list[Any] = []
     missing: list[str] = []
     if kind == "card":
+        logo = logo_bytes(library)
         patrons = {p.card_number: p for p in Patron.objects.filter(card_number__in=codes,
                                                                    home_library__path__startswith=library.path)}
         for code in codes:
@@ -62,7 +64,7 @@ def build(kind: str, library: OrgUnit, codes: list[str]) -> tuple[list[Any], lis
                 with p.photo.open("rb") as f:
                     photo = f.read()
             found.append(L.ReaderCard(library=name, name=p.full_name, card_number=p.card_number,
-                                      expires=p.expires_on.strftime("%d/%m/%Y"), photo=photo))
+                                      expires=p.expires_on.strftime("%d/%m/%Y"), photo=photo, logo=logo))
         return found, missing
     items = {i.barcode: i for i in Item.objects.filter(in_tree, barcode__in=codes).select_related("record")}
     for code in codes:

@@ -27,7 +27,9 @@ A4 = (210.0, 297.0)
 @dataclass(frozen=True)
 class Layout:
     """A sheet of labels, in millimetres: `cols` x `rows` labels of `width` x `height`, the first one
-    `left`/`top` from the sheet's corner, `pitch_x`/`pitch_y` from one label to the next."""
+    `left`/`top` from the sheet's corner, `pitch_x`/`pitch_y` from one label to the next, everything
+    shifted by `offset_x`/`offset_y` (right, down) to correct the printer. The presets and the
+    libraries' own layouts are `catalog.models.LabelLayout` rows (`LabelLayout.as_layout()`)."""
 
     name: str
     cols: int
@@ -39,18 +41,62 @@ class Layout:
     pitch_x: float
     pitch_y: float
     page: tuple[float, float] = A4
+    offset_x: float = 0.0
+    offset_y: float = 0.0
 
     @property
     def per_page(self) -> int:
         return self.cols * self.rows
 
 
-LAYOUTS = {layout.name: layout for layout in [
-    Layout("A4-65", 5, 13, 38.1, 21.2, top=10.7, left=4.7, pitch_x=40.6, pitch_y=21.2),
-    Layout("A4-24", 3, 8, 70.0, 37.0, top=0.5, left=0.0, pitch_x=70.0, pitch_y=37.0),
-    Layout("A4-21", 3, 7, 63.5, 38.1, top=15.15, left=7.2, pitch_x=66.0, pitch_y=38.1),
-    Layout("A4-10-CR80", 2, 5, 85.6, 54.0, top=13.5, left=19.4, pitch_x=85.6, pitch_y=54.0),  # reader cards
-]}
+MAX_OFFSET = 20.0  # mm: a printer that drifts further needs a different layout, not an offset
+TOLERANCE = 0.05  # mm of rounding allowed when checking that labels fit
+
+
+def layout_problems(layout: Layout) -> dict[str, str]:
+    """{field: what is wrong} for a layout whose labels overlap or do not fit on the page; empty when it is
+    good. Field names are the LabelLayout model's."""
+    problems: dict[str, str] = {}
+    page_w, page_h = layout.page
+    if page_w <= 0 or page_h <= 0 or page_w > 1000 or page_h > 1000:
+        problems["page_width"] = _("Khổ giấy phải lớn hơn 0 và không quá 1000 mm.")
+    if not 1 <= layout.cols <= 50:
+        problems["cols"] = _("Số cột phải từ 1 đến 50.")
+    if not 1 <= layout.rows <= 100:
+        problems["rows"] = _("Số hàng phải từ 1 đến 100.")
+    if layout.width <= 0:
+        problems["label_width"] = _("Nhãn phải rộng hơn 0 mm.")
+    if layout.height <= 0:
+        problems["label_height"] = _("Nhãn phải cao hơn 0 mm.")
+    if layout.top < 0:
+        problems["margin_top"] = _("Lề không được âm.")
+    if layout.left < 0:
+        problems["margin_left"] = _("Lề không được âm.")
+    for name, value in (("offset_x", layout.offset_x), ("offset_y", layout.offset_y)):
+        if abs(value) > MAX_OFFSET:
+            problems[name] = _("Độ dịch phải trong khoảng ±%(n)s mm.") % {"n": int(MAX_OFFSET)}
+    if problems:
+        return problems
+    if layout.cols > 1 and layout.pitch_x + TOLERANCE < layout.width:
+        problems["pitch_x"] = _("Bước ngang (%(p)s mm) nhỏ hơn chiều rộng nhãn (%(w)s mm): các nhãn chồng lên nhau.") % {
+            "p": mm_text(layout.pitch_x), "w": mm_text(layout.width)}
+    if layout.rows > 1 and layout.pitch_y + TOLERANCE < layout.height:
+        problems["pitch_y"] = _("Bước dọc (%(p)s mm) nhỏ hơn chiều cao nhãn (%(h)s mm): các nhãn chồng lên nhau.") % {
+            "p": mm_text(layout.pitch_y), "h": mm_text(layout.height)}
+    right = layout.left + (layout.cols - 1) * (layout.pitch_x if layout.cols > 1 else 0) + layout.width
+    bottom = layout.top + (layout.rows - 1) * (layout.pitch_y if layout.rows > 1 else 0) + layout.height
+    if right > page_w + TOLERANCE:
+        problems.setdefault("cols", _("Các nhãn vượt mép phải của trang: cần %(n)s mm, khổ giấy rộng %(w)s mm.") % {
+            "n": mm_text(right), "w": mm_text(page_w)})
+    if bottom > page_h + TOLERANCE:
+        problems.setdefault("rows", _("Các nhãn vượt mép dưới của trang: cần %(n)s mm, khổ giấy cao %(h)s mm.") % {
+            "n": mm_text(bottom), "h": mm_text(page_h)})
+    return problems
+
+
+def mm_text(value: float) -> str:
+    """A length as Vietnamese write it: `38,1`, `210`, `-0,5`."""
+    return f"{value:.2f}".rstrip("0").rstrip(".").replace(".", ",")
 
 
 @dataclass(frozen=True)
@@ -73,6 +119,7 @@ class ReaderCard:
     card_number: str
     expires: str  # "31/12/2027"
     photo: bytes | None = None
+    logo: bytes | None = None  # the library's PNG or JPEG
 
 
 def _fonts() -> None:
@@ -147,8 +194,16 @@ def _draw_card(c: canvas.Canvas, card: ReaderCard, x: float, y: float, w: float,
     pad = 3 * mm
     c.setLineWidth(0.3)
     c.roundRect(x + 0.5 * mm, y + 0.5 * mm, w - 1 * mm, h - 1 * mm, 3 * mm)
-    _text(c, card.library.upper(), x + pad, y + h - 7 * mm, w - 2 * pad, 9, FONT_BOLD)
-    _text(c, _("THẺ BẠN ĐỌC"), x + pad, y + h - 12 * mm, w - 2 * pad, 8)
+    head_x, head_w = x + pad, w - 2 * pad
+    if card.logo:
+        from reportlab.lib.utils import ImageReader
+
+        box = 11 * mm  # the logo sits in an 11 mm square at the top left, the heading beside it
+        c.drawImage(ImageReader(io.BytesIO(card.logo)), x + pad, y + h - pad - box, box, box,
+                    preserveAspectRatio=True, anchor="c", mask="auto")
+        head_x, head_w = x + pad + box + 1.5 * mm, w - 2 * pad - box - 1.5 * mm
+    _text(c, card.library.upper(), head_x, y + h - 7 * mm, head_w, 9, FONT_BOLD)
+    _text(c, _("THẺ BẠN ĐỌC"), head_x, y + h - 12 * mm, head_w, 8)
     text_x = x + pad
     text_w = w - 2 * pad
     if card.photo:
@@ -167,15 +222,15 @@ def _draw_card(c: canvas.Canvas, card: ReaderCard, x: float, y: float, w: float,
 
 def render_pdf(labels: Sequence[ItemLabel | SpineLabel | ReaderCard], layout: Layout, *, start: int = 1,
                offset_x: float = 0.0, offset_y: float = 0.0, title: str = "Nhãn") -> bytes:
-    """A PDF of `labels` on `layout`, the first at position `start` (1 = top left), shifted by the offsets
-    (mm, right and down) the library measured on its printer."""
+    """A PDF of `labels` on `layout`, the first at position `start` (1 = top left), shifted by the layout's
+    saved offsets plus `offset_x`/`offset_y` (mm, right and down)."""
     if not 1 <= start <= layout.per_page:
         raise ValueError(f"start must be 1..{layout.per_page}")
     _fonts()
     out = io.BytesIO()
     c = canvas.Canvas(out, pagesize=(layout.page[0] * mm, layout.page[1] * mm), pageCompression=1)
     c.setTitle(title)
-    layout = replace(layout, left=layout.left + offset_x, top=layout.top + offset_y)
+    layout = replace(layout, left=layout.left + layout.offset_x + offset_x, top=layout.top + layout.offset_y + offset_y)
     current = 0
     for label, (page, x, y) in zip(labels, _cells(layout, len(labels), start), strict=True):
         while page > current:
@@ -188,6 +243,40 @@ def render_pdf(labels: Sequence[ItemLabel | SpineLabel | ReaderCard], layout: La
             _draw_spine(c, label, x, y, w, h)
         else:
             _draw_card(c, label, x, y, w, h)
+    c.showPage()
+    c.save()
+    return out.getvalue()
+
+
+def render_test_sheet(layout: Layout, *, start: int = 1) -> bytes:
+    """A print test on plain paper: the outline and number of every label where `layout` (with its offsets)
+    puts it, the positions before `start` greyed as already used, and a 10 mm ruler along two edges, to hold
+    against a real sheet in front of a light."""
+    if not 1 <= start <= layout.per_page:
+        raise ValueError(f"start must be 1..{layout.per_page}")
+    _fonts()
+    out = io.BytesIO()
+    page_w, page_h = layout.page[0] * mm, layout.page[1] * mm
+    c = canvas.Canvas(out, pagesize=(page_w, page_h), pageCompression=1)
+    c.setTitle(_nfc(_("Trang in thử %(n)s") % {"n": layout.name}))
+    shifted = replace(layout, left=layout.left + layout.offset_x, top=layout.top + layout.offset_y)
+    w, h = layout.width * mm, layout.height * mm
+    for n, (_page, x, y) in enumerate(_cells(shifted, layout.per_page, 1), start=1):
+        used = n < start
+        c.setStrokeGray(0.6 if used else 0.0)
+        c.setFillGray(0.85)
+        c.setLineWidth(0.4)
+        c.rect(x, y, w, h, stroke=1, fill=1 if used else 0)
+        c.setFillGray(0.0)
+        size = max(4.0, min(14.0, h / 3))
+        c.setFont(FONT_BOLD, size)
+        c.drawCentredString(x + w / 2, y + h / 2 - size / 3, str(n))
+    c.setStrokeGray(0.0)
+    c.setLineWidth(0.3)
+    for tick in range(0, int(layout.page[0]) + 1, 10):  # along the top edge
+        c.line(tick * mm, page_h, tick * mm, page_h - (3 if tick % 50 else 5) * mm)
+    for tick in range(0, int(layout.page[1]) + 1, 10):  # along the left edge, from the top
+        c.line(0, page_h - tick * mm, (3 if tick % 50 else 5) * mm, page_h - tick * mm)
     c.showPage()
     c.save()
     return out.getvalue()

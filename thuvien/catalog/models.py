@@ -3,12 +3,16 @@
 from __future__ import annotations
 
 import uuid
+from typing import TYPE_CHECKING
 
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from thuvien.core.models import JobRecord, OrgUnit
+
+if TYPE_CHECKING:
+    from thuvien.catalog.labels import Layout
 
 
 class BibRecord(models.Model):
@@ -277,3 +281,95 @@ class ChangeRequest(models.Model):
 
     def __str__(self) -> str:
         return f"{self.record_id}:{self.status}"
+
+
+class LabelLayout(models.Model):
+    """A sheet of labels or cards, in millimetres, as the library measured it: `cols` x `rows` labels of
+    `label_width` x `label_height`, the first `margin_left`/`margin_top` from the page's corner and
+    `pitch_x`/`pitch_y` from one label to the next; `offset_x`/`offset_y` (right, down) correct the
+    printer's drift and are applied by every print path. Built-in presets (`library` empty) are read-only
+    and copied to make a library's own; a library's layouts are edited by its staff."""
+
+    uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    name = models.CharField(_("tên khổ nhãn"), max_length=64, unique=True)
+    library = models.ForeignKey(OrgUnit, null=True, blank=True, on_delete=models.CASCADE, related_name="label_layouts",
+                                verbose_name=_("thư viện"))
+    description = models.CharField(_("mô tả"), max_length=200, blank=True)
+    page_width = models.DecimalField(_("khổ giấy rộng (mm)"), max_digits=6, decimal_places=2)
+    page_height = models.DecimalField(_("khổ giấy cao (mm)"), max_digits=6, decimal_places=2)
+    cols = models.PositiveSmallIntegerField(_("số cột"))
+    rows = models.PositiveSmallIntegerField(_("số hàng"))
+    label_width = models.DecimalField(_("nhãn rộng (mm)"), max_digits=6, decimal_places=2)
+    label_height = models.DecimalField(_("nhãn cao (mm)"), max_digits=6, decimal_places=2)
+    margin_top = models.DecimalField(_("lề trên (mm)"), max_digits=6, decimal_places=2, default=0)
+    margin_left = models.DecimalField(_("lề trái (mm)"), max_digits=6, decimal_places=2, default=0)
+    pitch_x = models.DecimalField(_("bước ngang (mm)"), max_digits=6, decimal_places=2)
+    pitch_y = models.DecimalField(_("bước dọc (mm)"), max_digits=6, decimal_places=2)
+    offset_x = models.DecimalField(_("dịch sang phải (mm)"), max_digits=5, decimal_places=2, default=0)
+    offset_y = models.DecimalField(_("dịch xuống (mm)"), max_digits=5, decimal_places=2, default=0)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("khổ nhãn")
+        verbose_name_plural = _("khổ nhãn")
+        constraints = [
+            models.CheckConstraint(condition=models.Q(cols__gte=1, rows__gte=1, label_width__gt=0, label_height__gt=0,
+                                                      page_width__gt=0, page_height__gt=0),
+                                   name="label_layout_positive"),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def builtin(self) -> bool:
+        return self.library_id is None
+
+    @property
+    def per_page(self) -> int:
+        return self.cols * self.rows
+
+    @property
+    def size_text(self) -> str:
+        from thuvien.catalog.labels import mm_text
+
+        return (f"{self.cols} × {self.rows} · {mm_text(float(self.label_width))} × "
+                f"{mm_text(float(self.label_height))} mm")
+
+    @property
+    def offset_text(self) -> str:
+        from thuvien.catalog.labels import mm_text
+
+        return f"{mm_text(float(self.offset_x))} / {mm_text(float(self.offset_y))} mm"
+
+    def as_layout(self) -> Layout:
+        """The pure `catalog.labels.Layout` the renderers take (floats, in mm)."""
+        from thuvien.catalog.labels import Layout
+
+        return Layout(name=self.name, cols=int(self.cols), rows=int(self.rows), width=float(self.label_width),
+                      height=float(self.label_height), top=float(self.margin_top), left=float(self.margin_left),
+                      pitch_x=float(self.pitch_x), pitch_y=float(self.pitch_y),
+                      page=(float(self.page_width), float(self.page_height)),
+                      offset_x=float(self.offset_x), offset_y=float(self.offset_y))
+
+
+class LibraryLogo(models.Model):
+    """A unit's logo for reader cards and labels: a checked PNG or JPEG kept in the local media storage.
+    Cards printed for a library use its own logo or the nearest ancestor's."""
+
+    unit = models.OneToOneField(OrgUnit, on_delete=models.CASCADE, related_name="logo", verbose_name=_("đơn vị"))
+    image = models.FileField(_("logo"), upload_to="logos/")
+    content_type = models.CharField(max_length=20)
+    width = models.PositiveIntegerField()
+    height = models.PositiveIntegerField()
+    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("logo thư viện")
+        verbose_name_plural = _("logo thư viện")
+
+    def __str__(self) -> str:
+        return f"logo {self.unit_id}"

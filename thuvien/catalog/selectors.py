@@ -164,5 +164,11 @@ def item_for_scan(code: str) -> Item | None:
     code = code.strip()
     if not code:
         return None
-    items = Item.objects.select_related("record", "library", "item_type")
-    return items.filter(barcode=code).first() or items.filter(rfid_tag=code).first()
+    # Both columns are unique: no ORDER BY (`.first()` would add one, which costs as much to compile as
+    # the rest of the query; gates ask this for every tag that passes).
+    items = Item.objects.select_related("record", "library", "item_type").order_by()
+    for lookup in ({"barcode": code}, {"rfid_tag": code}):
+        found = list(items.filter(**lookup)[:1])
+        if found:
+            return found[0]
+    return None

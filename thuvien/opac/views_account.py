@@ -84,7 +84,8 @@ def account(request: HttpRequest) -> HttpResponse:
 
 
 def _account_render(request: HttpRequest, patron: Patron, tab: str, *,
-                    password_form: forms.Form | None = None, status: int = 200) -> HttpResponse:
+                    password_form: forms.Form | None = None, pin_form: forms.Form | None = None,
+                    status: int = 200) -> HttpResponse:
     now = timezone.now()
     loans = list(circ_sel.loan_list_current(patron=patron))
     for loan in loans:
@@ -113,6 +114,7 @@ def _account_render(request: HttpRequest, patron: Patron, tab: str, *,
             "requests": patron.data_requests.all()[:20],
             "password_form": password_form or PasswordChangeForm(request.user),  # type: ignore[arg-type]
             "password_rules": password_validators_help_texts(),
+            "pin_form": pin_form or PinForm(request.user), "has_pin": bool(patron.pin_hash),  # type: ignore[arg-type]
         })
     return render(request, "opac/account/account.html", context, status=status)
 
@@ -127,6 +129,17 @@ def _account_post(request: HttpRequest, patron: Patron) -> HttpResponse:
         patron_svc.patron_set_password(actor=user, patron=patron, password=form.cleaned_data["new_password1"])  # type: ignore[arg-type]
         update_session_auth_hash(request, patron.user)  # type: ignore[arg-type]
         messages.success(request, _("Đã đổi mật khẩu."))
+        return redirect(_tab_url("data"))
+    if action == "pin":
+        pin_form = PinForm(user, request.POST)  # type: ignore[arg-type]
+        if pin_form.is_valid():
+            try:
+                patron_svc.patron_set_pin(actor=user, patron=patron, pin=pin_form.cleaned_data["pin"])  # type: ignore[arg-type]
+            except ValidationError as exc:
+                pin_form.add_error("pin", exc.message_dict.get("pin", exc.messages))
+        if not pin_form.is_valid():
+            return _account_render(request, patron, "data", pin_form=pin_form, status=400)
+        messages.success(request, _("Đã đặt mã PIN cho máy tự mượn trả."))
         return redirect(_tab_url("data"))
     tab = _ACTION_TAB.get(action or "", "loans")
     try:
@@ -181,6 +194,44 @@ class PasswordChangeForm(auth_forms.PasswordChangeForm):
     def __init__(self, *args, **kwargs) -> None:  # type: ignore[no-untyped-def]
         super().__init__(*args, **kwargs)
         self.fields["old_password"].widget.attrs.pop("autofocus", None)  # one tab among others: do not jump
+
+
+class PinForm(forms.Form):
+    """The self-check PIN: the portal password to confirm it is the reader, then the PIN twice."""
+
+    current_password = forms.CharField(label=gettext_lazy("Mật khẩu hiện tại"), strip=False,
+                                       widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}))
+    pin = forms.CharField(label=gettext_lazy("Mã PIN mới (4–6 chữ số)"), max_length=6,
+                          widget=forms.PasswordInput(attrs={"inputmode": "numeric", "autocomplete": "off",
+                                                            "pattern": "[0-9]{4,6}"}))
+    pin2 = forms.CharField(label=gettext_lazy("Nhập lại mã PIN"), max_length=6,
+                           widget=forms.PasswordInput(attrs={"inputmode": "numeric", "autocomplete": "off",
+                                                             "pattern": "[0-9]{4,6}"}))
+
+    def __init__(self, user: User, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.user = user
+        for name in ("pin", "pin2"):
+            self.fields[name].widget.attrs["id"] = f"id_pin_{name}"
+        self.fields["current_password"].widget.attrs["id"] = "id_pin_current_password"
+
+    def clean_current_password(self) -> str:
+        value = self.cleaned_data["current_password"]
+        if not self.user.check_password(value):
+            raise forms.ValidationError(_("Mật khẩu hiện tại không đúng."))
+        return value
+
+    def clean_pin(self) -> str:
+        try:
+            return patron_svc.pin_validate(self.cleaned_data["pin"])
+        except ValidationError as exc:
+            raise forms.ValidationError(exc.message_dict["pin"]) from exc
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        if data.get("pin") and data.get("pin2") is not None and data["pin"] != data["pin2"]:
+            self.add_error("pin2", _("Hai lần nhập mã PIN không giống nhau."))
+        return data
 
 
 @login_required(login_url=LOGIN_URL)

@@ -10,9 +10,10 @@ from django.utils import timezone
 from thuvien.core.demo import DEMO_PASSWORD, system_user
 from thuvien.core.models import OrgUnit
 from thuvien.patrons.models import Patron, PatronCategory
-from thuvien.patrons.services import patron_create
+from thuvien.patrons.services import patron_create, patron_set_pin
 
 DEMO_CARD = "CB000001"
+DEMO_PIN = "2468"  # the demo reader's self-check PIN (SIP2 kiosks, the kiosk API)
 READERS = [
     # card, name, birth year, gender, ethnicity, category, library, extra consents
     (DEMO_CARD, "Nông Thị Hương", 1992, "f", "Tày", "adult", "CB-TVT", ["reading_history", "notices_email"]),
@@ -49,6 +50,9 @@ def load(*, network: OrgUnit, stdout: TextIO) -> None:
                   "ethnicity": ethnicity, "category": cats[cat], "phone": f"09120000{slug}",
                   "email": f"bandoc{slug}@example.vn", "address": f"{units[lib].name}, Cao Bằng"},
         )
+    demo_reader = Patron.objects.filter(card_number=DEMO_CARD).first()
+    if demo_reader is not None:
+        patron_set_pin(actor=actor, patron=demo_reader, pin=DEMO_PIN)
     stdout.write(f"Bạn đọc demo: {len(READERS)}. Đăng nhập cổng bạn đọc: thẻ {DEMO_CARD} "
                  f"(hoặc bandoc01@example.vn), mật khẩu {DEMO_PASSWORD}\n")
 

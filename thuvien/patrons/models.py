@@ -82,6 +82,9 @@ class Patron(models.Model):
     status = models.CharField(_("trạng thái"), max_length=12, choices=PatronStatus.choices,
                               default=PatronStatus.ACTIVE, db_index=True)
     keep_history = models.BooleanField(_("lưu lịch sử đọc"), default=False)  # mirrors the consent
+    # The PIN typed at self-check kiosks (SIP2 AD, the HTTP kiosk API): 4-6 digits, kept only as a
+    # Django password hash, separate from the portal password. Blank = no PIN set.
+    pin_hash = models.CharField(_("mã PIN (đã băm)"), max_length=128, blank=True, default="", editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True, db_index=True)
 

@@ -7,6 +7,7 @@ import datetime as dt
 from collections.abc import Iterable
 from typing import Any
 
+from django.contrib.auth.hashers import make_password
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
@@ -322,6 +323,48 @@ def patron_set_password(*, actor: User | None, patron: Patron, password: str) ->
     return patron
 
 
+PIN_DIGITS = (4, 6)
+
+
+def pin_validate(pin: str) -> str:
+    """The PIN stripped, or a ValidationError on `pin` saying what a PIN must be."""
+    pin = (pin or "").strip()
+    low, high = PIN_DIGITS
+    if not (pin.isascii() and pin.isdigit() and low <= len(pin) <= high):
+        raise ValidationError({"pin": [_("Mã PIN gồm %(a)s đến %(b)s chữ số.") % {"a": low, "b": high}]})
+    if len(set(pin)) == 1:
+        raise ValidationError({"pin": [_("Mã PIN không được gồm một chữ số lặp lại.")]})
+    return pin
+
+
+@transaction.atomic
+def patron_set_pin(*, actor: User | None, patron: Patron, pin: str) -> Patron:
+    """Set the reader's self-check PIN (4-6 digits), stored only as a password hash; by the reader
+    (actor = the reader's own login) or by staff who may edit readers at the reader's home library."""
+    if actor is None or actor != patron.user:
+        require_perm(actor, Perm.PATRON_EDIT, patron.home_library)
+    pin = pin_validate(pin)
+    patron = Patron.objects.select_for_update().get(pk=patron.pk)
+    patron.pin_hash = make_password(pin)
+    patron.save(update_fields=["pin_hash", "updated_at"])
+    audit(actor=actor, action="patron.set_pin", obj=patron, unit=patron.home_library,
+          object_repr=patron.card_number)
+    return patron
+
+
+@transaction.atomic
+def patron_clear_pin(*, actor: User, patron: Patron) -> Patron:
+    """Remove the reader's PIN (staff at the reader's home library); kiosks that need one then refuse."""
+    require_perm(actor, Perm.PATRON_EDIT, patron.home_library)
+    patron = Patron.objects.select_for_update().get(pk=patron.pk)
+    if patron.pin_hash:
+        patron.pin_hash = ""
+        patron.save(update_fields=["pin_hash", "updated_at"])
+        audit(actor=actor, action="patron.clear_pin", obj=patron, unit=patron.home_library,
+              object_repr=patron.card_number)
+    return patron
+
+
 @transaction.atomic
 def patron_block(*, actor: User, patron: Patron, reason: str = BlockReason.MANUAL, note: str = "") -> PatronBlock:
     """Put a manual block on a reader."""
@@ -446,6 +489,7 @@ def patron_erase(*, actor: User, patron: Patron) -> Patron:
     patron.id_last4 = ""
     patron.id_verified = False
     patron.keep_history = False
+    patron.pin_hash = ""
     patron.status = PatronStatus.ERASED
     if patron.photo:
         patron.photo.delete(save=False)

@@ -188,6 +188,12 @@ def _patron_post(request: HttpRequest, desk: OrgUnit, reader: Patron) -> HttpRes
             patron_svc.patron_approve(actor=user, patron=reader)  # type: ignore[arg-type]
         elif action == "renew_card":
             patron_svc.patron_renew_card(actor=user, patron=reader)  # type: ignore[arg-type]
+        elif action == "set_pin":
+            patron_svc.patron_set_pin(actor=user, patron=reader, pin=request.POST.get("pin", ""))  # type: ignore[arg-type]
+            messages.success(request, _("Đã đặt mã PIN cho bạn đọc."))
+        elif action == "clear_pin":
+            patron_svc.patron_clear_pin(actor=user, patron=reader)  # type: ignore[arg-type]
+            messages.success(request, _("Đã xoá mã PIN của bạn đọc."))
     except PermissionDenied as exc:
         messages.error(request, str(exc))
     except circ.BlockedError as exc:

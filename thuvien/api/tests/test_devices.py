@@ -15,6 +15,7 @@ from thuvien.api.devices import token_create, token_revoke, visits_import_csv
 from thuvien.api.models import DeviceToken
 from thuvien.circulation.models import Loan
 from thuvien.core.models import ActivityEvent, AuditEntry
+from thuvien.patrons.services import patron_set_pin
 
 
 def post(client: Client, url: str, key: str, body: dict) -> tuple[int, dict]:
@@ -45,10 +46,11 @@ def test_gate_posts_visits_as_activity_events(net, admin_user) -> None:  # type:
 def test_kiosk_checks_out_over_http_within_its_library(net, admin_user, base_rule, patron_factory,  # type: ignore[no-untyped-def]
                                                        item_factory) -> None:
     _, key = token_create(actor=admin_user, name="Kiosk HTTP", library=net.a, scopes=["circulation"])
-    patron_factory("K1", net.a)
+    patron_set_pin(actor=admin_user, patron=patron_factory("K1", net.a), pin="4821")
     item_factory("VN-H1", net.a)
     client = Client()
-    status, body = post(client, "/api/v1/circ/checkout", key, {"item_barcode": "VN-H1", "card_number": "K1", "desk": "A"})
+    status, body = post(client, "/api/v1/circ/checkout", key, {"item_barcode": "VN-H1", "card_number": "K1", "desk": "A",
+                                                               "pin": "4821"})
     assert status == 200 and body["card_number"] == "K1"
     loan = Loan.objects.get(item__barcode="VN-H1")
     assert loan.staff.username.startswith("device-")

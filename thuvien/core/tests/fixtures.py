@@ -47,6 +47,7 @@ SEED_FUNCTIONS = [
     ("thuvien.core.migrations.0002_default_unit_kinds", "add_kinds"),
     ("thuvien.catalog.migrations.0003_default_item_types", "create_types"),
     ("thuvien.patrons.migrations.0002_default_categories", "add_categories"),
+    ("thuvien.catalog.migrations.0008_label_layouts_and_logos", "add_presets"),
 ]
 
 

@@ -27,6 +27,7 @@ from thuvien.circulation.conf import settings_many
 from thuvien.circulation.models import ACTIVE_HOLD_STATES, Fine, Hold, HoldState, Loan, PaymentMethod
 from thuvien.circulation.selectors import hold_list_for_patron
 from thuvien.core.models import OrgUnit
+from thuvien.patrons import auth as patron_auth
 from thuvien.patrons.models import Patron, PatronBlock, PatronStatus
 from thuvien.patrons.services import patron_block, patron_unblock
 from thuvien.protocols.models import Sip2Terminal
@@ -55,6 +56,8 @@ class Session:
     terminal: Sip2Terminal | None = None
     tls: bool = False
     checked_pins: dict[str, str] = field(default_factory=dict)
+    # A PIN that precheck refused, so the handler of the same request does not check (and count) it twice.
+    refused_pin: tuple[str, str] | None = None
 
     @property
     def encoding(self) -> str:
@@ -99,7 +102,8 @@ def _institution(session: Session, req: m.Request) -> str:
 def _patron(card: str) -> Patron | None:
     if not card:
         return None
-    return Patron.objects.select_related("category", "user", "home_library").filter(card_number=card).first()
+    found = list(Patron.objects.select_related("category", "home_library").filter(card_number=card).order_by()[:1])
+    return found[0] if found else None  # card_number is unique: no ORDER BY to compile or run
 
 
 def _item(code: str) -> Item | None:
@@ -108,12 +112,15 @@ def _item(code: str) -> Item | None:
 
 
 def _pin_state(session: Session, patron: Patron, pin: str | None) -> bool | None:
-    """True/False when a PIN was given and checked against the reader's portal password; None if none given."""
+    """True/False when a PIN was given and checked against the reader's self-check PIN; None if none given."""
     if pin is None:
         return None
     if session.checked_pins.get(patron.card_number) == pin:
         return True
-    ok = bool(pin) and patron.user is not None and patron.user.check_password(pin)
+    if session.refused_pin == (patron.card_number, pin):  # refused by precheck for this very request
+        session.refused_pin = None
+        return False
+    ok = patron_auth.patron_pin_check(patron=patron, pin=pin)
     if ok:
         session.checked_pins[patron.card_number] = pin
     return ok
@@ -329,7 +336,7 @@ def checkout(session: Session, req: m.Request) -> m.Reply:
         return refuse(_("Mã PIN không đúng."))
     if item is None:
         return refuse(_("Không tìm thấy tài liệu có mã vạch này."))
-    current = Loan.objects.filter(item=item, returned_at__isnull=True).first()
+    current = next(iter(Loan.objects.filter(item=item, returned_at__isnull=True).order_by()[:1]), None)
     if current is not None and current.patron_id == patron.pk:
         if req.fixed[:1] == "Y":  # the kiosk may renew an item the reader already has
             return _renew_one(session, req, current, item, code="12")
@@ -446,7 +453,8 @@ def item_information(session: Session, req: m.Request) -> m.Reply:
                     + _now_text())
     reply.add("AB", item.barcode).add("AJ", item.record.title)
     if item.status == ItemStatus.ON_LOAN:
-        due = Loan.objects.filter(item=item, returned_at__isnull=True).values_list("due_at", flat=True).first()
+        due = next(iter(Loan.objects.filter(item=item, returned_at__isnull=True).order_by()
+                        .values_list("due_at", flat=True)[:1]), None)
         reply.add("AH", _date(due) if due else "", optional=True)
     reply.add("CK", MEDIA_BOOK).add("AQ", item.library.code).add("AP", item.library.code)
     reply.add("CS", item.call_number, optional=True)
@@ -556,8 +564,9 @@ def precheck(session: Session, req: m.Request) -> None:
     card, pin = req.get("AA"), req.fields.get("AD", [None])[0]
     if session.terminal is not None and card and pin and session.checked_pins.get(card) != pin:
         patron = _patron(card)
-        if patron is not None:
-            _pin_state(session, patron, pin)
+        session.refused_pin = None
+        if patron is not None and _pin_state(session, patron, pin) is False:
+            session.refused_pin = (card, pin)
 
 
 HANDLERS: dict[str, Callable[[Session, m.Request], m.Reply]] = {
@@ -572,4 +581,7 @@ def dispatch(session: Session, req: m.Request) -> m.Reply | None:
     """The reply to one request, or None (answer 96) when the terminal has not logged in."""
     if req.code not in OPEN and session.terminal is None:
         return None
-    return HANDLERS[req.code](session, req)
+    try:
+        return HANDLERS[req.code](session, req)
+    finally:
+        session.refused_pin = None

@@ -5,10 +5,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import pytest
+from django.contrib.auth.hashers import make_password
 
 from thuvien.catalog.models import Item
 from thuvien.circulation.tests.fixtures import make_item, make_record
-from thuvien.core.models import User
 from thuvien.core.tests.fixtures import _root_actor
 from thuvien.patrons.models import Patron
 from thuvien.patrons.tests.fixtures import make_patron
@@ -18,12 +18,15 @@ from thuvien.protocols.sip2.services import terminal_create
 NOW = "20261202    101500"
 
 
+_PIN_HASHES: dict[str, str] = {}
+
+
 def give_pin(patron: Patron, pin: str) -> None:
-    """A portal login whose password is a short kiosk PIN (written directly: the password validators
-    that patron_set_password applies want 8+ characters, which kiosks' 4-digit PINs are not)."""
-    user = User.objects.create_user(username=f"reader-{patron.card_number}", password=pin)
-    patron.user = user
-    patron.save(update_fields=["user", "updated_at"])
+    """The reader's self-check PIN, hashed once per PIN value (the seed gives thousands of readers the same one)."""
+    if pin not in _PIN_HASHES:
+        _PIN_HASHES[pin] = make_password(pin)
+    patron.pin_hash = _PIN_HASHES[pin]
+    patron.save(update_fields=["pin_hash", "updated_at"])
 
 
 @dataclass

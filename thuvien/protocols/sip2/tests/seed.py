@@ -2,7 +2,7 @@
 (own SQLite in THUVIEN_HOME): `python -m thuvien.protocols.sip2.tests.seed ITEMS READERS`.
 
 Library TV01; terminals kiosk1 (UTF-8, PIN), kiosk850 (CP850, CRLF, PIN) and gate1 (no PIN), all with
-password `secret`; readers P001 (PIN 1234, a 50 000 đ fine), R0001... (PIN 1234), P100 with 150 long
+password `secret`; readers P001 (PIN 1234, portal password PORTAL_PASSWORD, a 50 000 đ fine), R0001... (PIN 1234), P100 with 150 long
 loans (a 64 reply over 4 KB); items VN0001...
 """
 
@@ -11,6 +11,8 @@ from __future__ import annotations
 import sys
 
 import django
+
+PORTAL_PASSWORD = "Mat-khau-cong-2026"  # noqa: S105 - P001's portal password in the test library
 
 
 def seed(items: int, readers: int) -> None:
@@ -50,6 +52,11 @@ def seed(items: int, readers: int) -> None:
                                    item_type=book) for n in range(1, 151)])
     p001 = make_patron("P001", lib, full_name="Nguyễn Thị Lưu")
     give_pin(p001, "1234")
+    portal = User(username="reader-P001")  # a portal password too, which kiosks must not accept as the PIN
+    portal.set_password(PORTAL_PASSWORD)
+    portal.save()
+    p001.user = portal
+    p001.save(update_fields=["user", "updated_at"])
     fine_charge(actor=actor, patron=p001, amount=Decimal(50000), desk=lib, note="Làm hỏng sách")
     for n in range(1, readers + 1):
         reader = make_patron(f"R{n:04d}", lib, full_name=f"Bạn đọc Đặng Văn {n}")

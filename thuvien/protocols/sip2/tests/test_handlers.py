@@ -254,3 +254,27 @@ def test_sip2_terminal_command(net) -> None:  # type: ignore[no-untyped-def]
         call_command("sip2_terminal", "add", "x", "--library", "ZZ", "--password", "abcdef")
     with pytest.raises(CommandError, match="ít nhất 6"):
         call_command("sip2_terminal", "add", "y", "--library", "B", "--password", "abc")
+
+
+def test_each_pin_is_checked_once_per_request_by_the_wrappable_check(kiosk, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    """A lockout helper wraps patrons.auth.patron_pin_check: the server's read-thread precheck and the
+    handler together call it once per request, right or wrong, and never with the portal password path."""
+    from thuvien.patrons import auth
+    from thuvien.protocols.sip2.handlers import precheck
+
+    calls: list[str] = []
+    real = auth.patron_pin_check
+
+    def counting(*, patron, pin):  # type: ignore[no-untyped-def]
+        calls.append(pin)
+        return real(patron=patron, pin=pin)
+
+    monkeypatch.setattr(auth, "patron_pin_check", counting)
+    session = logged_in(kiosk)
+    for pin in ("9999", "9999", "1234", "1234"):
+        req = m.parse(f"11NN{NOW}{' ' * 18}AOA|AAP001|ABNOPE|AD{pin}|")
+        precheck(session, req)
+        reply = dispatch(session, req)
+        assert reply is not None
+        assert first(reply)["AF"] == ("Mã PIN không đúng." if pin == "9999" else "Không tìm thấy tài liệu có mã vạch này.")
+    assert calls == ["9999", "9999", "1234"]  # the right PIN is remembered for the connection

@@ -12,6 +12,7 @@ import pytest
 from Sip2.sip2 import Sip2
 
 from thuvien.protocols.sip2 import messages as m
+from thuvien.protocols.sip2.tests.seed import PORTAL_PASSWORD
 from thuvien.protocols.sip2.tests.server_process import Sip2Process
 
 pytestmark = pytest.mark.slow
@@ -114,6 +115,19 @@ def test_failed_checkout_and_unknown_patron(server: Sip2Process) -> None:
             failed["fixed"]["Desensitize"]) == ("0", "N", "U", "N")
     raw = failed["variable"]["Raw"]
     assert [r[:2] for r in raw[:5]] == ["AO", "AA", "AB", "AJ", "AH"] and raw[4] == "AH"
+    s.disconnect()
+
+
+def test_the_pin_not_the_portal_password_opens_the_account(server: Sip2Process) -> None:
+    s = client(server.port)
+    s.patron, s.patronpwd = "P001", PORTAL_PASSWORD
+    status = s.sip_patron_status_response(s.get_response(s.sip_patron_status_request()))
+    assert status["variable"]["CQ"] == ["N"] and status["variable"]["BL"] == ["Y"]
+    refused = s.sip_checkout_response(s.get_response(s.sip_checkout_request("VN0011")))
+    assert refused["fixed"]["Ok"] == "0" and refused["variable"]["AF"] == ["Mã PIN không đúng."]
+    s.patronpwd = "1234"
+    status = s.sip_patron_status_response(s.get_response(s.sip_patron_status_request()))
+    assert status["variable"]["CQ"] == ["Y"]
     s.disconnect()
 
 
