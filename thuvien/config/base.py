@@ -44,6 +44,7 @@ INSTALLED_APPS = [
     "thuvien.staff",
     "thuvien.api",
     "thuvien.stocktake",
+    "thuvien.online",
 ]
 
 MIDDLEWARE = [
