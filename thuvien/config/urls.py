@@ -8,6 +8,7 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("api/v1/", include("thuvien.api.urls")),
     path("", include("thuvien.protocols.urls")),
     path("", include("thuvien.digital.urls")),
+    path("", include("thuvien.opac.urls_online")),
     path("", include("thuvien.opac.urls")),
 ]
 if settings.DEBUG:
