@@ -154,7 +154,7 @@ class CopyForm(forms.Form):
                                     max_value=5000)
     delivery = forms.ChoiceField(label=gettext_lazy("Hình thức nhận"), choices=DeliveryFormat.choices,
                                  widget=forms.RadioSelect)
-    copy_format = forms.ChoiceField(label=gettext_lazy("Bản in"), choices=[
+    copy_format = forms.ChoiceField(label=gettext_lazy("Bản in"), required=False, choices=[
         (CopyFormat.A4_BW, CopyFormat.A4_BW.label), (CopyFormat.A4_COLOR, CopyFormat.A4_COLOR.label)])
     address = forms.CharField(label=gettext_lazy("Địa chỉ nhận (khi gửi bưu điện)"), required=False, max_length=500)
     zone = forms.ChoiceField(label=gettext_lazy("Vùng"), choices=PostalZone.choices, required=False)
@@ -193,7 +193,7 @@ def copy_request(request: HttpRequest, record_id: int) -> HttpResponse:
         try:
             r = svc.copy_request_create(actor=request.user, patron=patron, record=record,  # type: ignore[arg-type]
                                         library=d["library"], pages=d["pages"], page_count=d["page_count"],
-                                        delivery=d["delivery"], copy_format=d["copy_format"],
+                                        delivery=d["delivery"], copy_format=d["copy_format"] or CopyFormat.A4_BW,
                                         address=d["address"], zone=d["zone"], note=d["note"])
         except ValidationError as exc:
             _apply_errors(form, exc)
