@@ -128,3 +128,40 @@ def test_fees_page_refuses_a_fee_on_a_free_service(client, world) -> None:  # ty
     client.force_login(desk)  # a desk librarian sees the table but cannot edit it
     r = client.post("/staff/online/fees/", {"unit": net.a.code, "action": "add", "service": "card", "amount": "1"})
     assert r.status_code == 403
+
+
+def test_a_public_digital_copy_replaces_the_copy_request(client, world) -> None:  # type: ignore[no-untyped-def]
+    from thuvien.digital.models import AccessLevel, Collection, DigitalObject, ObjectStatus
+
+    net, _m, _desk, _b, _reader, record = world
+    collection = Collection.objects.create(code="dc", name="Địa chí", unit=net.a)
+    obj = DigitalObject.objects.create(record=record, collection=collection, unit=net.a, title=record.title,
+                                       access=AccessLevel.PUBLIC, status=ObjectStatus.READY)
+    client.login(username="r1", password="pw-r1-2026")
+    html = client.get(f"/record/{record.pk}/copy/").content.decode()
+    assert 'id="digital-instead"' in html and f"/digital/{obj.uuid}/" in html and 'id="copy-form"' not in html
+    client.post(f"/record/{record.pk}/copy/", {"library": net.a.pk, "pages": "1-5", "delivery": "pdf_email"})
+    from thuvien.online.models import CopyRequest
+
+    assert not CopyRequest.objects.filter(record=record).exists()
+
+
+def test_statistics_count_each_service(world) -> None:  # type: ignore[no-untyped-def]
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from thuvien.online import selectors
+
+    net, _m, desk, _b, reader, record = world
+    svc.question_ask(library=net.a, category="find", text="?", email="x@example.vn", consent=True)
+    svc.copy_request_create(actor=desk, patron=reader, record=record, library=net.a, pages="1-2",
+                            delivery="pickup")
+    svc.postal_request(actor=desk, patron=reader, record=record, library=net.a, address="Xã Dân Chủ")
+    svc.suggestion_create(actor=desk, patron=reader, library=net.a, title="Sách mới")
+    now = timezone.now()
+    counts = selectors.service_counts(unit=net.province, start=now - dt.timedelta(hours=1),
+                                      end=now + dt.timedelta(hours=1))
+    assert counts == {"question": 1, "question_answered": 0, "copy_request": 1, "postal_request": 1, "suggestion": 1}
+    assert selectors.service_counts(unit=net.b, start=now - dt.timedelta(hours=1),
+                                    end=now + dt.timedelta(hours=1))["question"] == 0
