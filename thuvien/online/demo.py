@@ -8,6 +8,7 @@ from decimal import Decimal
 from typing import TextIO
 
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import transaction
 
 from thuvien.catalog.models import BibRecord, Item, ItemStatus
 from thuvien.core.demo import system_user
@@ -45,7 +46,9 @@ def _fees(actor, province: OrgUnit) -> None:  # type: ignore[no-untyped-def]
                           note="Người khuyết tật")
 
 
+@transaction.atomic
 def load(*, network: OrgUnit, stdout: TextIO) -> None:
+    """Load the demo (one transaction: all of it or nothing)."""
     units = {u.code: u for u in OrgUnit.objects.filter(path__startswith=network.path)}
     province = units.get("CB-TVT")
     if province is None or Fee.objects.filter(unit=province).exists():
