@@ -133,7 +133,8 @@ def exemption_delete(*, actor: User, exemption: FeeExemption) -> None:
 
 # -- ask a librarian ---------------------------------------------------------------------------
 
-def _clean_contact(email: str, phone: str) -> tuple[str, str]:
+def contact_clean(email: str, phone: str) -> tuple[str, str]:
+    """The e-mail and phone as stored (at least one, both well-formed), or a ValidationError by field."""
     email, phone = (email or "").strip(), re.sub(r"[\s.]", "", phone or "")
     errors = {}
     if not email and not phone:
@@ -167,7 +168,7 @@ def question_ask(*, library: OrgUnit, category: str, text: str, name: str = "", 
     if not library.is_active:
         errors["library"] = _("Thư viện này không còn hoạt động.")
     try:
-        email, phone = _clean_contact(email, phone)
+        email, phone = contact_clean(email, phone)
     except ValidationError as exc:
         errors.update({k: " ".join(v) for k, v in exc.message_dict.items()})
     if errors:

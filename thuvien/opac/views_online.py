@@ -74,6 +74,19 @@ class AskForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.fields["library"].queryset = _libraries()  # type: ignore[attr-defined]
 
+    def clean(self) -> dict[str, Any]:
+        """The service's checks too, so every error shows at once (the service checks again)."""
+        data = super().clean() or {}
+        if not data.get("consent"):
+            self.add_error("consent", _("Cần sự đồng ý của bạn để thư viện dùng thông tin liên hệ trả lời câu hỏi."))
+        try:
+            svc.contact_clean(data.get("email", ""), data.get("phone", ""))
+        except ValidationError as exc:
+            for field, errs in exc.message_dict.items():
+                if field not in self.errors:
+                    self.add_error(field, errs)
+        return data
+
 
 def _client_key(request: HttpRequest) -> str:
     ip = request.META.get("REMOTE_ADDR", "")

@@ -35,7 +35,7 @@ def test_ask_shows_every_error_then_accepts_and_rate_limits(client, world) -> No
     net = world[0]
     r = client.post("/ask/", {"library": net.a.pk, "category": "find", "text": "", "email": "sai"})
     assert r.status_code == 400
-    assert set(r.context["form"].errors) == {"text"}  # the form's own check comes first
+    assert set(r.context["form"].errors) == {"text", "consent", "email"}  # every error at once
     r = client.post("/ask/", {"library": net.a.pk, "category": "find", "text": "Có sách về then?", "email": "sai"})
     html = r.content.decode()
     assert r.status_code == 400

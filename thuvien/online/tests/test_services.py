@@ -124,10 +124,22 @@ def test_question_lifecycle_forward_and_publish(setup, django_capture_on_commit_
     assert [(r["unit"], r["answered"]) for r in rows] == [(net.b.name, 1)]
 
 
-def test_every_declared_question_transition_is_checked() -> None:
+def test_every_transition_table_allows_exactly_what_it_declares() -> None:
+    from thuvien.online.states import TABLES, check_transition
+
+    for name, (table, labels) in TABLES.items():
+        assert set(table) == set(labels.values), name  # every state has a row
+        for current in labels.values:
+            for new in labels.values:
+                if new in table[current]:
+                    check_transition(name, current, new)
+                else:
+                    with pytest.raises(TransitionError):
+                        check_transition(name, current, new)
     assert QUESTION_TRANSITIONS[QuestionState.ANSWERED] == {QuestionState.PUBLISHED}
-    assert COPY_TRANSITIONS[CopyState.DELIVERED] == frozenset()
-    assert POSTAL_TRANSITIONS[PostalState.RETURNED] == frozenset()
+    assert COPY_TRANSITIONS[CopyState.PAID] == {CopyState.DONE}  # paid requests are not cancelled
+    assert POSTAL_TRANSITIONS[PostalState.SHIPPED] == {PostalState.RETURN_SENT, PostalState.RETURNED}
+    assert all(not COPY_TRANSITIONS[s] for s in (CopyState.DELIVERED, CopyState.CANCELLED, CopyState.REFUSED))
 
 
 def test_copy_request_through_quote_payment_and_delivery(setup, settings, tmp_path) -> None:  # type: ignore[no-untyped-def]
