@@ -45,6 +45,7 @@ INSTALLED_APPS = [
     "thuvien.api",
     "thuvien.stocktake",
     "thuvien.portal",
+    "thuvien.online",
 ]
 
 MIDDLEWARE = [

@@ -9,6 +9,7 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("", include("thuvien.protocols.urls")),
     path("", include("thuvien.digital.urls")),
     path("", include("thuvien.portal.urls")),
+    path("", include("thuvien.opac.urls_online")),
     path("", include("thuvien.opac.urls")),
 ]
 if settings.DEBUG:

@@ -65,8 +65,14 @@ ACCOUNT_TABS = (
     ("history", gettext_lazy("Lịch sử")),
     ("fines", gettext_lazy("Tiền phạt")),
     ("lists", gettext_lazy("Danh sách và sự kiện")),
+    # online services (thuvien.online): rendered by templates/online/_account.html
+    ("questions", gettext_lazy("Hỏi thủ thư")),
+    ("copies", gettext_lazy("Sao chụp")),
+    ("postal", gettext_lazy("Mượn qua bưu điện")),
+    ("suggestions", gettext_lazy("Đề nghị bổ sung")),
     ("data", gettext_lazy("Dữ liệu của tôi")),
 )
+ONLINE_TABS = ("questions", "copies", "postal", "suggestions")
 
 
 @login_required(login_url=LOGIN_URL)
@@ -108,6 +114,10 @@ def _account_render(request: HttpRequest, patron: Patron, tab: str, *,
     elif tab == "lists":
         from thuvien.portal.views import account_context
         context.update(account_context(request))
+    elif tab in ONLINE_TABS:
+        from thuvien.online.selectors import for_patron
+
+        context["online"] = for_patron(patron=patron)
     elif tab == "data":
         context.update({
             "consents": consent_active(patron=patron), "purposes": ConsentPurpose.choices, "wordings": CONSENT_WORDING,
@@ -359,7 +369,12 @@ def register(request: HttpRequest) -> HttpResponse:
             messages.success(request, _("Đăng ký thành công. Số thẻ của bạn: %(c)s. Hãy dùng số thẻ này để đăng "
                                         "nhập.") % {"c": patron.card_number})
             return redirect("opac:account")
+    from thuvien.online.fees import card_fees
+
+    fee_unit = form.cleaned_data.get("home_library") if form.is_bound and hasattr(form, "cleaned_data") else None
+    fee_unit = fee_unit or _pickup_units().first()
     return render(request, "opac/account/register.html", {
+        "card_fees": card_fees(unit=fee_unit) if fee_unit else [], "fee_unit": fee_unit,
         "form": form, "wordings": CONSENT_WORDING, "password_rules": password_validators_help_texts(),
         "checked": set(form["consents"].value() or ()),
     }, status=400 if form.errors else 200)

@@ -48,6 +48,12 @@ KINDS: dict[str, Any] = {
     "van_stop": _("Điểm dừng phục vụ lưu động"),
     "item_added": _("Bản tài liệu bổ sung"),
     "item_withdrawn": _("Bản tài liệu thanh lý"),
+    # online services (thuvien.online)
+    "question": _("Câu hỏi gửi thủ thư"),
+    "question_answered": _("Câu hỏi đã trả lời"),
+    "copy_request": _("Yêu cầu sao chụp từ xa"),
+    "postal_request": _("Yêu cầu mượn qua bưu điện"),
+    "suggestion": _("Đề nghị bổ sung tài liệu"),
 }
 
 # The tags an event may carry, all coarse; the roll-up keeps exactly these.

@@ -15,4 +15,5 @@ urlpatterns = [
     path("devices/", include(("thuvien.staff.urls_devices", "devices"))),
     path("stocktake/", include(("thuvien.staff.urls_stocktake", "stocktake"))),
     path("labels/", include(("thuvien.staff.urls_labels", "labels"))),
+    path("online/", include(("thuvien.staff.urls_online", "online"))),
 ]

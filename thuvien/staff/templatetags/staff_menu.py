@@ -25,6 +25,7 @@ MENU: list[tuple[str, Any, Perm | None, Perm | None]] = [
     ("staff:digital:home", _("Thư viện số"), Perm.DIGITAL_EDIT, None),
     ("staff:reports:home", _("Báo cáo"), Perm.REPORT_VIEW, None),
     ("staff:stocktake:home", _("Kiểm kê"), Perm.CIRC_DESK, None),
+    ("staff:online:home", _("Dịch vụ trực tuyến"), Perm.CIRC_DESK, None),
     ("staff:labels:home", _("In nhãn"), Perm.CATALOG_EDIT, None),
     ("portal:staff_home", _("Cổng thông tin"), Perm.ORG_EDIT, None),
     ("staff:devices:home", _("Thiết bị"), Perm.STAFF_MANAGE, None),

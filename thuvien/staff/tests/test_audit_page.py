@@ -63,7 +63,7 @@ def test_audit_page_renders_one_entry_of_every_action_in_words(client, net, admi
                               object_type="nowhere.model", changes=["not", "a", "dict"])
     client.force_login(admin_user)
     pages = []
-    for number in (1, 2):
+    for number in range(1, (len(actions) + 3 + 49) // 50 + 1):  # 50 entries a page
         response = client.get("/staff/audit/", {"page": number})
         assert response.status_code == 200
         pages.append(response.content.decode())

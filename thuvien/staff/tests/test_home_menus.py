@@ -27,7 +27,7 @@ def test_desk_user_sees_today_and_no_account_creation(client, net, desk_a, base_
     hold_place(actor=desk_a, patron=reader, record=record, pickup_library=net.a)
     client.force_login(desk_a)
     page = client.get("/staff/").content.decode()
-    assert _menu(page) == ["Mạng lưới", "Mục lục", "Lưu thông", "Kiểm kê"]
+    assert _menu(page) == ["Mạng lưới", "Mục lục", "Lưu thông", "Kiểm kê", "Dịch vụ trực tuyến"]
     assert "Tạo tài khoản" not in page and 'id="dash-catalog"' not in page and 'id="dash-manager"' not in page
     assert _cards(page, "dash-desk") == {
         "lượt mượn hôm nay": "1", "lượt trả hôm nay": "0", "bản cần lấy khỏi giá cho bạn đọc đặt": "1",
@@ -55,6 +55,6 @@ def test_manager_sees_counts_for_their_subtree_and_every_menu(client, net, staff
     client.force_login(manager)
     page = client.get("/staff/").content.decode()
     assert _menu(page) == ["Mạng lưới", "Biên mục", "Lưu thông", "Liên thông", "Thư viện số", "Báo cáo", "Kiểm kê",
-                           "In nhãn", "Cổng thông tin", "Thiết bị", "Cán bộ", "Nhật ký", "Dữ liệu cá nhân"]
+                           "Dịch vụ trực tuyến", "In nhãn", "Cổng thông tin", "Thiết bị", "Cán bộ", "Nhật ký", "Dữ liệu cá nhân"]
     assert _cards(page, "dash-manager") == {"đơn vị đang hoạt động": "2", "bản tài liệu trong kho": "1", "bạn đọc có thẻ": "1",
                                             "lượt đang mượn": "0", "lượt quá hạn": "0"}
