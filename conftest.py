@@ -8,5 +8,6 @@ pytest_plugins = [
     "thuvien.circulation.tests.fixtures",
     "thuvien.protocols.tests.fixtures",
     "thuvien.digital.tests.fixtures",
+    "thuvien.digitisation.tests.fixtures",
     "thuvien.protocols.sip2.tests.fixtures",
 ]
