@@ -30,12 +30,12 @@ HAN_NOM_LANGUAGES = frozenset({"chi", "lzh", "zho"})
 
 def _is_kind(kind: str, subjects: list[Any], language: str, ddc: str) -> bool:
     """Whether a record belongs to a holdings kind, from its subjects, language and DDC class:
-    local history = a subject "Địa chí…" or DDC 959.7 (Việt Nam's history and geography);
+    local history = a subject "Địa chí…" or DDC 959.7 / 915.97 (Việt Nam's history, its geography);
     Hán Nôm = written in Hán/Nôm or a subject "Hán Nôm"; minority = an ISO 639-3 minority language;
     rare = a subject "Sách quý hiếm"/"Tài liệu quý hiếm"/"Sách cổ"."""
     folded = [fold(str(s)) for s in subjects or []]
     if kind == HoldingsKind.LOCAL_HISTORY:
-        return any(s.startswith("dia chi") for s in folded) or ddc.startswith("959.7")
+        return any(s.startswith("dia chi") for s in folded) or ddc.startswith(("959.7", "915.97"))
     if kind == HoldingsKind.HAN_NOM:
         return language in HAN_NOM_LANGUAGES or any("han nom" in s for s in folded)
     if kind == HoldingsKind.MINORITY:
@@ -158,13 +158,13 @@ def dashboard(*, user: User, days: int = 14, today: dt.date | None = None) -> di
     top = max(per_day.values(), default=0)
     operators = []
     rows = (steps.exclude(actor=None).exclude(to_state=State.SELECTED)
-            .values("actor_id", "actor__username", "actor__first_name", "actor__last_name")
+            .values("actor_id", "actor__username", "actor__display_name")
             .annotate(steps=Count("pk"), scanned=Sum("pages", filter=Q(to_state=State.SCANNED)),
                       checked=Count("pk", filter=Q(to_state__in=[State.OCR, State.REWORK])),
                       published=Count("pk", filter=Q(to_state=State.PUBLISHED)))
             .order_by("-steps", "actor__username"))
     for r in rows:
-        name = f"{r['actor__last_name']} {r['actor__first_name']}".strip() or r["actor__username"]
+        name = r["actor__display_name"] or r["actor__username"]
         operators.append({"name": name, "username": r["actor__username"], "steps": r["steps"],
                           "pages": int(r["scanned"] or 0), "checked": r["checked"], "published": r["published"]})
     states: dict[str, int] = {}
