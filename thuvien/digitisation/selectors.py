@@ -187,7 +187,7 @@ def csv_rows(*, user: User) -> list[list[Any]]:
     items = (PlanItem.objects.filter(project__in=projects_for(user=user))
              .select_related("project__collection__unit", "record", "obj").order_by("project_id", "priority", "pk"))
     last: dict[int, tuple[dt.datetime, str]] = {}
-    for item_id, at, username in (Transition.objects.filter(item__in=items).order_by("item_id", "at", "pk")
+    for item_id, at, username in (Transition.objects.filter(item__in=items).order_by("item_id", "pk")
                                   .values_list("item_id", "at", "actor__username")):
         last[item_id] = (at, username or "")
     for i in items:
