@@ -11,7 +11,6 @@ from django.utils import timezone
 from thuvien.digital import iiif
 from thuvien.digital.models import ACCESS_ORDER, AccessLevel, Collection, DigitalObject, ObjectStatus, Page
 
-
 # What readers may find: a processed object that is published (a digitisation project's object stays
 # hidden until its workflow reaches "published"; staff still open it for quality control).
 SHOWN: dict[str, Any] = {"status": ObjectStatus.READY, "published": True}

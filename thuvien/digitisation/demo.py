@@ -96,14 +96,14 @@ def load(*, network: OrgUnit, stdout: TextIO) -> None:
         # The digital demo's 3-page object (OCR'd by the worker) waits for its reviewer.
         first = DigitalObject.objects.filter(collection=coll, plan_item__isnull=True).order_by("pk").first()
         if first is not None and first.record is not None:
-            item = PlanItem.objects.filter(project=project, record=first.record).first()
-            if item is None:
+            waiting = PlanItem.objects.filter(project=project, record=first.record).first()
+            if waiting is None:
                 from thuvien.digitisation.services import plan_add
 
-                item = plan_add(actor=actor, project=project, records=[first.record], priority=1,
+                waiting = plan_add(actor=actor, project=project, records=[first.record], priority=1,
                                 condition="Bản in 2000, giấy ố vàng").added[0]
             day = now - dt.timedelta(days=1)
             for step in (State.PREPARED, State.SCANNED, State.QC):
-                item = item_transition(actor=sohoa, item=item, to=step, at=day, obj=first)
+                waiting = item_transition(actor=sohoa, item=waiting, to=step, at=day, obj=first)
     stdout.write(f"digitisation: project “{coll.name}”, {PlanItem.objects.filter(project=project).count()} "
                  "records in the plan, /staff/digitisation/\n")

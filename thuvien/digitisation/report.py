@@ -30,8 +30,8 @@ def _target_text(t: Any) -> str:
 def tables(unit: OrgUnit, first: dt.date, last: dt.date, *, projects: list[Project] | None = None) -> list[Any]:
     """The report's tables for `unit`'s subtree (or only `projects`) over first..last."""
     from thuvien.reports.catalogue import Table
-    from thuvien.reports.selectors import subtree_ids, totals
     from thuvien.reports.periods import Period
+    from thuvien.reports.selectors import subtree_ids, totals
 
     units = subtree_ids(unit)
     if projects is None:
@@ -51,7 +51,7 @@ def tables(unit: OrgUnit, first: dt.date, last: dt.date, *, projects: list[Proje
                      "series": [(_("Đạt (% chỉ tiêu)"), [r[4] for r in targets.rows])]}
 
     published = sel.published_between(units, start, end).filter(project__in=projects)
-    by_coll = {row["project__collection_id"]: row for row in published.values("project__collection_id")
+    by_coll: dict[int, dict[str, Any]] = {row["project__collection_id"]: dict(row) for row in published.values("project__collection_id")
                .annotate(titles=Count("pk"), pages=Sum("pages"))}
     views = ActivityEvent.objects.filter(unit_id__in=units, at__gte=start, at__lt=end)
     per_coll = Table(_("2. Số hoá và sử dụng trong kỳ theo bộ sưu tập"),

@@ -186,10 +186,10 @@ def csv_rows(*, user: User) -> list[list[Any]]:
     out: list[list[Any]] = [header]
     items = (PlanItem.objects.filter(project__in=projects_for(user=user))
              .select_related("project__collection__unit", "record", "obj").order_by("project_id", "priority", "pk"))
-    last: dict[int, tuple[dt.datetime, str]] = {}
-    for item_id, at, username in (Transition.objects.filter(item__in=items).order_by("item_id", "pk")
+    last: dict[int, tuple[dt.datetime | None, str]] = {}
+    for item_id, when, username in (Transition.objects.filter(item__in=items).order_by("item_id", "pk")
                                   .values_list("item_id", "at", "actor__username")):
-        last[item_id] = (at, username or "")
+        last[item_id] = (when, username or "")
     for i in items:
         at, who = last.get(i.pk, (None, ""))
         out.append([i.project.collection.name, i.project.collection.unit.name, i.record_id, i.record.title,

@@ -220,8 +220,8 @@ def item_qc(request: HttpRequest, pk: int) -> HttpResponse:
             messages.error(request, _errors(exc))
         if not form.errors:
             return redirect("staff:digitisation:qc", pk=pk)
-    pages = Paginator(item.obj.pages.order_by("order").defer("words") if item.obj else [], 10).get_page(
-        request.GET.get("page"))
+    page_rows: Any = item.obj.pages.order_by("order").defer("words") if item.obj else []
+    pages = Paginator(page_rows, 10).get_page(request.GET.get("page"))
     marks: dict[int, list[Any]] = {}
     for m in item.rescans.filter(resolved_at__isnull=True):
         marks.setdefault(m.page_order, []).append(m)
