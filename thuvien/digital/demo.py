@@ -22,7 +22,7 @@ DEMO_PAGES = 3
 def load(*, network: OrgUnit, stdout: TextIO) -> None:
     actor = system_user()
     library = OrgUnit.objects.filter(code="CB-TVT").first() or network
-    coll = collection_create(actor=actor, code="dia-chi-cao-bang", name="Địa chí Cao Bằng", unit=library,
+    coll = collection_create(actor=actor, code="dia-chi-cao-bang", name="Tài liệu địa chí Cao Bằng", unit=library,
                              description="Tài liệu địa chí được số hoá")
     bib = bib_create(actor=actor, owner=library, record=build_record(QuickRecord(
         title="Địa chí Cao Bằng", responsibility="Ban biên soạn Địa chí Cao Bằng", publisher="Chính trị Quốc gia",

@@ -1,10 +1,12 @@
-"""Demo data of the digitisation projects: the "Địa chí Cao Bằng" collection (made by the digital demo)
-gets a project with two targets (1.000 titles in phase 1, 70% of the local-history holdings by 2030),
-a dozen local-history records in its plan and objects in several states, moved through the workflow
-by two operators (sohoa, bienmuc) over the past days so the dashboard shows throughput.
+"""Demo data of the digitisation projects: a collection "Địa chí Cao Bằng" of the provincial library
+with a project and two targets (1.000 titles in phase 1, 70% of the local-history holdings by 2030),
+its local-history records in the plan (the digital demo's "Địa chí Cao Bằng" shows as already
+digitised elsewhere) and objects in several states, moved through the workflow by two operators
+(sohoa, bienmuc) over the past days so the dashboard shows throughput.
 
-The objects made here are small generated pages without OCR (profile "none": tiles only, fast); the
-digital demo's own 3-page object (OCR'd by the worker) waits in quality control."""
+The objects that go far are small generated pages without OCR (profile "none": tiles only, fast);
+one more, OCR'd by the worker, waits in quality control. The digital demo's own object stays
+outside the project, public as before."""
 
 from __future__ import annotations
 
@@ -14,17 +16,19 @@ from pathlib import Path
 from typing import TextIO
 
 from django.utils import timezone
+from PIL import Image
 
 from thuvien.catalog.quick import QuickRecord, build_record
 from thuvien.catalog.services import bib_create
 from thuvien.core.demo import system_user
 from thuvien.core.models import OrgUnit, User
-from thuvien.digital.models import AccessLevel, Collection, DigitalObject
-from thuvien.digital.services import object_ingest, object_process
-from thuvien.digital.synthetic import render_page
+from thuvien.digital.models import AccessLevel, Collection
+from thuvien.digital.services import collection_create, object_ingest, object_process
+from thuvien.digital.synthetic import DIA_CHI_CAO_BANG, render_page
 from thuvien.digitisation.models import HoldingsKind, Measure, PlanItem, State
 from thuvien.digitisation.services import item_transition, plan_add_holdings, project_create, target_create
 
+DEMO_CODE = "so-hoa-dia-chi-cao-bang"
 RECORDS = [  # title, year, pages of the demo scan
     ("Lịch sử Đảng bộ tỉnh Cao Bằng", 2005, 3),
     ("Khu di tích Pác Bó", 2010, 2),
@@ -51,12 +55,12 @@ def _operator(username: str) -> User:
 
 
 def load(*, network: OrgUnit, stdout: TextIO) -> None:
-    coll = Collection.objects.filter(code="dia-chi-cao-bang").first()
-    if coll is None:
-        stdout.write("digitisation: no demo collection, skipped\n")
+    if Collection.objects.filter(code=DEMO_CODE).exists():
         return
     actor = system_user()
-    library = coll.unit
+    library = OrgUnit.objects.filter(code="CB-TVT").first() or network
+    coll = collection_create(actor=actor, code=DEMO_CODE, name="Địa chí Cao Bằng", unit=library,
+                             description="Dự án số hoá tài liệu địa chí của Thư viện tỉnh")
     for title, year, _pages in RECORDS:
         bib_create(actor=actor, owner=library, record=build_record(QuickRecord(
             title=title, publisher="Sở Văn hoá Cao Bằng", place="Cao Bằng", year=year, ddc="959.712",
@@ -76,8 +80,14 @@ def load(*, network: OrgUnit, stdout: TextIO) -> None:
             folder = Path(tmp) / f"v{n}"
             folder.mkdir()
             for p in range(1, pages + 1):
-                render_page(f"{title}\nTrang {p}. Tài liệu địa chí Cao Bằng, bản số hoá mẫu.", folder / f"Trang {p}.png",
+                path = folder / f"Trang {p}.png"
+                render_page(f"{title}\nTrang {p}. Tài liệu địa chí Cao Bằng, bản số hoá mẫu.", path,
                             width=700, height=500, font_size=24, seed=n * 10 + p, noise=False)
+                # scans declare their resolution; the record sent back for rework has a skewed 150 ppi page
+                bad = fate == State.REWORK and p == 2
+                with Image.open(path) as img:
+                    page = img.convert("L").rotate(3, fillcolor=255) if bad else img.copy()
+                page.save(path, dpi=(150, 150) if bad else (300, 300))
             made = object_ingest(actor=actor, source=folder, collection=coll, record=item.record,
                                  access=AccessLevel.PUBLIC, ocr_profile="none", process=False)
             obj = object_process(obj=made.obj, pdf=False)
@@ -93,17 +103,17 @@ def load(*, network: OrgUnit, stdout: TextIO) -> None:
                 day += dt.timedelta(hours=20)
                 if step == fate:
                     break
-        # The digital demo's 3-page object (OCR'd by the worker) waits for its reviewer.
-        first = DigitalObject.objects.filter(collection=coll, plan_item__isnull=True).order_by("pk").first()
-        if first is not None and first.record is not None:
-            waiting = PlanItem.objects.filter(project=project, record=first.record).first()
-            if waiting is None:
-                from thuvien.digitisation.services import plan_add
-
-                waiting = plan_add(actor=actor, project=project, records=[first.record], priority=1,
-                                condition="Bản in 2000, giấy ố vàng").added[0]
-            day = now - dt.timedelta(days=1)
-            for step in (State.PREPARED, State.SCANNED, State.QC):
-                waiting = item_transition(actor=sohoa, item=waiting, to=step, at=day, obj=first)
+        # One more volume, OCR'd by the worker, waits for its reviewer in quality control.
+        title, _year, _pages = RECORDS[len(FATE)]
+        waiting = items[title]
+        folder = Path(tmp) / "qc"
+        folder.mkdir()
+        for p, text in enumerate(DIA_CHI_CAO_BANG[:2], 1):
+            render_page(text, folder / f"Trang {p}.png", width=900, height=640, font_size=26, seed=p)
+        scan = object_ingest(actor=actor, source=folder, collection=coll, record=waiting.record,
+                             access=AccessLevel.PUBLIC).obj
+        day = now - dt.timedelta(days=1)
+        for step in (State.PREPARED, State.SCANNED, State.QC):
+            waiting = item_transition(actor=sohoa, item=waiting, to=step, at=day, obj=scan)
     stdout.write(f"digitisation: project “{coll.name}”, {PlanItem.objects.filter(project=project).count()} "
                  "records in the plan, /staff/digitisation/\n")

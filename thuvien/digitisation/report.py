@@ -47,7 +47,7 @@ def tables(unit: OrgUnit, first: dt.date, last: dt.date, *, projects: list[Proje
             done = f"{tp.done:g}%" if tp.target.measure == "percent" else tp.done
             targets.rows.append([p.collection.name, _target_text(tp.target), f"{tp.target.deadline:%d/%m/%Y}",
                                  done, tp.percent])
-    targets.chart = {"type": "bar", "labels": [f"{r[0]} ({r[1]})" for r in targets.rows],
+    targets.chart = None if not targets.rows else {"type": "bar", "labels": [f"{r[0]} ({r[1]})" for r in targets.rows],
                      "series": [(_("Đạt (% chỉ tiêu)"), [r[4] for r in targets.rows])]}
 
     published = sel.published_between(units, start, end).filter(project__in=projects)
@@ -80,7 +80,7 @@ def tables(unit: OrgUnit, first: dt.date, last: dt.date, *, projects: list[Proje
     per_year = Table(_("4. Theo năm công bố (luỹ kế đến cuối kỳ)"), [_("Năm"), _("Đầu tài liệu"), _("Trang")],
                      [[str(r["y"]), int(r["titles"]), int(r["pages"] or 0)] for r in yearly])
     per_year.rows.append([_("Tổng cộng"), sum(r[1] for r in per_year.rows), sum(r[2] for r in per_year.rows)])
-    per_year.chart = {"type": "bar", "labels": [r[0] for r in per_year.rows[:-1]],
+    per_year.chart = None if len(per_year.rows) < 2 else {"type": "bar", "labels": [r[0] for r in per_year.rows[:-1]],
                       "series": [(_("Đầu tài liệu"), [r[1] for r in per_year.rows[:-1]])]}
 
     states = Table(_("5. Tài liệu theo bước quy trình (hiện tại)"), [_("Bước"), _("Số tài liệu")], [])
