@@ -40,15 +40,18 @@ def tables(unit: OrgUnit, first: dt.date, last: dt.date, *, projects: list[Proje
     coll_ids = [p.collection_id for p in projects]
 
     targets = Table(_("1. Tiến độ so với chỉ tiêu"),
-                    [_("Bộ sưu tập"), _("Chỉ tiêu"), _("Hạn"), _("Đã đạt"), _("Đạt (% chỉ tiêu)")], [])
+                    [_("Bộ sưu tập: chỉ tiêu"), _("Hạn"), _("Đã đạt"), _("Đạt (% chỉ tiêu)")], [])
+    labels = []
     for p in projects:
         progress = sel.project_progress(project=p)
         for tp in progress["targets"]:
-            done = f"{tp.done:g}%" if tp.target.measure == "percent" else tp.done
-            targets.rows.append([p.collection.name, _target_text(tp.target), f"{tp.target.deadline:%d/%m/%Y}",
+            done = f"{tp.done:g}%".replace(".", ",") if tp.target.measure == "percent" else tp.done
+            targets.rows.append([f"{p.collection.name}: {_target_text(tp.target)}", f"{tp.target.deadline:%d/%m/%Y}",
                                  done, tp.percent])
-    targets.chart = None if not targets.rows else {"type": "bar", "labels": [f"{r[0]} ({r[1]})" for r in targets.rows],
-                     "series": [(_("Đạt (% chỉ tiêu)"), [r[4] for r in targets.rows])]}
+            labels.append(f"{p.collection.name} ({_target_text(tp.target).split(' · ')[0]})")
+    if targets.rows:
+        targets.chart = {"type": "bar", "labels": labels,
+                         "series": [(_("Đạt (% chỉ tiêu)"), [r[3] for r in targets.rows])]}
 
     published = sel.published_between(units, start, end).filter(project__in=projects)
     by_coll: dict[int, dict[str, Any]] = {row["project__collection_id"]: dict(row) for row in published.values("project__collection_id")

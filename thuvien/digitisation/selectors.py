@@ -28,14 +28,15 @@ MINORITY_LANGUAGES = frozenset({"tyz", "nut", "hnj", "mww", "ium", "blt", "tdh",
 HAN_NOM_LANGUAGES = frozenset({"chi", "lzh", "zho"})
 
 
-def _is_kind(kind: str, subjects: list[Any], language: str, ddc: str) -> bool:
-    """Whether a record belongs to a holdings kind, from its subjects, language and DDC class:
-    local history = a subject "Địa chí…" or DDC 959.7 / 915.97 (Việt Nam's history, its geography);
+def _is_kind(kind: str, subjects: list[Any], language: str) -> bool:
+    """Whether a record belongs to a holdings kind, from its subjects and language:
+    local history = a subject heading "Địa chí…" / "Địa phương chí…" (DDC alone cannot tell a province's
+    local history from the country's history);
     Hán Nôm = written in Hán/Nôm or a subject "Hán Nôm"; minority = an ISO 639-3 minority language;
     rare = a subject "Sách quý hiếm"/"Tài liệu quý hiếm"/"Sách cổ"."""
     folded = [fold(str(s)) for s in subjects or []]
     if kind == HoldingsKind.LOCAL_HISTORY:
-        return any(s.startswith("dia chi") for s in folded) or ddc.startswith(("959.7", "915.97"))
+        return any(s.startswith(("dia chi", "dia phuong chi")) for s in folded)
     if kind == HoldingsKind.HAN_NOM:
         return language in HAN_NOM_LANGUAGES or any("han nom" in s for s in folded)
     if kind == HoldingsKind.MINORITY:
@@ -53,9 +54,9 @@ def holdings_ids(*, project: Project) -> list[int]:
     unit = project.collection.unit
     qs = (BibRecord.objects.filter(is_deleted=False)
           .filter(Q(owner__path__startswith=unit.path) | Q(items__library__path__startswith=unit.path))
-          .values_list("pk", "subjects", "language", "ddc").distinct().order_by("pk"))
-    return [pk for pk, subjects, language, ddc in qs.iterator(chunk_size=2000)
-            if _is_kind(project.holdings_kind, subjects, language or "", ddc or "")]
+          .values_list("pk", "subjects", "language").distinct().order_by("pk"))
+    return [pk for pk, subjects, language in qs.iterator(chunk_size=2000)
+            if _is_kind(project.holdings_kind, subjects, language or "")]
 
 
 def projects_for(*, user: User) -> QuerySet[Project]:

@@ -135,19 +135,6 @@ def plan_add_holdings(*, actor: User, project: Project, priority: int = 2) -> Pl
     return plan_add(actor=actor, project=project, records=records, priority=priority)
 
 
-def plan_item_update(*, actor: User, item: PlanItem, priority: int, condition: str) -> PlanItem:
-    require_perm(actor, Perm.DIGITAL_EDIT, _unit(item.project))
-    if priority not in (1, 2, 3):
-        raise ValueError(_("Mức ưu tiên phải là 1, 2 hoặc 3."))
-    with transaction.atomic():
-        before = {"priority": item.priority, "condition": item.condition}
-        item.priority, item.condition = priority, condition.strip()
-        item.save(update_fields=["priority", "condition", "updated_at"])
-        audit(actor=actor, unit=_unit(item.project), action="digitisation.plan_update", obj=item,
-              changes={"priority": [before["priority"], priority], "condition": [before["condition"], item.condition]})
-    return item
-
-
 # -- the workflow ----------------------------------------------------------------------------------
 
 def _guard(item: PlanItem, new: str, obj: DigitalObject | None, reason: str) -> None:

@@ -99,7 +99,6 @@ ACTION_LABELS: dict[str, Any] = {
     "digitisation.project_save": _("Lập dự án số hoá"),
     "digitisation.target_create": _("Thêm chỉ tiêu số hoá"),
     "digitisation.plan_add": _("Thêm tài liệu vào kế hoạch số hoá"),
-    "digitisation.plan_update": _("Sửa mục trong kế hoạch số hoá"),
     "digitisation.transition": _("Chuyển bước quy trình số hoá"),
     "digitisation.rescan_mark": _("Đánh dấu trang cần quét lại"),
     "patron.restrict": _("Hạn chế xử lý dữ liệu bạn đọc"),

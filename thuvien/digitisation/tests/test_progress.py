@@ -141,8 +141,8 @@ def test_statistics_report_and_printable_pdf(proj, digital_object_factory, clien
     report = report_build(name="digitisation", unit=proj.collection.unit.parent, period=period_parse(str(year)))
     tables = {t.title: t for t in report.tables}
     assert tables["1. Tiến độ so với chỉ tiêu"].rows == [
-        ["Tài liệu địa chí", "1 đầu tài liệu · Giai đoạn 1", "31/12/2030", 1, 100.0],
-        ["Tài liệu địa chí", "50%", "31/12/2030", "33.3%", 66.7]]
+        ["Tài liệu địa chí: 1 đầu tài liệu · Giai đoạn 1", "31/12/2030", 1, 100.0],
+        ["Tài liệu địa chí: 50%", "31/12/2030", "33,3%", 66.7]]
     assert tables["2. Số hoá và sử dụng trong kỳ theo bộ sưu tập"].rows == [
         ["Tài liệu địa chí", 1, 3, 1, 0], ["Tổng cộng", 1, 3, 1, 0]]
     assert tables["3. Theo thư viện"].rows == [["Thư viện huyện A", 1, 3], ["Tổng cộng", 1, 3]]
