@@ -172,7 +172,8 @@ def item_transition(*, actor: User, item: PlanItem, to: str, reason: str = "",
         raise TransitionError(_("Trạng thái không hợp lệ."))
     reason = reason.strip()[:2000]
     with transaction.atomic():
-        item = PlanItem.objects.select_for_update().select_related("project__collection__unit", "obj").get(pk=item.pk)
+        item = (PlanItem.objects.select_for_update(of=("self",)).select_related("project__collection__unit", "obj")
+                .get(pk=item.pk))
         before = item.state
         check_transition(before, to)
         scan = obj if obj is not None else item.obj

@@ -7,6 +7,7 @@ import pytest
 from django.core.exceptions import PermissionDenied
 
 from thuvien.digital.models import DigitalObject
+from thuvien.digital.selectors import oai_digital, object_list, objects_for_record, records_digital_text
 from thuvien.digitisation.models import PlanItem, RescanReason, State, Transition
 from thuvien.digitisation.services import item_transition, plan_add, qc_send_back, rescan_mark
 from thuvien.digitisation.states import ORDER, TRANSITIONS, TransitionError, next_states
@@ -55,11 +56,18 @@ def test_full_path_logs_each_step_and_publication_controls_the_opac(proj, digita
             assert client.get(f"/iiif/{obj.uuid}/manifest").status_code == 404
             page = obj.pages.get()
             assert client.get(f"/iiif/3/{page.uuid}/info.json").status_code == 404
+            # nor on the record page, in the index's full text and facet, in OAI-PMH or the API list
+            rec = proj.records[0].pk
+            assert objects_for_record(record_id=rec) == [] and records_digital_text(record_ids=[rec]) == {}
+            assert oai_digital(record_ids=[rec], base_url="http://x") == {}
+            assert list(object_list(record_id=rec)) == []
             client.force_login(proj.reviewer)
             assert client.get(f"/digital/{obj.uuid}/").status_code == 200
             client.logout()
     assert item.state == State.PUBLISHED and item.pages == 1 and item.published_at is not None
     assert client.get(f"/digital/{obj.uuid}/").status_code == 200
+    assert [o.pk for o in objects_for_record(record_id=proj.records[0].pk)] == [obj.pk]
+    assert list(records_digital_text(record_ids=[proj.records[0].pk])) == [proj.records[0].pk]
     log = list(Transition.objects.filter(item=item).order_by("at", "pk").values_list("from_state", "to_state",
                                                                                     "actor__username"))
     assert log == [("", "selected", "sohoa_a"), ("selected", "prepared", "sohoa_a"), ("prepared", "scanned", "sohoa_a"),
