@@ -97,6 +97,7 @@ def test_dashboard_csv_menu_and_scope(proj, digital_object_factory, client, net)
     assert 'href="/staff/digitisation/"' in html  # the menu entry for the role
     html = client.get("/staff/digitisation/").content.decode()
     assert "Tài liệu địa chí" in html and "1 / 1 đầu tài liệu" in html and "33,3%" in html
+    assert "/staff/reports/r/digitisation/" not in html  # the statistics report needs report.view
     rows = list(csv.reader(io.StringIO(client.get("/staff/digitisation/export.csv").content.decode("utf-8-sig"))))
     assert rows[0][:6] == ["collection", "library", "record_id", "title", "priority", "state"]
     assert [(r[2], r[5], r[6], r[10]) for r in rows[1:]] == [
