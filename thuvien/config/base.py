@@ -39,6 +39,7 @@ INSTALLED_APPS = [
     "thuvien.protocols",
     "thuvien.scheduler",
     "thuvien.digital",
+    "thuvien.digitisation",
     "thuvien.reports",
     "thuvien.opac",
     "thuvien.staff",

@@ -79,6 +79,10 @@ class DigitalObject(models.Model):
     right_to_left = models.BooleanField(_("đọc từ phải sang trái (Hán Nôm)"), default=False)
     status = models.CharField(_("trạng thái"), max_length=12, choices=ObjectStatus.choices,
                               default=ObjectStatus.NEW)
+    # Readers see an object only when it is ready AND published (selectors.SHOWN). Objects made outside a
+    # digitisation project are published from the start; a project's workflow clears the flag when it takes
+    # the object in and sets it at its "published" step (thuvien.digitisation.states).
+    published = models.BooleanField(_("đã công bố"), default=True)
     pages_done = models.PositiveIntegerField(default=0)
     error = models.TextField(blank=True)
     has_pdf = models.BooleanField(default=False)

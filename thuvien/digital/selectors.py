@@ -11,6 +11,11 @@ from django.utils import timezone
 from thuvien.digital import iiif
 from thuvien.digital.models import ACCESS_ORDER, AccessLevel, Collection, DigitalObject, ObjectStatus, Page
 
+# What readers may find: a processed object that is published (a digitisation project's object stays
+# hidden until its workflow reaches "published"; staff still open it for quality control).
+SHOWN: dict[str, Any] = {"status": ObjectStatus.READY, "published": True}
+SHOWN_PAGE: dict[str, Any] = {"obj__status": ObjectStatus.READY, "obj__published": True}
+
 
 def object_get(*, obj_uuid: str) -> DigitalObject | None:
     """The object by its UUID with its library and collection (one query), or None."""
@@ -104,13 +109,14 @@ def autocomplete_words(*, obj: DigitalObject, prefix: str) -> list[str]:
 
 def objects_for_record(*, record_id: int) -> list[DigitalObject]:
     """The ready objects of a catalogue record, for its page in the portal."""
-    return list(DigitalObject.objects.filter(record_id=record_id, status=ObjectStatus.READY)
+    return list(DigitalObject.objects.filter(record_id=record_id, **SHOWN)
                 .select_related("collection").annotate(page_count=Count("pages")).order_by("pk"))
 
 
 def object_list(*, record_id: int | None = None, collection: str | None = None) -> QuerySet[DigitalObject]:
-    """Objects for the API, newest first, with page counts."""
-    qs = DigitalObject.objects.select_related("collection").annotate(page_count=Count("pages"))
+    """Objects for the API, newest first, with page counts (published objects only)."""
+    qs = DigitalObject.objects.filter(published=True).select_related("collection").annotate(
+        page_count=Count("pages"))
     if record_id is not None:
         qs = qs.filter(record_id=record_id)
     if collection:
@@ -130,7 +136,7 @@ def records_inside(*, record_ids: list[int], q: str, width: int = 60) -> dict[in
     out: dict[int, dict[str, Any]] = {}
     if not record_ids:
         return out
-    objs = list(DigitalObject.objects.filter(record_id__in=record_ids, status=ObjectStatus.READY)
+    objs = list(DigitalObject.objects.filter(record_id__in=record_ids, **SHOWN)
                 .order_by("pk").values_list("pk", "record_id", "uuid", "access"))
     for _pk, record_id, obj_uuid, _access in objs:
         out.setdefault(record_id, {"uuid": str(obj_uuid)})
@@ -161,7 +167,7 @@ def records_digital_text(*, record_ids: list[int]) -> dict[int, list[str]]:
     out: dict[int, list[str]] = {}
     if not record_ids:
         return out
-    rows = (Page.objects.filter(obj__record_id__in=record_ids, obj__status=ObjectStatus.READY)
+    rows = (Page.objects.filter(obj__record_id__in=record_ids, **SHOWN_PAGE)
             .order_by("obj__record_id", "obj_id", "order").values_list("obj__record_id", "obj__access", "text"))
     for record_id, access, text in rows:
         texts = out.setdefault(record_id, [])
@@ -192,7 +198,7 @@ def collection_count() -> int:
 
 def records_in_collection(code: str) -> QuerySet[DigitalObject]:
     """Record ids with a ready object in the collection ("" = any collection), as a subquery."""
-    qs = DigitalObject.objects.filter(status=ObjectStatus.READY, record__isnull=False)
+    qs = DigitalObject.objects.filter(record__isnull=False, **SHOWN)
     if code:
         qs = qs.filter(collection__code=code)
     return qs.values("record_id")  # type: ignore[return-value]
@@ -207,7 +213,7 @@ def oai_digital(*, record_ids: list[int], base_url: str) -> dict[int, tuple[list
     if not record_ids:
         return out
     today = timezone.localdate()
-    rows = (DigitalObject.objects.filter(record_id__in=record_ids, status=ObjectStatus.READY)
+    rows = (DigitalObject.objects.filter(record_id__in=record_ids, **SHOWN)
             .order_by("record_id", "pk").values_list("record_id", "uuid", "collection__code", "access",
                                                      "embargo_until", "rights"))
     base = base_url.rstrip("/")

@@ -182,6 +182,17 @@ def _reindex_record(obj: DigitalObject) -> None:
             outbox_enqueue([obj.record_id])
 
 
+def object_published_set(*, obj: DigitalObject, published: bool) -> None:
+    """Show (True) or hide (False) the object from readers; called inside the caller's transaction by the
+    digitisation workflow, whose transition log and audit entry record who did it. The manifest cache is
+    dropped and the record re-indexed (its "digital copy" facet and full text follow)."""
+    if obj.published == published:
+        return
+    obj.published, obj.manifest_cache = published, ""
+    obj.save(update_fields=["published", "manifest_cache", "updated_at"])
+    _reindex_record(obj)
+
+
 def object_update(*, actor: User, obj: DigitalObject, **fields: Any) -> DigitalObject:
     """Change descriptive or access fields; the cached manifest is dropped."""
     require_perm(actor, Perm.DIGITAL_EDIT, obj.unit)

@@ -82,6 +82,8 @@ def _image_page(request: HttpRequest, page_uuid: str) -> tuple[Any, Decision | N
     if page is None or not page.processed:
         return None, None, _json({"error": "unknown image"}, status=404)
     decision = access_decide(obj=page.obj, viewer=_viewer(request))
+    if not page.obj.published and not decision.allows("staff"):  # an unpublished object: readers never see it
+        return None, None, _json({"error": "unknown image"}, status=404)
     if not decision.allows(page.access):
         return None, decision, _denied(request, decision)
     if page.obj.damaged:
@@ -132,7 +134,7 @@ def image_request(request: HttpRequest, page_uuid: str, region: str, size: str, 
 def _decided_object(request: HttpRequest, obj_uuid: str) -> tuple[DigitalObject, Decision, HttpResponse | None]:
     obj = _object_or_404(obj_uuid)
     decision = access_decide(obj=obj, viewer=_viewer(request))
-    if obj.status != ObjectStatus.READY and not decision.allows("staff"):
+    if (obj.status != ObjectStatus.READY or not obj.published) and not decision.allows("staff"):
         raise Http404(_("Tài liệu số đang được xử lý."))
     if not decision.allowed:
         return obj, decision, _denied(request, decision)
@@ -170,7 +172,7 @@ def collection_manifest(request: HttpRequest, code: str) -> HttpResponse:
         raise Http404(_("Không có bộ sưu tập này."))
     viewer = _viewer(request)
     objs = [{"uuid": o.uuid, "title": o.title} for o in
-            coll.digital_objects.filter(status=ObjectStatus.READY, damaged=False).select_related("unit").order_by("pk")
+            coll.digital_objects.filter(**selectors.SHOWN, damaged=False).select_related("unit").order_by("pk")
             if access_decide(obj=o, viewer=viewer).allowed]
     data = iiif.collection_manifest(code=coll.code, name=coll.name, objects=objs)
     return _json(orjson.dumps(data).decode().replace(iiif.BASE, _base(request)))

@@ -321,12 +321,20 @@ def readers_report(unit: OrgUnit, period: Period) -> list[Table]:
     return tables
 
 
+def digitisation(unit: OrgUnit, period: Period) -> list[Table]:
+    """Digitisation progress against targets, by collection, library and year; views (thuvien.digitisation)."""
+    from thuvien.digitisation.report import catalogue_tables
+
+    return catalogue_tables(unit, period)
+
+
 REPORTS: dict[str, tuple[Any, Callable[[OrgUnit, Period], list[Table]]]] = {
     "annual": (gettext_lazy("Báo cáo thống kê hoạt động thư viện (năm)"), annual),
     "iso": (gettext_lazy("Số liệu ISO 2789 và chỉ số ISO 11620"), iso),
     "circulation": (gettext_lazy("Lưu thông tài liệu"), circulation),
     "collection": (gettext_lazy("Vốn tài liệu"), collection),
     "readers": (gettext_lazy("Bạn đọc"), readers_report),
+    "digitisation": (gettext_lazy("Tiến độ số hoá"), digitisation),
 }
 
 

@@ -11,6 +11,7 @@ urlpatterns = [
     path("schedule/", include("thuvien.scheduler.urls")),
     path("privacy/", include(("thuvien.staff.urls_privacy", "privacy"))),
     path("digital/", include(("thuvien.staff.urls_digital", "digital"))),
+    path("digitisation/", include(("thuvien.staff.urls_digitisation", "digitisation"))),
     path("reports/", include(("thuvien.staff.urls_reports", "reports"))),
     path("devices/", include(("thuvien.staff.urls_devices", "devices"))),
     path("stocktake/", include(("thuvien.staff.urls_stocktake", "stocktake"))),

@@ -23,6 +23,7 @@ MENU: list[tuple[str, Any, Perm | None, Perm | None]] = [
     ("staff:circ:home", _("Lưu thông"), Perm.CIRC_DESK, None),
     ("staff:interop:home", _("Liên thông"), Perm.CATALOG_EDIT, None),
     ("staff:digital:home", _("Thư viện số"), Perm.DIGITAL_EDIT, None),
+    ("staff:digitisation:home", _("Số hoá"), Perm.DIGITAL_EDIT, None),
     ("staff:reports:home", _("Báo cáo"), Perm.REPORT_VIEW, None),
     ("staff:stocktake:home", _("Kiểm kê"), Perm.CIRC_DESK, None),
     ("staff:online:home", _("Dịch vụ trực tuyến"), Perm.CIRC_DESK, None),

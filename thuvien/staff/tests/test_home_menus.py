@@ -41,7 +41,7 @@ def test_cataloguer_sees_quarantine_and_records_without_items(client, net, catal
     QuarantinedRecord.objects.create(library=net.a, source_name="hong.mrc", raw=b"x", reason="leader")
     client.force_login(cataloguer_a)
     page = client.get("/staff/").content.decode()
-    assert _menu(page) == ["Mạng lưới", "Biên mục", "Liên thông", "Thư viện số", "In nhãn"]
+    assert _menu(page) == ["Mạng lưới", "Biên mục", "Liên thông", "Thư viện số", "Số hoá", "In nhãn"]
     assert _cards(page, "dash-catalog") == {"biểu ghi lỗi chờ xử lý": "1", "biểu ghi chưa có bản nào": "0"}
     assert 'id="dash-desk"' not in page
 
@@ -54,7 +54,7 @@ def test_manager_sees_counts_for_their_subtree_and_every_menu(client, net, staff
     item_factory("M1", net.c)
     client.force_login(manager)
     page = client.get("/staff/").content.decode()
-    assert _menu(page) == ["Mạng lưới", "Biên mục", "Lưu thông", "Liên thông", "Thư viện số", "Báo cáo", "Kiểm kê",
+    assert _menu(page) == ["Mạng lưới", "Biên mục", "Lưu thông", "Liên thông", "Thư viện số", "Số hoá", "Báo cáo", "Kiểm kê",
                            "Dịch vụ trực tuyến", "In nhãn", "Cổng thông tin", "Thiết bị", "Cán bộ", "Nhật ký", "Dữ liệu cá nhân"]
     assert _cards(page, "dash-manager") == {"đơn vị đang hoạt động": "2", "bản tài liệu trong kho": "1", "bạn đọc có thẻ": "1",
                                             "lượt đang mượn": "0", "lượt quá hạn": "0"}

@@ -12,7 +12,7 @@ from django.db import transaction
 from thuvien.core import demo as core_demo
 
 # Each app may provide `thuvien.<app>.demo.load(*, network, stdout)`; they run in this order.
-APP_DEMOS = ["catalog", "search", "patrons", "circulation", "protocols", "digital", "reports", "portal", "online"]
+APP_DEMOS = ["catalog", "search", "patrons", "circulation", "protocols", "digital", "digitisation", "reports", "portal", "online"]
 
 
 def app_demo_modules() -> list[ModuleType]:

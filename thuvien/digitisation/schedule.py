@@ -1,0 +1,6 @@
+"""Periodic jobs of the digitisation projects (discovered by the scheduler)."""
+
+SCHEDULE = [
+    {"name": "digitisation.holdings_count", "callable": "thuvien.digitisation.services.projects_holdings_refresh",
+     "every": "daily", "at": "02:40"},
+]
