@@ -169,3 +169,20 @@ def test_statistics_report_and_printable_pdf(proj, digital_object_factory, clien
     assert "BÁO CÁO TIẾN ĐỘ SỐ HOÁ: TÀI LIỆU ĐỊA CHÍ" in text and "THỦ TRƯỞNG ĐƠN VỊ" in text
     bad = client.get(f"/staff/digitisation/project/{proj.project.pk}/report/", {"period": "2025-13"})
     assert bad.status_code == 302
+
+
+def test_storage_projection_gets_each_collection_target_in_pages(proj, digital_object_factory):
+    from thuvien.digital import storage
+    from thuvien.digitisation.selectors import holdings_ids
+    from thuvien.digitisation.storage_targets import targets_in_pages
+
+    holdings_ids(project=proj.project)  # counts the 3 local-history records
+    proj.project.refresh_from_db()
+    # nothing scanned yet: a title is a 300-page book; 1 title, or 50% of 3 titles = 2 titles = 600 pages
+    assert targets_in_pages() == {proj.collection.pk: 600}
+    target_create(actor=proj.sohoa, project=proj.project, measure=Measure.PAGES, value=5, deadline=dt.date(2031, 1, 1))
+    obj = digital_object_factory(unit=proj.collection.unit, texts=["a", "b"], ocr="none", record=proj.records[0])
+    assert obj.collection_id == proj.collection.pk
+    # one object of 2 pages: 2 titles x 2 pages = 4 < the 5-page target
+    assert targets_in_pages() == {proj.collection.pk: 5}
+    assert storage._targets()[proj.collection.pk] == 5  # registered by the app
