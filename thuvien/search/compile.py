@@ -38,10 +38,14 @@ FIELD_MAP: dict[str, tuple[tuple[str, float], ...]] = {
     "series": (("series", 1.0),),
     "publisher": (("publisher", 1.0),),
     "call_number": (("callno", 1.0),),
+    "fulltext": (("fulltext", 1.0),),
     "any": (("title", 3.0), ("author", 2.5), ("subject", 1.5), ("series", 1.2), ("publisher", 0.8),
-            ("notes", 0.5), ("callno", 0.8)),
+            ("notes", 0.5), ("callno", 0.8), ("fulltext", 0.4)),
 }
-HAS_EXACT = {"title", "author", "subject", "series", "publisher", "notes"}
+HAS_EXACT = {"title", "author", "subject", "series", "publisher", "notes", "fulltext"}
+# The OCR text of digital copies is full of misread words: a word found only there is still "unknown"
+# to the catalogue (and may be matched as a similar spelling).
+VOCABULARY_FIELDS = tuple(f for f, _ in FIELD_MAP["any"] if f != "fulltext")
 FUZZY_FIELDS = {"title", "author", "subject", "series"}
 PREFIX_FIELDS = {"title", "author", "subject"}
 TEXT_QUERY_FIELDS = frozenset(FIELD_MAP)
@@ -119,7 +123,7 @@ class Compiler:
 
     def _unknown(self, folded: str) -> bool:
         """The word is in no text field of the index (then, and only then, a similar spelling is tried)."""
-        return all(self.searcher.doc_freq(f + "_f", folded) == 0 for f, _ in FIELD_MAP["any"])
+        return all(self.searcher.doc_freq(f + "_f", folded) == 0 for f in VOCABULARY_FIELDS)
 
     def _must(self, queries: list[Query]) -> Query:
         if len(queries) == 1:
