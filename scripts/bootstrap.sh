@@ -38,6 +38,6 @@ if ! command -v uv >/dev/null 2>&1 && [ ! -x .tools/bin/uv ]; then
 fi
 UV=$(command -v uv || echo .tools/bin/uv)
 UV_PYTHON_DOWNLOADS=never "$UV" sync --frozen --quiet
-{ [ -f node_modules/htmx.org/dist/htmx.min.js ] && [ -f node_modules/chart.js/dist/chart.umd.min.js ]; } || npm ci --no-audit --no-fund --silent
+{ [ -f node_modules/htmx.org/dist/htmx.min.js ] && [ -f node_modules/chart.js/dist/chart.umd.min.js ] && [ -f node_modules/axe-core/axe.min.js ]; } || npm ci --no-audit --no-fund --silent
 "$UV" run --frozen thuvien compilemessages --ignore=.venv --ignore=.tools --ignore=node_modules -v 0
 "$UV" run --frozen thuvien collectstatic --no-input -v 0   # production serves hashed, compressed files
