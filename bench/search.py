@@ -2,7 +2,7 @@
 index build time and size, peak RSS, and SQLite FTS5 over the same titles as a baseline.
 
     uv run python bench/search.py [--records 1000000] [--home /tmp/thuvien-bench-search] [--queries 1000]
-                                  [--http-workers 1] [--no-facet-cache]
+                                  [--http-workers 1] [--no-facet-cache] [--port 0]
 
 The catalogue is built once into --home (reused when it already holds --records records). Records are
 bulk-inserted straight into the tables (the catalogue import has its own benchmark), with a small MARC
@@ -35,6 +35,7 @@ parser.add_argument("--seed", type=int, default=2026)
 parser.add_argument("--rebuild", action="store_true", help="rebuild the index even if it is up to date")
 parser.add_argument("--http-workers", type=int, default=1, help="granian worker processes for the HTTP part")
 parser.add_argument("--no-facet-cache", action="store_true", help="count facets afresh for every query")
+parser.add_argument("--port", type=int, default=0, help="port for the HTTP part (default: any free port)")
 args = parser.parse_args()
 
 os.environ["THUVIEN_HOME"] = args.home
@@ -276,7 +277,7 @@ def fts5_baseline(db: Path, mix: list[tuple[str, str, bool]]) -> list[float]:
 def http_server(workers: int) -> tuple[subprocess.Popen[bytes], int]:
     """granian serving the WSGI app, as `thuvien serve` does; waits until a search answers."""
     with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
+        sock.bind(("127.0.0.1", args.port))
         port = int(sock.getsockname()[1])
     env = {**os.environ, "PYTHONUNBUFFERED": "1"}
     if args.no_facet_cache:
