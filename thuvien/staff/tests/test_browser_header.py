@@ -6,6 +6,7 @@ import pytest
 
 from thuvien.core.models import Role
 from thuvien.core.tests.fixtures import make_staff
+from thuvien.opac.tests.a11y import assert_no_serious_violations
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -13,7 +14,8 @@ WIDTH_JS = "document.scrollingElement.scrollWidth"
 
 
 def _login(chromium, live_server, viewport):  # type: ignore[no-untyped-def]
-    context = chromium.new_context(locale="vi-VN", base_url=live_server.url, viewport=viewport)
+    context = chromium.new_context(locale="vi-VN", base_url=live_server.url, viewport=viewport,
+                                   bypass_csp=True)  # lets axe-core in
     page = context.new_page()
     page.set_default_timeout(15000)
     page.goto("/staff/login/")
@@ -49,6 +51,7 @@ def test_staff_header_is_one_row_on_a_phone(net, chromium, live_server):
             assert box is not None and box["x"] >= 0 and box["x"] + box["width"] <= 360
         assert page.locator(".staff-panel button[type=submit]").is_visible()  # logging out, in the panel
         assert page.evaluate(WIDTH_JS) <= 360
+        assert_no_serious_violations(page, where="staff menu open at 360 px")
         page.keyboard.press("Escape")
         assert toggle.get_attribute("aria-expanded") == "false" and not links.first.is_visible()
         assert toggle.evaluate("el => el === document.activeElement")
@@ -68,5 +71,6 @@ def test_staff_header_on_a_desktop_shows_the_menu(net, chromium, live_server):
         assert page.locator("#staff-menu a").first.is_visible()
         assert page.locator("#staff-name").inner_text() == "Quanly_Tinh"
         assert page.locator("header.top .who button[type=submit]").is_visible()
+        assert_no_serious_violations(page, where="staff home on a desktop")
     finally:
         context.close()
