@@ -3,7 +3,8 @@
    data-submit-on-change (select submits its form), data-select-on-click (input selects its text),
    data-print (button prints the page), data-back (link goes back in history),
    data-menu-toggle (button opens and closes the panel named by its aria-controls: the staff menu on
-   phones; Escape or a click elsewhere closes it). */
+   phones; Escape or a click elsewhere closes it). A .table-wrap that scrolls sideways (a wide table
+   on a phone) is made focusable, so it can be scrolled with the keyboard (WCAG 2.1.1). */
 (function () {
   "use strict";
   document.addEventListener("change", function (event) {
@@ -13,6 +14,22 @@
     }
   });
   document.documentElement.classList.add("js");
+  function focusableScrollers() {
+    document.querySelectorAll(".table-wrap,.table-scroll").forEach(function (el) {
+      if (el.scrollWidth > el.clientWidth + 1) {
+        if (!el.hasAttribute("tabindex")) { el.setAttribute("tabindex", "0"); }
+      } else if (el.getAttribute("tabindex") === "0") {
+        el.removeAttribute("tabindex");
+      }
+    });
+  }
+  if (document.readyState === "loading") {
+    document.addEventListener("DOMContentLoaded", focusableScrollers);
+  } else {
+    focusableScrollers();
+  }
+  window.addEventListener("resize", focusableScrollers);
+  document.addEventListener("htmx:afterSwap", focusableScrollers);
   function closeMenus(except) {
     document.querySelectorAll("[data-menu-toggle][aria-expanded=true]").forEach(function (b) {
       if (b === except) { return; }
