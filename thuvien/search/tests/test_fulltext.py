@@ -86,3 +86,17 @@ def test_results_say_found_inside_with_the_page_and_the_words(client, transcribe
     assert html.count("Tìm thấy bên trong:") == 1 and "?page=2&amp;q=n%C3%BAi" in html
     html = client.get("/search/", {"q": "Hạ"}).content.decode()  # the other record, no digital copy
     assert "Tìm thấy bên trong:" not in html
+
+
+def test_a_page_with_stricter_access_of_its_own_is_not_indexed_nor_shown(client, transcribed):
+    from django.utils import timezone
+
+    page = Page.objects.get(obj=transcribed["obj"], order=3)
+    Page.objects.filter(pk=page.pk).update(access="staff", updated_at=timezone.now())
+    page.refresh_from_db()
+    page_text_update(actor=User.objects.filter(grants__unit=page.obj.unit).first(), page=page,
+                     text="Mỏ thiếc Tĩnh Túc.")  # re-indexes the record through the outbox
+    assert ids("Tĩnh Túc") == [] and ids("tinh tuc") == []
+    assert ids("Hà") == [transcribed["record"]]  # the public pages still are
+    html = client.get("/search/", {"q": "hà"}).content.decode()
+    assert "?page=2&amp;q=h%C3%A0" in html and "Tĩnh Túc" not in html
