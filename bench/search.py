@@ -2,7 +2,7 @@
 index build time and size, peak RSS, and SQLite FTS5 over the same titles as a baseline.
 
     uv run python bench/search.py [--records 1000000] [--home /tmp/thuvien-bench-search] [--queries 1000]
-                                  [--http-workers 1] [--no-facet-cache]
+                                  [--http-workers 1] [--no-facet-cache] [--clients 1] [--port 0]
 
 The catalogue is built once into --home (reused when it already holds --records records). Records are
 bulk-inserted straight into the tables (the catalogue import has its own benchmark), with a small MARC
@@ -35,6 +35,9 @@ parser.add_argument("--seed", type=int, default=2026)
 parser.add_argument("--rebuild", action="store_true", help="rebuild the index even if it is up to date")
 parser.add_argument("--http-workers", type=int, default=1, help="granian worker processes for the HTTP part")
 parser.add_argument("--no-facet-cache", action="store_true", help="count facets afresh for every query")
+parser.add_argument("--clients", type=int, default=1,
+                    help="concurrent HTTP clients, each with its own connection, sharing the query mix")
+parser.add_argument("--port", type=int, default=0, help="port for the HTTP part (default: any free port)")
 args = parser.parse_args()
 
 os.environ["THUVIEN_HOME"] = args.home
@@ -276,7 +279,7 @@ def fts5_baseline(db: Path, mix: list[tuple[str, str, bool]]) -> list[float]:
 def http_server(workers: int) -> tuple[subprocess.Popen[bytes], int]:
     """granian serving the WSGI app, as `thuvien serve` does; waits until a search answers."""
     with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
+        sock.bind(("127.0.0.1", args.port))
         port = int(sock.getsockname()[1])
     env = {**os.environ, "PYTHONUNBUFFERED": "1"}
     if args.no_facet_cache:
@@ -380,16 +383,34 @@ def main() -> None:
     for _kind, q, with_facets in mix[:3]:  # warm up
         conn.request("GET", "/api/v1/search?" + urlencode({"q": q, "facets": "true" if with_facets else "false"}))
         conn.getresponse().read()
-    http_ms: list[float] = []
-    for _kind, q, with_facets in mix:
-        path = "/api/v1/search?" + urlencode({"q": q, "size": 20, "facets": "true" if with_facets else "false"})
-        t = time.perf_counter()
-        conn.request("GET", path)
-        resp = conn.getresponse()
-        body = resp.read()
-        http_ms.append((time.perf_counter() - t) * 1000)
-        if resp.status != 200:
-            print("HTTP", resp.status, q, body[:200])
+    conn.close()
+    http_ms: list[float] = [0.0] * len(mix)
+
+    def client(n: int) -> None:
+        """One reader's browser: its own connection, every `clients`-th query of the mix in turn."""
+        c = http.client.HTTPConnection("127.0.0.1", port)
+        for i in range(n, len(mix), args.clients):
+            _kind, q, with_facets = mix[i]
+            path = "/api/v1/search?" + urlencode({"q": q, "size": 20, "facets": "true" if with_facets else "false"})
+            t = time.perf_counter()
+            c.request("GET", path)
+            resp = c.getresponse()
+            body = resp.read()
+            http_ms[i] = (time.perf_counter() - t) * 1000
+            if resp.status != 200:
+                print("HTTP", resp.status, q, body[:200])
+        c.close()
+
+    import threading
+
+    started = time.perf_counter()
+    threads = [threading.Thread(target=client, args=(n,)) for n in range(max(1, args.clients))]
+    for th in threads:
+        th.start()
+    for th in threads:
+        th.join()
+    http_rps = len(mix) / (time.perf_counter() - started)
+    print(f"HTTP: {max(1, args.clients)} concurrent client(s), {http_rps:.0f} requests/s")
     http_f = [m for m, (_, _, f) in zip(http_ms, mix, strict=True) if f]
     http_s = summary("HTTP API (all)", http_ms)
     http_facets = summary("HTTP API with facets", http_f)
@@ -413,6 +434,7 @@ def main() -> None:
         "fts5_service_p95_ms": round(fts["p95"], 2), "fts5_service_p50_ms": round(fts["p50"], 2),
         "fts5_over_service_p95_ratio": round(fts["p95"] / service["p95"], 2) if service["p95"] else None,
         "peak_rss_mb": round(rss_mb, 0), "http_workers": args.http_workers,
+        "http_clients": max(1, args.clients), "http_requests_per_s": round(http_rps, 1),
         "facet_cache": not args.no_facet_cache, "load_avg_service": load_service, "load_avg_http": load_http,
     }, ensure_ascii=False))
 

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import re
+from collections.abc import Callable
 from typing import Any
 
 import orjson
 from django.db.models import Count, QuerySet
 from django.utils import timezone
 
+from thuvien.core.text import fold, fold_key, normalize, syllable_key
 from thuvien.digital import iiif
 from thuvien.digital.models import ACCESS_ORDER, AccessLevel, Collection, DigitalObject, ObjectStatus, Page
 
@@ -128,11 +131,60 @@ def collection_get(*, code: str) -> Collection | None:
     return Collection.objects.filter(code=code).first()
 
 
-def records_inside(*, record_ids: list[int], q: str, width: int = 60) -> dict[int, dict[str, Any]]:
-    """For a page of search results: the records with a ready digital copy, and for those whose
-    public copy has the (folded) query phrase on a page, that first page and a snippet around it."""
-    from thuvien.core.text import normalize
+_QUERY_WORD = re.compile(r"[^\W_]+")
+_OPERATORS = {"and", "or", "not", "va", "hoac", "khong"}
+INSIDE_SCAN_PAGES = 2000  # pages read at most per result page to find the snippets
 
+
+def _inside_words(q: str) -> list[str]:
+    """The words of a keyword query as typed (field prefixes, operators and excluded words left out)."""
+    text = normalize(q.replace('"', " "))
+    text = re.sub(r"(^|\s)-\S+", " ", text)  # "-word": excluded, not looked for
+    text = re.sub(r"[^\W\d_]+(?:\s+[^\W\d_]+){0,3}\s*:", " ", text)  # "tác giả:" and the like
+    return [w for w in _QUERY_WORD.findall(text) if w.lower() not in _OPERATORS][:16]
+
+
+def _page_match(text: str, keys: set[str], key: Callable[[str], str]) -> list[tuple[int, int]] | None:
+    """Spans of the page's words whose key is one of `keys`, when every key stands on the page."""
+    spans: list[tuple[int, int]] = []
+    seen: set[str] = set()
+    for m in _QUERY_WORD.finditer(text):
+        k = key(m.group())
+        if k in keys:
+            spans.append(m.span())
+            seen.add(k)
+    return spans if seen == keys else None
+
+
+def _snippet(text: str, spans: list[tuple[int, int]], width: int) -> list[tuple[str, bool]]:
+    """The text around the first matched word, as (piece, is_match) parts, with "…" where it was cut."""
+    first, first_end = spans[0]
+    start = max(0, first - width)
+    if start:  # do not cut a word in two
+        space = text.find(" ", start)
+        start = space + 1 if 0 <= space < first else start
+    end = min(len(text), first_end + 2 * width)
+    if end < len(text):
+        space = text.rfind(" ", first_end, end)
+        end = space if space > 0 else end
+    parts: list[tuple[str, bool]] = [("…" if start else "", False)]
+    last = start
+    for a, b in spans:
+        if a < start or b > end:
+            continue
+        parts += [(text[last:a], False), (text[a:b], True)]
+        last = b
+    parts.append((text[last:end] + ("…" if end < len(text) else ""), False))
+    return [p for p in parts if p[0]]
+
+
+def records_inside(*, record_ids: list[int], q: str, width: int = 60) -> dict[int, dict[str, Any]]:
+    """For a page of search results: the records with a ready digital copy ({"uuid"}), and for those
+    whose public copy holds every word of the query on one page, that first page ("order") and the
+    text around the words ("parts"). Words are matched as the catalogue search matches them
+    (docs/search.md): typed with diacritics, literally (core.text.syllable_key; without diacritics
+    when no page has them so); typed without, in every accented form (core.text.fold_key); any
+    length. Two queries, reading at most INSIDE_SCAN_PAGES pages."""
     out: dict[int, dict[str, Any]] = {}
     if not record_ids:
         return out
@@ -140,23 +192,36 @@ def records_inside(*, record_ids: list[int], q: str, width: int = 60) -> dict[in
                 .order_by("pk").values_list("pk", "record_id", "uuid", "access"))
     for _pk, record_id, obj_uuid, _access in objs:
         out.setdefault(record_id, {"uuid": str(obj_uuid)})
-    phrase = " ".join(iiif.query_terms(q.replace('"', " ")))
+    words = _inside_words(q)
     public = {pk: (record_id, str(u)) for pk, record_id, u, access in objs if access == AccessLevel.PUBLIC}
-    if len(phrase) < 2 or not public:
+    if not words or not public:
         return out
-    pages = (Page.objects.filter(obj_id__in=public, text_folded__contains=phrase)
-             .order_by("obj_id", "order").values_list("obj_id", "order", "text", "text_folded"))
-    for obj_id, order, text, folded in pages:
-        record_id, copy_uuid = public[obj_id]
-        if "order" in out.get(record_id, {}):
+    folded = {fold_key(w) for w in words}
+    strict = {syllable_key(w) for w in words} if any(fold(w) != w.lower() for w in words) else None
+    pages = Page.objects.filter(obj_id__in=public, access__in=["", AccessLevel.PUBLIC])
+    for f in sorted(folded):  # a cheap superset: the pages whose folded text holds each word somewhere
+        pages = pages.filter(text_folded__contains=f)
+    found: dict[int, tuple[int, str, list[tuple[int, int]]]] = {}  # record id -> (order, text, spans)
+    loose: dict[int, tuple[int, str, list[tuple[int, int]]]] = {}  # the same, diacritics ignored
+    rows = pages.order_by("obj_id", "order").values_list("obj_id", "order", "text")[:INSIDE_SCAN_PAGES]
+    for obj_id, order, text in rows.iterator(chunk_size=50):
+        record_id = public[obj_id][0]
+        if record_id in found:
             continue
         shown = normalize(text)
-        if len(shown) != len(folded):  # folding changed the length: show the folded text
-            shown = folded
-        at = folded.find(phrase)
-        start, end = max(0, at - width), min(len(shown), at + len(phrase) + width)
-        out[record_id] = {"uuid": copy_uuid, "order": order, "before": ("…" if start else "") + shown[start:at],
-                          "match": shown[at:at + len(phrase)], "after": shown[at + len(phrase):end] + ("…" if end < len(shown) else ""),
+        if strict is not None:
+            spans = _page_match(shown, strict, syllable_key)
+            if spans:
+                found[record_id] = (order, shown, spans)
+                continue
+        if record_id not in loose:
+            spans = _page_match(shown, folded, fold_key)
+            if spans and strict is None:
+                found[record_id] = (order, shown, spans)
+            elif spans:
+                loose[record_id] = (order, shown, spans)
+    for record_id, (order, shown, spans) in {**loose, **found}.items():
+        out[record_id] = {"uuid": out[record_id]["uuid"], "order": order, "parts": _snippet(shown, spans, width),
                           "q": q}
     return out
 
@@ -168,10 +233,11 @@ def records_digital_text(*, record_ids: list[int]) -> dict[int, list[str]]:
     if not record_ids:
         return out
     rows = (Page.objects.filter(obj__record_id__in=record_ids, **SHOWN_PAGE)
-            .order_by("obj__record_id", "obj_id", "order").values_list("obj__record_id", "obj__access", "text"))
-    for record_id, access, text in rows:
+            .order_by("obj__record_id", "obj_id", "order")
+            .values_list("obj__record_id", "obj__access", "access", "text"))
+    for record_id, access, page_access, text in rows:
         texts = out.setdefault(record_id, [])
-        if access == AccessLevel.PUBLIC and text:
+        if access == AccessLevel.PUBLIC and page_access in ("", AccessLevel.PUBLIC) and text:
             texts.append(text)
     return out
 

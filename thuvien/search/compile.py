@@ -38,10 +38,14 @@ FIELD_MAP: dict[str, tuple[tuple[str, float], ...]] = {
     "series": (("series", 1.0),),
     "publisher": (("publisher", 1.0),),
     "call_number": (("callno", 1.0),),
+    "fulltext": (("fulltext", 1.0),),
     "any": (("title", 3.0), ("author", 2.5), ("subject", 1.5), ("series", 1.2), ("publisher", 0.8),
-            ("notes", 0.5), ("callno", 0.8)),
+            ("notes", 0.5), ("callno", 0.8), ("fulltext", 0.4)),
 }
-HAS_EXACT = {"title", "author", "subject", "series", "publisher", "notes"}
+HAS_EXACT = {"title", "author", "subject", "series", "publisher", "notes", "fulltext"}
+# The OCR text of digital copies is full of misread words: a word found only there is still "unknown"
+# to the catalogue (and may be matched as a similar spelling).
+VOCABULARY_FIELDS = tuple(f for f, _ in FIELD_MAP["any"] if f != "fulltext")
 FUZZY_FIELDS = {"title", "author", "subject", "series"}
 PREFIX_FIELDS = {"title", "author", "subject"}
 TEXT_QUERY_FIELDS = frozenset(FIELD_MAP)
@@ -100,7 +104,8 @@ ScopeLookup = Callable[[str], list[int]]  # library code -> ids of its subtree
 
 class Compiler:
     def __init__(self, schema: tantivy.Schema, searcher: tantivy.Searcher, scopes: ScopeLookup, *,
-                 strict: bool = False, fuzzy: bool = True, likely: dict[str, str | None] | None = None) -> None:
+                 strict: bool = False, fuzzy: bool = True, likely: dict[str, str | None] | None = None,
+                 narrow: bool = True) -> None:
         self.schema = schema
         self.likely = likely if likely is not None else {}  # folded word -> likely_form, for this index state
         self.searcher = searcher
@@ -109,6 +114,8 @@ class Compiler:
         self.allow_fuzzy = fuzzy
         self.highlight = Highlight(strict=strict)
         self.fuzzy_used: list[str] = []
+        self.allow_narrow = narrow  # an unaccented name keeps only records holding it within one field
+        self.narrowed = False  # ... and this query was so narrowed (the selector widens it if it finds nothing)
 
     # ---- helpers -------------------------------------------------------------------------------
     def _term(self, fname: str, value: object) -> Query:
@@ -116,7 +123,7 @@ class Compiler:
 
     def _unknown(self, folded: str) -> bool:
         """The word is in no text field of the index (then, and only then, a similar spelling is tried)."""
-        return all(self.searcher.doc_freq(f + "_f", folded) == 0 for f, _ in FIELD_MAP["any"])
+        return all(self.searcher.doc_freq(f + "_f", folded) == 0 for f in VOCABULARY_FIELDS)
 
     def _must(self, queries: list[Query]) -> Query:
         if len(queries) == 1:
@@ -241,6 +248,8 @@ class Compiler:
         main = self._should(clauses) if node.any_word else self._must(clauses)
         if node.any_word:
             return main
+        if not strict and not node.truncated:
+            main = self._narrow_to_name(main, words, fields)
         extras: list[Query] = []
         if not strict:
             extras.extend(self._likely(words, fields, node))
@@ -252,6 +261,22 @@ class Compiler:
         if not extras:
             return main
         return Query.boolean_query([(Occur.Must, main), *[(Occur.Should, q) for q in extras]])
+
+    def _narrow_to_name(self, main: Query, words: list[str], fields: tuple[tuple[str, float], ...]) -> Query:
+        """An unaccented query of several words that is an author's heading ("nguyen du", "doan gioi")
+        keeps only the records holding all its words within one field (the author, a title about
+        them...): its syllables scattered over different fields ("Nguyễn" in an author, "Đu" in a
+        title, "Giới" in a publisher) are other words that merely fold the same."""
+        if not self.allow_narrow or len(words) < 2 or not any(f == "author" for f, _ in fields):
+            return main
+        folded = [fold_key(w) for w in words]
+        if self.searcher.doc_freq("author_h", heading_key(" ".join(folded))) == 0:
+            return main
+        together = [self._must([self._term(fname + "_f", fk) for fk in folded])
+                    for fname, _ in fields if fname in HAS_EXACT]
+        self.narrowed = True
+        return Query.boolean_query([(Occur.Must, main),
+                                    (Occur.Must, Query.const_score_query(self._should(together), 0.0))])
 
     def _word(self, w: str, fields: tuple[tuple[str, float], ...], *, strict: bool, prefix: bool) -> Query:
         fk = fold_key(w)

@@ -157,7 +157,8 @@ class IndexDoc:
             "subject": self.subjects,
             "series": self.series,
             "publisher": self.publisher,
-            "notes": self.notes + self.fulltext,
+            "notes": self.notes,
+            "fulltext": self.fulltext,
         }
         for name, values in texts.items():
             for v in values:

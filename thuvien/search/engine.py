@@ -42,7 +42,7 @@ from thuvien.search.models import OutboxEntry, OutboxPruneMark
 
 log = logging.getLogger("thuvien.search")
 
-SCHEMA_VERSION = 5
+SCHEMA_VERSION = 6  # 6: the digital copies' full text in its own fields (fulltext, fulltext_f)
 MAX_SLOTS = 64
 APPLY_BATCH = 2000
 # An outbox id below the cursor that is not yet visible may belong to a transaction still open;
@@ -63,7 +63,7 @@ def build_writer_budget(memory_mb: int, cpus: int) -> tuple[int, int]:
     threads = max(1, min(4, cpus, budget // BUILD_HEAP_PER_THREAD))
     return threads, max(MIN_HEAP_PER_THREAD, budget // threads)
 
-TEXT_FIELDS = ("title", "author", "subject", "series", "publisher", "notes")
+TEXT_FIELDS = ("title", "author", "subject", "series", "publisher", "notes", "fulltext")
 RAW_FAST = ("auth", "lib_code", "lang", "mtype", "subj", "ddc_h", "ddc_t", "title_key", "author_key", "libset", "availset")
 
 

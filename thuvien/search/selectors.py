@@ -216,10 +216,15 @@ def record_search(
         compiler = Compiler(schema, searcher, scopes.ids, strict=False, likely=likely)
         final, res = run(compiler, max(limit, 1))
         relaxed = bool(res.count)  # type: ignore[attr-defined]
+    if compiler.narrowed and not res.count:  # type: ignore[attr-defined]
+        # the name's works are not in this scope or filter: its words anywhere, as for any other words
+        compiler = Compiler(schema, searcher, scopes.ids, strict=False, likely=likely, narrow=False)
+        final, res = run(compiler, max(limit, 1))
     total = int(res.count or 0)  # type: ignore[attr-defined]
     fuzzy = False
     if compiler.fuzzy_used and total:
-        _plain, counted = run(Compiler(schema, searcher, scopes.ids, strict=False, fuzzy=False, likely=likely), 1)
+        _plain, counted = run(Compiler(schema, searcher, scopes.ids, strict=False, fuzzy=False, likely=likely,
+                                        narrow=compiler.allow_narrow), 1)
         fuzzy = int(counted.count or 0) < total  # type: ignore[attr-defined]
     raw_hits = res.hits[:limit]
     hits: list[Hit] = []

@@ -36,13 +36,15 @@ FIELD_ALIASES: dict[str, str] = {
     "loai": "material_type", "loai tai lieu": "material_type", "type": "material_type",
     "thu vien": "library", "library": "library",
     "ddc": "ddc", "dewey": "ddc",
+    "toan van": "fulltext", "toanvan": "fulltext", "noi dung": "fulltext", "fulltext": "fulltext",
+    "full text": "fulltext", "ft": "fulltext",
 }
 # How each field is written back into the box (used for suggestions and links).
 FIELD_PREFIX: dict[str, str] = {
     "title": "nhan đề", "author": "tác giả", "subject": "chủ đề", "series": "tùng thư",
     "publisher": "nxb", "isbn": "isbn", "issn": "issn", "call_number": "ký hiệu",
     "control_number": "số kiểm soát", "year": "năm", "language": "ngôn ngữ",
-    "material_type": "loại", "library": "thư viện", "ddc": "ddc",
+    "material_type": "loại", "library": "thư viện", "ddc": "ddc", "fulltext": "toàn văn",
 }
 
 _FIELD_RE = re.compile(r"([^\W\d_]+(?:[ \t]+[^\W\d_]+){0,3})[ \t]*:")

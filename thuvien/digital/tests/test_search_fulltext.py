@@ -14,7 +14,6 @@ def test_ocr_text_found_in_catalogue_search_and_digital_facet(net, admin_user, d
     digitised = bib_create(actor=admin_user, record=make_book("Địa chí Cao Bằng", isbn=""), owner=net.a)
     plain = bib_create(actor=admin_user, record=make_book("Truyện cổ Tày", isbn=""), owner=net.a)
     restricted = bib_create(actor=admin_user, record=make_book("Gia phả", isbn=""), owner=net.a)
-    # (words of under 4 letters do not match the notes field, where the text goes: see search/compile.py)
     assert record_search(query=parse_user_query("truong")).record_ids == []  # the index is open now
     digital_object_factory(texts=["Hang Pác Bó ở xã Trường Hà."], record=digitised)  # re-indexed via the outbox
     digital_object_factory(texts=["Chợ phiên Trùng Khánh."], record=restricted, access="staff")
@@ -35,10 +34,11 @@ def test_results_mark_digital_copies_and_show_the_page_found_inside(client, net,
                                  record=digitised)
     digital_object_factory(texts=["Sông Quây Sơn."], record=restricted, access="registered")
     html = client.get("/search/", {"q": "cao bang song quay"}).content.decode()
-    assert "Tìm thấy trong bản số" not in html  # the phrase "cao bang song quay" is on no page...
+    assert "Tìm thấy bên trong" not in html  # the words "cao bang song quay" are on no one page...
     assert html.count('class="inside"') == 1  # ...but the record that matches is marked
     html = client.get("/search/", {"q": "sông Quây"}).content.decode()
-    assert f'href="/digital/{obj.uuid}/?page=2&amp;q=s%C3%B4ng%20Qu%C3%A2y"' in html
-    assert "Tìm thấy trong bản số, trang 2" in html and "Bản Giốc trên <mark>sông Quây</mark> Sơn" in html
+    assert f'href="/digital/{obj.uuid}/?page=2&amp;q=s%C3%B4ng%20Qu%C3%A2y">trang 2</a>' in html
+    assert "Tìm thấy bên trong:" in html
+    assert "Thác Bản Giốc trên <mark>sông</mark> <mark>Quây</mark> Sơn ở Trùng Khánh." in html
     html = client.get("/search/", {"q": "cao bang"}).content.decode()
-    assert html.count('class="inside"') == 2 and "Tìm thấy trong bản số" not in html  # no page holds "cao bang"
+    assert html.count('class="inside"') == 2 and "Tìm thấy bên trong" not in html  # no page holds "cao bang"

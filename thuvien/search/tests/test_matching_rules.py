@@ -133,3 +133,29 @@ def test_did_you_mean_restores_diacritics_from_the_index(books):
     assert suggest_query("truyen kieu") == "Truyện Kiều"
     assert suggest_query("truyen kieuu") == "Truyện Kiều"
     assert suggest_query("Truyện Kiều") is None  # nothing to correct
+
+
+def test_unaccented_name_keeps_only_records_holding_it_within_one_field(books, net, admin_user):
+    # "Nguyễn" in the author and "Đu" in the title, "Đoàn" in the author and "Giới" in the publisher:
+    # other words that merely fold like the name "nguyen du" / "doan gioi"
+    extra = {
+        "scattered_du": {**BASE, "title": "Đu đưa trên ngọn cây", "author": "Nguyễn Hoàng Thủy", "year": 1999},
+        "scattered_gioi": {**BASE, "title": "Để con được ốm", "author": "Nguyễn Trí Đoàn",
+                           "publisher": "Thế Giới", "year": 1999},
+        "about_du": {**BASE, "title": "Nguyễn Du và Truyện Kiều", "author": "Đào Duy Anh", "year": 1998},
+    }
+    for n, (key, spec) in enumerate(extra.items(), 1):
+        books[key] = bib_create(actor=admin_user, record=marc_for(spec, f"MX{n:04d}"), owner=net.province).pk
+    ranked = found(books, "nguyen du")
+    assert sorted(ranked[:2]) == ["du", "du_2"]
+    assert sorted(ranked) == ["about_du", "du", "du_2", "du_dot", "du_stroke", "du_tilde"]
+    assert found(books, "doan gioi") == ["phrase"]
+    # words that are no author's name are not narrowed: scattered over title and author they still match
+    assert found(books, "dua hoang") == ["scattered_du"]
+    # accented, the query is literal anyway: the scattered "Đu" is not "Du"
+    assert "scattered_du" not in found(books, "Nguyễn Du")
+    # narrowed to nothing within a filter: the words anywhere, as for other words
+    only_1999 = record_search(query=parse_user_query("nguyen du"), filters={"year": ["1999"]})
+    assert only_1999.record_ids == [books["scattered_du"]]
+    only_1999 = record_search(query=parse_user_query("doan gioi"), filters={"year": ["1999"]})
+    assert only_1999.record_ids == [books["scattered_gioi"]]

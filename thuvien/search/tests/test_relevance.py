@@ -22,7 +22,6 @@ def test_relevance_over_the_demo_catalogue():
     assert summary["queries"] == len(QUERIES) >= 80
     assert summary["missed_queries"] == 0, table(judged)
     assert summary["mrr"] >= 0.99 and summary["p_at_1"] >= 0.99 and summary["ndcg_at_10"] >= 0.98, table(judged)
-    # The only first pages holding more than 3x their relevant records: unaccented names whose words also
-    # stand, in other accented forms, in other fields ("nguyen du": Nguyễn ... "Đu Đưa"; "doan gioi":
-    # Đoàn ... NXB Thế Giới), which the matching rules allow below the author's own works.
-    assert sorted(j.query for j in judged if j.noisy) == ["doan gioi", "nguyen du"], table(judged)
+    # No first page holds more than 3x its relevant records (an unaccented name such as "nguyen du" or
+    # "doan gioi" keeps only the records holding it within one field).
+    assert [j.query for j in judged if j.noisy] == [], table(judged)
