@@ -1,6 +1,7 @@
 """WCAG 2.1 AA on the reader portal, checked by axe-core in Chromium at 390 px and on a desktop:
 no serious or critical violation on the home, results (with and without hits), record, login,
-registration and account pages; plus the keyboard: the skip link is the first stop and moves focus
+registration and account pages, and the portal's services (directory, news, events, ask a
+librarian, copies, postal loans, suggestions, lists); plus the keyboard: the skip link is the first stop and moves focus
 to the main content, and focus is visible."""
 
 import pytest
@@ -14,7 +15,9 @@ from thuvien.patrons.services import patron_create
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 PUBLIC = ["/", "/search/?q=truyen+kieu", "/search/?q=nguyen", "/search/?q=khongcotutrongmucluc",
-          "/search/advanced/", "/account/login/", "/account/register/", "/account/password/reset/"]
+          "/search/advanced/", "/account/login/", "/account/register/", "/account/password/reset/",
+          # the portal's services (issue 17): directory, van, news, events, new books, ask a librarian, FAQ
+          "/thu-vien/", "/xe-luu-dong/", "/tin-tuc/", "/su-kien/", "/moi-bo-sung/", "/ask/", "/faq/"]
 
 
 @pytest.mark.parametrize("viewport", VIEWPORTS)
@@ -42,9 +45,17 @@ def test_portal_pages_have_no_serious_accessibility_violation(vn_catalogue, base
         page.fill("#id_password", "mật-khẩu-bạn-đọc-2026")
         page.click("main button[type=submit]")
         page.wait_for_url("**/account/")
-        for tab in ("loans", "holds", "history", "fines", "data"):
+        for tab in ("loans", "holds", "history", "fines", "lists", "questions", "copies", "postal", "suggestions",
+                    "data"):
             page.goto(f"/account/?tab={tab}")
             assert_no_serious_violations(page, where=f"account tab {tab} at {viewport}")
+        for path in ("/suggest/", f"/record/{kieu.pk}/copy/", f"/record/{kieu.pk}/postal/", "/danh-sach/"):
+            response = page.goto(path)
+            assert response is not None and response.status == 200, path
+            assert_no_serious_violations(page, where=f"{path} at {viewport}")
+        page.goto("/ask/")
+        page.click("main form button[type=submit]")  # the question form with every error shown
+        assert_no_serious_violations(page, where=f"ask a librarian with errors at {viewport}")
 
 
 def test_skip_link_and_visible_focus_by_keyboard(vn_catalogue, chromium, live_server):
