@@ -7,18 +7,25 @@ hence the `noqa: S608`. The services put these statements into `sql.Batch`es.
 
 from __future__ import annotations
 
-from thuvien.catalog.models import Item, ItemType
+from thuvien.catalog.models import BibRecord, Item, ItemType
 from thuvien.circulation.models import CirculationRule, DeskOperation, Fine, Hold, Loan, Transit
 from thuvien.circulation.sql import col, columns, for_update, placeholders, statement, table
 from thuvien.core.models import OrgUnitSetting
 from thuvien.patrons.models import Patron, PatronBlock, PatronCategory
 
 
+RECORD_TAG_COLUMNS = ("ddc", "language")
+
+
 @statement
 def item_lock() -> str:
-    """Lock an item's row and read it with its type. Params: item id. Columns: Item "i", ItemType "t"."""
-    return (f"SELECT {columns(Item, 'i').sql}, {columns(ItemType, 't').sql} FROM {table(Item)} AS i "  # noqa: S608
+    """Lock an item's row and read it with its type and the title's DDC number and language (the
+    anonymous tags of the loan and return events). Params: item id. Columns: Item "i", ItemType "t",
+    BibRecord "b" (`RECORD_TAG_COLUMNS` only)."""
+    return (f"SELECT {columns(Item, 'i').sql}, {columns(ItemType, 't').sql}, "  # noqa: S608
+            f"{columns(BibRecord, 'b', RECORD_TAG_COLUMNS).sql} FROM {table(Item)} AS i "
             f"INNER JOIN {table(ItemType)} AS t ON t.{col(ItemType, 'id')} = i.{col(Item, 'item_type')} "
+            f"INNER JOIN {table(BibRecord)} AS b ON b.{col(BibRecord, 'id')} = i.{col(Item, 'record')} "
             f"WHERE i.{col(Item, 'id')} = %s{for_update('i')}")
 
 
