@@ -13,7 +13,6 @@ from thuvien.circulation.sql import col, columns, for_update, placeholders, stat
 from thuvien.core.models import OrgUnitSetting
 from thuvien.patrons.models import Patron, PatronBlock, PatronCategory
 
-
 RECORD_TAG_COLUMNS = ("ddc", "language")
 
 
