@@ -29,6 +29,8 @@ class Env:
     index_build_memory_mb: int
     index_writer: str
     search_concurrency: int
+    search_yield_ms: int
+    thread_switch_ms: int
     outbound_allowed_hosts: list[str]
     trust_x_forwarded_for: bool
     smtp_host: str
@@ -98,6 +100,8 @@ def read_env(*, debug_default: bool) -> Env:
                                    "THUVIEN_INDEX_BUILD_MEMORY_MB"),
         index_writer=os.environ.get("THUVIEN_INDEX_WRITER") or "auto",
         search_concurrency=_int(os.environ.get("THUVIEN_SEARCH_CONCURRENCY"), 1, "THUVIEN_SEARCH_CONCURRENCY"),
+        search_yield_ms=_int(os.environ.get("THUVIEN_SEARCH_YIELD_MS"), 250, "THUVIEN_SEARCH_YIELD_MS"),
+        thread_switch_ms=_int(os.environ.get("THUVIEN_THREAD_SWITCH_MS"), 1, "THUVIEN_THREAD_SWITCH_MS"),
         sip2_enabled=_bool(os.environ.get("THUVIEN_SIP2_ENABLED"), False),
         sip2_host=os.environ.get("THUVIEN_SIP2_HOST") or "127.0.0.1",
         sip2_port=_int(os.environ.get("THUVIEN_SIP2_PORT"), 6001, "THUVIEN_SIP2_PORT"),
