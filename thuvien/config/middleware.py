@@ -99,7 +99,7 @@ class DeskFirst:
 
     def pause(self) -> None:
         """Wait while other requests are in flight (within what is left of this search's budget)."""
-        if not self.busy:  # (read without the lock: a stale answer costs one yield point, nothing more)
+        if not self.busy or self.budget_s <= 0:  # (busy read without the lock: a stale answer costs one yield)
             return
         until = getattr(self.local, "until", 0.0)
         with self.changed:
@@ -141,6 +141,8 @@ class SearchBulkheadMiddleware:
             return JsonResponse({"detail": _("Máy chủ đang bận; xin thử lại sau ít giây.")}, status=503,
                                 headers={"Retry-After": "5"})
         try:
+            if self.first.budget_s <= 0:  # DeskFirst off (the default)
+                return self.get_response(request)
             self.first.start_search()
             with connection.execute_wrapper(self.first.wrap_query):
                 return self.get_response(request)
