@@ -200,8 +200,9 @@ def desk_targets(*, desk_code: str, item_barcode: str, card_number: str | None =
     patron = None
     if at_patron is not None:
         rows = found.rows(at_patron)
-        if rows:
-            patron = sql.columns(Patron, "p").load(rows[0])
+        if rows:  # the card as typed first (two cards may differ only in case)
+            readers = [sql.columns(Patron, "p").load(r) for r in rows]
+            patron = next((p for p in readers if p.card_number == card), readers[0])
         else:  # mixed case typed by hand: the slower case-insensitive match
             patron = Patron.objects.filter(card_number__iexact=card).first()
     return DeskTargets(desk=desk, item=item, patron=patron)
