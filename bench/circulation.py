@@ -63,6 +63,7 @@ def main() -> None:
     parser.add_argument("--searchers", type=int, default=4, help="OPAC clients searching all the time")
     parser.add_argument("--lag-samples", type=int, default=40)
     parser.add_argument("--serve-args", default="", help="extra `thuvien serve` options, e.g. '--workers 2'")
+    parser.add_argument("--port", type=int, default=0, help="the server's port (default: a free one)")
     args = parser.parse_args()
     home = tempfile.mkdtemp(prefix="thuvien-bench-circ-")
     os.environ.update(THUVIEN_HOME=home, DJANGO_SETTINGS_MODULE="thuvien.config.base",
@@ -129,7 +130,7 @@ def main() -> None:
                              barcode=f"L{i:05}", item_type=book) for i in range(args.lag_samples)]
 
     # ---- the server, as `make run` starts it ------------------------------------------------------
-    port = free_port()
+    port = args.port or free_port()
     env = {k: v for k, v in os.environ.items() if k != "THUVIEN_INDEX_WRITER"}
     server = subprocess.Popen([sys.executable, "-m", "thuvien", "serve", "--port", str(port), *args.serve_args.split()],
                               env=env, cwd=ROOT,

@@ -8,9 +8,10 @@ from __future__ import annotations
 
 import datetime as dt
 import uuid
+from typing import TypeVar
 
 from django.core.exceptions import PermissionDenied
-from django.http import HttpRequest
+from django.http import Http404, HttpRequest
 from django.shortcuts import get_object_or_404
 from django.utils.timezone import localtime
 from django.utils.translation import gettext as _
@@ -29,10 +30,11 @@ from thuvien.circulation.services import (
     loan_checkout,
     loan_renew,
 )
-from thuvien.core.models import OrgUnit
 from thuvien.patrons import auth as patron_auth
 from thuvien.patrons.models import Patron
 from thuvien.patrons.services import require_patron_view
+
+T = TypeVar("T")
 
 # Staff sessions, or a device token with the "circulation" scope (a kiosk that prefers HTTP to SIP2).
 router = Router(tags=["circulation"], auth=[DeviceAuth(DeviceToken.Scope.CIRCULATION), django_auth])
@@ -103,6 +105,13 @@ def _pin_refusal(request: HttpRequest, patron: Patron | None, pin: str | None) -
     return None
 
 
+def _found(obj: T | None) -> T:
+    """The desk, item or reader a request names, or 404 (as get_object_or_404)."""
+    if obj is None:
+        raise Http404
+    return obj
+
+
 def _refusal(exc: Exception) -> Status[ErrorOut]:
     if isinstance(exc, PermissionDenied):
         return Status(403, ErrorOut(detail=str(exc)))
@@ -114,9 +123,9 @@ def _refusal(exc: Exception) -> Status[ErrorOut]:
 @router.post("/circ/checkout", response={200: LoanOut, 403: ErrorOut, 409: ErrorOut})
 def checkout(request: HttpRequest, payload: CheckoutIn):  # type: ignore[no-untyped-def]
     """Lend an item (by barcode) to a reader (by card number) at a desk (unit code)."""
-    desk = get_object_or_404(OrgUnit, code=payload.desk.strip().upper())
-    item = get_object_or_404(Item, barcode=payload.item_barcode.strip())
-    patron = get_object_or_404(Patron, card_number__iexact=payload.card_number.strip())
+    found = selectors.desk_targets(desk_code=payload.desk, item_barcode=payload.item_barcode,
+                                   card_number=payload.card_number)
+    desk, item, patron = _found(found.desk), _found(found.item), _found(found.patron)
     if (refused := _pin_refusal(request, patron, payload.pin)) is not None:
         return refused
     try:
@@ -131,8 +140,8 @@ def checkout(request: HttpRequest, payload: CheckoutIn):  # type: ignore[no-unty
 @router.post("/circ/checkin", response={200: CheckinOut, 403: ErrorOut, 409: ErrorOut})
 def checkin(request: HttpRequest, payload: CheckinIn):  # type: ignore[no-untyped-def]
     """Return an item at a desk; the answer says where it goes next."""
-    desk = get_object_or_404(OrgUnit, code=payload.desk.strip().upper())
-    item = get_object_or_404(Item, barcode=payload.item_barcode.strip())
+    found = selectors.desk_targets(desk_code=payload.desk, item_barcode=payload.item_barcode)
+    desk, item = _found(found.desk), _found(found.item)
     try:
         r = loan_checkin(actor=request.user, item=item, desk=desk, request_id=payload.request_id)  # type: ignore[arg-type]
     except (CirculationError, PermissionDenied) as exc:

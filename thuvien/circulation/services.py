@@ -48,7 +48,7 @@ from thuvien.core.models import ActivityEvent, AuditEntry, OrgUnit, OrgUnitSetti
 from thuvien.core.money import amount_text
 from thuvien.core.permissions import Perm, has_perm, require_perm, scope_q
 from thuvien.patrons.models import Patron, PatronCategory, PatronStatus
-from thuvien.reports.facts import reader_tags
+from thuvien.reports.facts import reader_tags, title_tags
 from thuvien.search.outbox import outbox_enqueue
 
 DESK_KEYS = [*CALENDAR_KEYS, "circ.max_fines", "circ.max_overdue", "circ.hold_pickup_days"]
@@ -203,13 +203,15 @@ def _audit_entry(*, actor: User, action: str, obj: Any, unit: OrgUnit, changes: 
                       object_repr=object_repr[:500], changes=changes)
 
 
-def _item_load(row: sql.Row | None) -> Item:
+def _item_load(row: sql.Row | None) -> tuple[Item, dict[str, str]]:
+    """The item (with its type) of a `statements.item_lock()` row, and its title's event tags."""
     if row is None:
         raise Item.DoesNotExist
-    i = sql.columns(Item, "i")
+    i, t = sql.columns(Item, "i"), sql.columns(ItemType, "t")
     item: Item = i.load(row)
-    item.item_type = sql.columns(ItemType, "t").load(row, len(i))
-    return item
+    item.item_type = t.load(row, len(i))
+    ddc, language = sql.columns(BibRecord, "b", statements.RECORD_TAG_COLUMNS).values(row, len(i) + len(t))
+    return item, title_tags(ddc, language)
 
 
 def _add_replay(batch: sql.Batch, request_id: uuid.UUID | str | None) -> int | None:
@@ -248,7 +250,7 @@ def _checkout(*, actor: User, item: Item, patron: Patron, desk: OrgUnit, request
     at_next_id = reads.add(next_id) if next_id is not None else None
     found = reads.run()
 
-    item = _item_load(found.first(at_item))
+    item, titled = _item_load(found.first(at_item))
     op = _replay_load(found.first(at_op), "checkout") if at_op is not None else None
     if op is not None:
         return Loan.objects.get(pk=op.object_id)  # type: ignore[misc]
@@ -321,7 +323,7 @@ def _checkout(*, actor: User, item: Item, patron: Patron, desk: OrgUnit, request
     item.updated_at = timezone.now()
     writes.add(*sql.update(Item, item.pk, {"status": item.status, "updated_at": item.updated_at}))
     writes.add(*sql.insert(ActivityEvent(kind="loan", unit=desk, attributes={
-        **reader_tags(patron), "item_type": item.item_type.code})))
+        **reader_tags(patron), **titled, "item_type": item.item_type.code})))
     writes.add(*sql.insert(_audit_entry(
         actor=actor, action="loan.checkout", obj=loan, unit=desk,
         changes={"item": [None, item.barcode], "patron": [None, patron.card_number], "due": [None, due.isoformat()]},
@@ -458,7 +460,7 @@ def _checkin(*, actor: User, item: Item, desk: OrgUnit, request_id: uuid.UUID | 
                          [item.pk, HoldState.TARGETED, HoldState.IN_TRANSIT, HoldState.WAITING, item.pk, item.pk])
     found = reads.run()
 
-    item = _item_load(found.first(at_item))
+    item, titled = _item_load(found.first(at_item))
     op = _replay_load(found.first(at_op), "checkin") if at_op is not None else None
     if op is not None:
         return _checkin_replay(op)
@@ -483,7 +485,8 @@ def _checkin(*, actor: User, item: Item, desk: OrgUnit, request_id: uuid.UUID | 
         writes.add(*sql.update(Loan, loan.pk, {"state": loan.state, "returned_at": now, "return_library": desk.pk,
                                                "updated_at": loan.updated_at}))
         writes.add(*sql.insert(ActivityEvent(kind="return", unit=desk, attributes={
-            "category": loan.patron_category, "item_type": loan.item_type, "days_late": max(days_late, 0)})))
+            "category": loan.patron_category, **titled, "item_type": loan.item_type,
+            "days_late": max(days_late, 0)})))
     row = found.first(at_transit)
     if row is not None:
         transit: Transit = sql.columns(Transit, "x").load(row)
@@ -526,7 +529,8 @@ def loan_renew(*, actor: User, loan: Loan, request_id: uuid.UUID | str | None = 
     """Renew a loan from today for the rule's loan period (staff at the desk, or the reader in the
     portal); refused when renewals are used up, another reader waits for it, or the reader is blocked."""
     now = now or timezone.now()
-    loan = Loan.objects.select_for_update(of=("self",)).select_related("library", "item__item_type").get(pk=loan.pk)
+    loan = (Loan.objects.select_for_update(of=("self",)).select_related("library", "item__item_type")
+            .annotate(title_ddc=F("item__record__ddc"), title_language=F("item__record__language")).get(pk=loan.pk))
     op = _replay(request_id, "renew")
     if op is not None:
         return Loan.objects.get(pk=op.object_id)  # type: ignore[misc]
@@ -563,7 +567,8 @@ def loan_renew(*, actor: User, loan: Loan, request_id: uuid.UUID | str | None = 
     loan.due_at, loan.renewals_count = new_due, loan.renewals_count + 1
     loan.save(update_fields=["due_at", "renewals_count", "updated_at"])
     _event("renewal", loan.library, category=loan.patron_category, item_type=loan.item_type,
-           channel="portal" if is_reader else "desk")
+           channel="portal" if is_reader else "desk",
+           **title_tags(loan.title_ddc, loan.title_language))  # type: ignore[attr-defined]
     audit(actor=actor, action="loan.renew", obj=loan, unit=loan.library, changes={"due_at": [before, new_due]},
           object_repr=loan.item.barcode)
     _remember(request_id, "renew", loan.pk)
@@ -574,8 +579,10 @@ def loan_renew(*, actor: User, loan: Loan, request_id: uuid.UUID | str | None = 
 def item_in_house_use(*, actor: User, item: Item, desk: OrgUnit) -> None:
     """Count one in-house use of an item (reading room), for statistics only."""
     require_perm(actor, Perm.CIRC_DESK, desk)
-    item = Item.objects.select_related("item_type").get(pk=item.pk)
-    _event("in_house", desk, item_type=item.item_type.code)
+    item = (Item.objects.select_related("item_type")
+            .annotate(title_ddc=F("record__ddc"), title_language=F("record__language")).get(pk=item.pk))
+    _event("in_house", desk, item_type=item.item_type.code,
+           **title_tags(item.title_ddc, item.title_language))  # type: ignore[attr-defined]
     audit(actor=actor, action="item.in_house_use", obj=item, unit=desk, object_repr=item.barcode)
 
 

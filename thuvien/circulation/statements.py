@@ -7,18 +7,24 @@ hence the `noqa: S608`. The services put these statements into `sql.Batch`es.
 
 from __future__ import annotations
 
-from thuvien.catalog.models import Item, ItemType
+from thuvien.catalog.models import BibRecord, Item, ItemType
 from thuvien.circulation.models import CirculationRule, DeskOperation, Fine, Hold, Loan, Transit
 from thuvien.circulation.sql import col, columns, for_update, placeholders, statement, table
-from thuvien.core.models import OrgUnitSetting
+from thuvien.core.models import OrgUnit, OrgUnitSetting
 from thuvien.patrons.models import Patron, PatronBlock, PatronCategory
+
+RECORD_TAG_COLUMNS = ("ddc", "language")
 
 
 @statement
 def item_lock() -> str:
-    """Lock an item's row and read it with its type. Params: item id. Columns: Item "i", ItemType "t"."""
-    return (f"SELECT {columns(Item, 'i').sql}, {columns(ItemType, 't').sql} FROM {table(Item)} AS i "  # noqa: S608
+    """Lock an item's row and read it with its type and the title's DDC number and language (the
+    anonymous tags of the loan and return events). Params: item id. Columns: Item "i", ItemType "t",
+    BibRecord "b" (`RECORD_TAG_COLUMNS` only)."""
+    return (f"SELECT {columns(Item, 'i').sql}, {columns(ItemType, 't').sql}, "  # noqa: S608
+            f"{columns(BibRecord, 'b', RECORD_TAG_COLUMNS).sql} FROM {table(Item)} AS i "
             f"INNER JOIN {table(ItemType)} AS t ON t.{col(ItemType, 'id')} = i.{col(Item, 'item_type')} "
+            f"INNER JOIN {table(BibRecord)} AS b ON b.{col(BibRecord, 'id')} = i.{col(Item, 'record')} "
             f"WHERE i.{col(Item, 'id')} = %s{for_update('i')}")
 
 
@@ -115,3 +121,25 @@ def open_transit_cancel() -> str:
     return (f"UPDATE {table(Transit)} SET {col(Transit, 'cancelled_at')} = %s, {col(Transit, 'updated_at')} = %s "  # noqa: S608
             f"WHERE {col(Transit, 'item')} = %s AND {col(Transit, 'received_at')} IS NULL "
             f"AND {col(Transit, 'cancelled_at')} IS NULL")
+
+
+@statement
+def unit_by_code() -> str:
+    """A unit by its code. Params: code. Columns: OrgUnit "u"."""
+    return (f"SELECT {columns(OrgUnit, 'u').sql} FROM {table(OrgUnit)} AS u "  # noqa: S608
+            f"WHERE u.{col(OrgUnit, 'code')} = %s")
+
+
+@statement
+def item_by_barcode() -> str:
+    """An item by its barcode. Params: barcode. Columns: Item "i"."""
+    return (f"SELECT {columns(Item, 'i').sql} FROM {table(Item)} AS i "  # noqa: S608
+            f"WHERE i.{col(Item, 'barcode')} = %s")
+
+
+@statement
+def patron_by_cards(cards: int) -> str:
+    """Readers whose card number is one of `cards` spellings, over the unique index. Params: the
+    spellings. Columns: Patron "p"."""
+    return (f"SELECT {columns(Patron, 'p').sql} FROM {table(Patron)} AS p "  # noqa: S608
+            f"WHERE p.{col(Patron, 'card_number')} IN ({placeholders(cards)})")

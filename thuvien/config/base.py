@@ -200,6 +200,13 @@ THUVIEN_OUTBOX_KEEP_HOURS = 48
 # desk requests keep their share of the process while the OPAC is busy.
 THUVIEN_SEARCH_CONCURRENCY = ENV.search_concurrency
 THUVIEN_SEARCH_QUEUE_S = 10.0
+# ...and a search pauses (at its start and before each of its queries) while another request of the
+# process is in flight, for at most this long in all (config/middleware.py `DeskFirst`); 0 = off, the
+# default until a quiet machine shows it pays (docs/performance.md).
+THUVIEN_SEARCH_YIELD_S = ENV.search_yield_ms / 1000
+# How often a web process's threads take turns (sys.setswitchinterval; Python's default is 5 ms): a
+# desk request coming back from the database waits up to this long for a search to let it run.
+THUVIEN_THREAD_SWITCH_S = max(1, ENV.thread_switch_ms) / 1000
 THUVIEN_OUTBOX_INDEXER_FORGET_DAYS = 7
 
 # Lines `thuvien serve` prints after the OPAC, staff and API addresses ({base} = http://host:port).

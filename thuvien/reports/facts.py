@@ -92,7 +92,13 @@ def reader_tags(patron: Any, on: dt.date | None = None) -> dict[str, str]:
 
 def record_tags(record: Any) -> dict[str, str]:
     """The anonymous tags of a title for an event: DDC main class and language."""
-    tags = {"ddc_class": ddc_class(record.ddc), "language": (record.language or "")[:3]}
+    return title_tags(record.ddc, record.language)
+
+
+def title_tags(ddc: str | None, language: str | None) -> dict[str, str]:
+    """The anonymous tags of a title from its DDC number and language code (the columns alone, so the
+    desk can read them in its own statement without loading the record)."""
+    tags = {"ddc_class": ddc_class(ddc or ""), "language": (language or "")[:3]}
     return {k: v for k, v in tags.items() if v}
 
 

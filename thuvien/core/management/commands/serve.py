@@ -23,10 +23,14 @@ def _thuvien(*args: str) -> list[str]:
 
 def web_sizing(cpus: int) -> tuple[int, int]:
     """(web processes, threads each) for a machine with `cpus` cores: the indexer, the background
-    worker and the database need a core too, and Python threads past ~2 per core only queue."""
+    worker and the database need a core too, and Python threads past ~2 per core only queue; plus
+    one thread, so that the searches a busy OPAC keeps in a process (one computing, the others
+    waiting for their turn in the search bulkhead) do not hold every thread while a desk request
+    waits for one (docs/performance.md: checkout HTTP p95 152-284 ms with 4 threads, 48-67 ms
+    with 5, 4 searchers, 2 cores). Granian warns only above 2 × cores + 1."""
     cpus = max(1, cpus)
     workers = max(1, min(cpus // 2, 8))
-    threads = max(2, min(2 * cpus // workers, 8))
+    threads = max(2, min(2 * cpus // workers, 8)) + 1
     return workers, threads
 
 
