@@ -127,6 +127,10 @@ def solar_to_lunar(day: dt.date, tz: float = VN_TZ) -> LunarDate:
     month_start = _new_moon_day(k + 1, tz)
     if month_start > day_number:
         month_start = _new_moon_day(k, tz)
+    # The mean-lunation estimate of k can be one lunation late near a new moon (2062-04-09 gave day 0).
+    while month_start > day_number:
+        k -= 1
+        month_start = _new_moon_day(k, tz)
     a11 = _lunar_month11(day.year, tz)
     b11 = a11
     if a11 >= month_start:
