@@ -94,10 +94,13 @@ Notice.objects.bulk_create(Notice(patron=p, kind="overdue", channel="email", to=
 """
 
 SEND = """
-import time
+import pathlib, time
 from thuvien.circulation.notices import notices_send_pending
-while time.time() < START:
-    time.sleep(0.005)
+# a barrier: on a loaded machine one process may take longer than the other to start Django
+pathlib.Path(BARRIER, f"ready-{WHO}").touch()
+deadline = time.time() + 120
+while len(list(pathlib.Path(BARRIER).glob("ready-*"))) < 2 and time.time() < deadline:
+    time.sleep(0.001)
 print("SENT", notices_send_pending())
 """
 
@@ -114,9 +117,11 @@ def test_two_processes_sending_at_once_send_each_notice_once(tmp_path):
 
     thuvien("migrate", "--noinput")
     thuvien("shell", "-c", textwrap.dedent(SETUP))
-    code = f"START = {time.time() + 6}\n" + textwrap.dedent(SEND)
+    barrier = tmp_path / "barrier"
+    barrier.mkdir()
+    codes = [f"BARRIER = {str(barrier)!r}\nWHO = {who}\n" + textwrap.dedent(SEND) for who in range(2)]
     procs = [subprocess.Popen([sys.executable, "-m", "thuvien", "shell", "-c", code], env=env,  # noqa: S603
-                              stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True) for _ in range(2)]
+                              stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True) for code in codes]
     outs = [p.communicate(timeout=300)[0] for p in procs]
     assert [p.returncode for p in procs] == [0, 0]
     subjects = [line.split(": ", 1)[1] for out in outs for line in out.splitlines() if line.startswith("Subject: ")]
