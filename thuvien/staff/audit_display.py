@@ -105,6 +105,8 @@ ACTION_LABELS: dict[str, Any] = {
     "report.unsubscribed": _("Huỷ nhận báo cáo định kỳ"),
     "report.year_data": _("Nhập số liệu năm của đơn vị"),
     "staff.2fa_enabled": _("Bật xác thực hai bước"),
+    "outbound.allow": _("Cho phép kết nối tới máy chủ nội bộ"),
+    "outbound.disallow": _("Bỏ cho phép kết nối tới máy chủ nội bộ"),
 }
 _DYNAMIC_PREFIXES = {"patron.request_": [str(k) for k in DataRequestKind.values]}
 
