@@ -119,6 +119,8 @@ def patron(request: HttpRequest, card: str) -> HttpResponse:
         "holds": holds, "fines": fines, "limited": level != "full",
         "fines_total": circ_sel.fines_total(patron=reader) if level == "full" else sum(f.balance for f in fines),
         "request_id": uuid.uuid4(), "can_override": has_perm(request.user, Perm.CIRC_OVERRIDE, desk),  # type: ignore[arg-type]
+        "can_edit_reader": level == "full" and reader.status != "erased"
+        and has_perm(request.user, Perm.PATRON_EDIT, reader.home_library),  # type: ignore[arg-type]
         "last": request.session.pop("circ_last", None), "now": now,
     })
 
