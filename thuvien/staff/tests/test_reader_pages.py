@@ -6,6 +6,8 @@ from __future__ import annotations
 
 import datetime as dt
 
+from django.utils import timezone
+
 from thuvien.core.models import AuditEntry, Role, User
 from thuvien.core.tests.fixtures import make_staff
 from thuvien.patrons.conf import CONSENT_VERSION, CONSENT_WORDING
@@ -106,7 +108,7 @@ def test_consent_at_the_desk_stores_the_wording_shown_and_its_version(client, ne
     reader.refresh_from_db()
     assert consent.withdrawn_at is not None and reader.keep_history is False
     # a child needs a guardian
-    child = make_patron("A201", net.a, birth_date=dt.date.today() - dt.timedelta(days=365 * 10), consents=())
+    child = make_patron("A201", net.a, birth_date=timezone.localdate() - dt.timedelta(days=365 * 10), consents=())
     r = client.post("/staff/circ/patrons/A201/consent/", {"purpose": "service", "given_by": "self",
                                                                  "wording_version": CONSENT_VERSION, "read_out": "on"})
     assert r.status_code == 200 and not Consent.objects.filter(patron=child).exists()
