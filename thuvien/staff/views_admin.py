@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 
 from thuvien.core import selectors, services
 from thuvien.core.models import OrgUnit, OutboundAllow, RoleGrant, UnitKind, User
+from thuvien.core.params import int_param
 from thuvien.core.permissions import Perm, has_perm
 from thuvien.core.unit_settings import REGISTRY
 from thuvien.staff.forms import GrantForm, OutboundAllowForm, StaffCreateForm, UnitKindForm
@@ -51,7 +52,7 @@ def staff_detail(request: HttpRequest, username: str) -> HttpResponse:
     if request.method == "POST":
         try:
             if "revoke" in request.POST:
-                grant = get_object_or_404(RoleGrant, pk=request.POST["revoke"], user=member)
+                grant = get_object_or_404(RoleGrant, pk=int_param(request.POST["revoke"]), user=member)
                 services.role_revoke(actor=request.user, grant=grant)  # type: ignore[arg-type]
                 messages.success(request, _("Đã thu hồi vai trò."))
                 return redirect("staff:staff_detail", username=username)
