@@ -68,3 +68,16 @@ def test_json_setting_refuses_non_finite_numbers(client, net, admin_user, value)
     r = client.post("/staff/network/A/setting/", {"key": "digital.library_ip_ranges", "value": value}, follow=True)
     assert r.status_code == 200 and "JSON hợp lệ" in r.content.decode()
     assert not OrgUnitSetting.objects.filter(key="digital.library_ip_ranges").exists()
+
+
+@pytest.mark.parametrize(("method", "url", "data"), [
+    ("get", "/search/", {"q": "a\x00b"}),
+    ("get", "/staff/circ/registrations/", {"page": "\x00"}),
+    ("post", "/staff/circ/registrations/", {"card": "nope\x00", "action": "approve"}),
+    ("post", "/account/login/", {"username": "x\x00", "password": "y"}),
+    ("get", "/staff/circ/patrons/P\x001/", None),
+])
+def test_nul_bytes_are_a_400_on_every_database(client, net, admin_user, method, url, data):
+    client.force_login(admin_user)
+    r = getattr(client, method)(url, data)
+    assert r.status_code == 400 and "NUL" in r.content.decode()
