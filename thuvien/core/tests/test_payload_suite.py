@@ -16,7 +16,6 @@ from typing import Any
 import pytest
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver
-from django.utils import timezone
 
 from thuvien.api.devices import token_create
 from thuvien.catalog.models import AuthorityRecord, ImportJob, QuarantinedRecord
@@ -244,11 +243,9 @@ def test_payloads_on_every_route_and_form(net, role, settings, tmp_path):
         if user is not None and client.session.get("_auth_user_id") != str(user.pk):
             client.force_login(user)
 
-    started = timezone.now()
     probe = _probe_all(client, world, login)
     assert probe.requests > 400
     assert probe.failures == [], "\n".join(sorted(set(probe.failures))[:80])
-    assert (timezone.now() - started).total_seconds() < 120
 
 
 def test_no_file_outside_media_is_served(client, net, settings, tmp_path):
