@@ -29,6 +29,7 @@ import json
 import os
 import random
 import re
+import signal
 import statistics
 import subprocess
 import sys
@@ -120,7 +121,8 @@ def own_server(port: int) -> Iterator[str]:
         os.environ["THUVIEN_TRUST_X_FORWARDED_FOR"] = "1"
         for args in (["migrate", "--no-input", "-v", "0"], ["demo", "-v", "0"]):
             subprocess.run([sys.executable, "-m", "thuvien", *args], cwd=ROOT, check=True)  # noqa: S603
-        server = subprocess.Popen([sys.executable, "-m", "thuvien", "serve", "--port", str(port)], cwd=ROOT)  # noqa: S603
+        server = subprocess.Popen([sys.executable, "-m", "thuvien", "serve", "--port", str(port)], cwd=ROOT,  # noqa: S603
+                                  start_new_session=True)  # its own process group: the web workers stop with it
         base = f"http://127.0.0.1:{port}"
         try:
             for _ in range(240):
@@ -130,8 +132,12 @@ def own_server(port: int) -> Iterator[str]:
                 time.sleep(0.5)
             yield base
         finally:
-            server.terminate()
-            server.wait(timeout=60)
+            with contextlib.suppress(ProcessLookupError):
+                os.killpg(server.pid, signal.SIGTERM)
+            try:
+                server.wait(timeout=60)
+            except subprocess.TimeoutExpired:
+                os.killpg(server.pid, signal.SIGKILL)
 
 
 def run(base: str, users: int, seconds: float, storm_users: int, card: str, password: str, desks: int = 0,
