@@ -72,8 +72,19 @@ def _manifest(path: Path) -> dict[str, Any]:
         return json.load(member)
 
 
-def _searches(env: dict[str, str]) -> list[str]:
-    return [_run(env, "search", q, "--limit", "20")[0] for q in QUERIES]
+def _searches(env: dict[str, str]) -> list[tuple[str, list[str]]]:
+    """Per query: the total line and the ids of every hit (up to 5,000), sorted. Compared as sets: BM25
+    scores depend on how the index's segments happen to be laid out, so records with (almost) the same
+    score may come in another order after a rebuild; the records found must be the same."""
+    out = []
+    for q in QUERIES:
+        lines = _run(env, "search", q, "--limit", "5000")[0].strip().splitlines()
+        out.append((lines[0], sorted(line.split("\t")[0] for line in lines[1:])))
+    return out
+
+
+def _note(figures: dict[str, Any]) -> None:
+    print(json.dumps(figures, ensure_ascii=False), file=sys.stderr, flush=True)  # progress, if a step fails
 
 
 def drill(*, records: int, workdir: Path, catalogue: Path | None = None) -> dict[str, Any]:
@@ -89,28 +100,34 @@ def drill(*, records: int, workdir: Path, catalogue: Path | None = None) -> dict
         figures: dict[str, Any] = {"engine": engine, "records_generated": records}
         _run(src, "migrate", "--no-input", "-v", "0")
         figures["demo_s"] = round(_run(src, "demo", "-v", "0")[1], 1)
+        _note(figures)
         if records:
             if catalogue is None or not catalogue.exists():
                 catalogue = workdir / f"cat{records}.mrc"
                 subprocess.run([sys.executable, str(ROOT / "bench" / "make_catalogue.py"), str(records),  # noqa: S603
                                 "-o", str(catalogue)], cwd=ROOT, check=True, capture_output=True)
             figures["import_s"] = round(_run(src, "import_marc", str(catalogue), "--library", "CB")[1], 1)
+            _note(figures)
         _run(src, "reindex")
         before = _searches(src)
         out, seconds = _run(src, "backup", "--to", str(workdir / "backups"), "--no-prune")
         made = json.loads(out.strip().splitlines()[-1])
         path = Path(made["file"])
         figures.update(backup_s=round(seconds, 1), backup_mb=round(made["bytes"] / 1e6, 1), tables=made["tables"])
+        _note(figures)
         _, seconds = _run(dst, "restore", str(path))
         figures["restore_s"] = round(seconds, 1)
+        _note(figures)
         out, seconds = _run(dst, "backup", "--verify", str(path))
         verified = json.loads(out.strip().splitlines()[-1])
         figures.update(verify_s=round(seconds, 1), verify_ok=verified["ok"], rows=verified["rows"])
+        _note(figures)
         if not verified["ok"]:
             raise RuntimeError(f"verify failed: {verified}")
         _run(dst, "migrate", "--no-input", "-v", "0")
         _, seconds = _run(dst, "reindex")
         figures["reindex_s"] = round(seconds, 1)
+        _note(figures)
         # the restored installation holds exactly the same rows: a backup of it has the same manifest
         out, _ = _run(dst, "backup", "--to", str(workdir / "backups-restored"), "--no-prune")
         again = _manifest(Path(json.loads(out.strip().splitlines()[-1])["file"]))
@@ -123,7 +140,7 @@ def drill(*, records: int, workdir: Path, catalogue: Path | None = None) -> dict
         if after != before:
             raise RuntimeError(f"searches differ after restore:\n{before}\n{after}")
         figures["searches_identical"] = len(QUERIES)
-        figures["search_hits"] = [b.splitlines()[0] for b in before]
+        figures["search_hits"] = [total for total, _ids in before]
         return figures
     finally:
         if engine == "postgresql":
