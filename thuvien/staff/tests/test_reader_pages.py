@@ -143,7 +143,8 @@ def test_pending_registrations_queue_approve_and_reject(client, net, desk_a):
     # another library's pending reader cannot be approved from here
     client.post("/staff/circ/registrations/", {"card": "W3", "action": "approve"})
     assert Patron.objects.get(card_number="W3").status == PatronStatus.PENDING
-    assert client.post("/staff/circ/registrations/", {"card": "nope\x00", "action": "approve"}).status_code == 302
+    assert client.post("/staff/circ/registrations/", {"card": "nope", "action": "approve"}).status_code == 302
+    assert client.post("/staff/circ/registrations/", {"card": "nope\x00", "action": "approve"}).status_code == 400
     assert [p.card_number for p in client.get("/staff/circ/registrations/").context["page"]] == []
     # staff without reader rights
     client.force_login(make_staff("cat", net.a, Role.CATALOGUER))
