@@ -33,9 +33,9 @@ def test_posted_ids_that_are_not_numbers_find_nothing(client, net, admin_user, p
              ("/staff/circ/patrons/P1/", {"action": "waive", "fine": bad}),
              ("/staff/circ/patrons/P1/", {"action": "renew", "loan": [bad, "1"]})]
     for url, data in posts:
-        assert client.post(url, data).status_code in (200, 302, 404), (url, data)
+        assert client.post(url, data).status_code in (200, 302, 400, 404), (url, data)
     r = client.post("/staff/privacy/breaches/", {"unit": bad, "discovered_at": "Infinity", "description": "x"})
-    assert r.status_code in (200, 302, 404)
+    assert r.status_code in (200, 302, 400, 404)
 
 
 @pytest.mark.parametrize("bad", ["Infinity", "NaN", "abc"])
