@@ -10,6 +10,7 @@ import csv
 import datetime as dt
 import hashlib
 import io
+import re
 import secrets
 from collections.abc import Iterable
 from typing import Any
@@ -24,7 +25,8 @@ from ninja.security import HttpBearer
 
 from thuvien.api.models import DeviceToken
 from thuvien.core.audit import audit
-from thuvien.core.models import ActivityEvent, OrgUnit, User
+from thuvien.core.authn import door_locked, login_record
+from thuvien.core.models import ActivityEvent, LoginEvent, OrgUnit, User
 from thuvien.core.permissions import Perm, require_perm
 from thuvien.core.services import device_account_create
 
@@ -84,6 +86,27 @@ def token_authenticate(key: str, scope: str) -> DeviceToken | None:
         DeviceToken.objects.filter(pk=token.pk).update(last_used_at=now)
         token.last_used_at = now
     return token
+
+
+def _token_username(key: str) -> str:
+    """The device account a presented key claims to be ("device-<prefix>"), "" for a malformed key."""
+    prefix = key[len(TOKEN_PREFIX):].split("_", 1)[0] if key.startswith(TOKEN_PREFIX) else ""
+    return f"device-{prefix}" if re.fullmatch(r"[0-9a-f]{8}", prefix) else ""
+
+
+def token_login(*, request: HttpRequest, key: str, scope: str) -> DeviceToken | None:
+    """token_authenticate behind the login lockout: a key whose secret matches no live token counts as a
+    failed login of the device account it names and of the client address (the managers' login page
+    lists them); once either is locked out every key is refused before it is even hashed."""
+    username = _token_username(key)
+    claimed = User.objects.filter(username=username).first() if username else None
+    if door_locked(door="api", username=username, ip=None, user=claimed, request=request):
+        return None
+    device = token_authenticate(key, scope)
+    if device is None and not DeviceToken.objects.filter(key_hash=_hash(key), revoked_at__isnull=True,
+                                                         account__is_active=True).exists():
+        login_record(kind=LoginEvent.Kind.FAILED, door="api", username=username, request=request, user=claimed)
+    return device
 
 
 @transaction.atomic
@@ -160,7 +183,7 @@ class DeviceAuth(HttpBearer):
         self.scope = scope
 
     def authenticate(self, request: HttpRequest, token: str) -> DeviceToken | None:
-        device = token_authenticate(token, self.scope)
+        device = token_login(request=request, key=token, scope=self.scope)
         if device is not None:
             request.user = device.account
             request.device = device  # type: ignore[attr-defined]

@@ -36,12 +36,15 @@ def client_ip(request: HttpRequest | None) -> str | None:
 
 
 def login_record(*, kind: str, door: str, username: str, request: HttpRequest | None = None,
-                 user: User | None = None) -> LoginEvent:
-    """Record one login event (the managers' page lists them)."""
-    agent = request.META.get("HTTP_USER_AGENT", "")[:255] if request is not None else ""
+                 user: User | None = None, ip: str | None = None, agent: str = "") -> LoginEvent:
+    """Record one login event (the managers' page lists them); `ip`/`agent` for doors without an HTTP
+    request (a SIP2 terminal's address and name)."""
+    if request is not None:
+        agent = request.META.get("HTTP_USER_AGENT", "")
+        ip = client_ip(request)
     return LoginEvent.objects.create(kind=kind, door=door, username=username.strip().lower()[:255],
-                                     user=user if user is not None and user.pk else None, ip=client_ip(request),
-                                     user_agent=agent)
+                                     user=user if user is not None and user.pk else None, ip=ip or None,
+                                     user_agent=agent[:255])
 
 
 def login_refusal(*, username: str, ip: str | None) -> str:
@@ -57,6 +60,19 @@ def login_refusal(*, username: str, ip: str | None) -> str:
         return _("Quá nhiều lần đăng nhập sai từ địa chỉ này; hãy thử lại sau %(m)d phút.") % {
             "m": settings.THUVIEN_LOGIN_WINDOW_MINUTES}
     return ""
+
+
+def door_locked(*, door: str, username: str, ip: str | None, agent: str = "", user: User | None = None,
+                request: HttpRequest | None = None) -> str:
+    """The lockout check for a door without a login form (API device tokens, SIP2 terminal logins and
+    reader PINs): the refusal text, recorded as a lockout event, or "" when the attempt may go on."""
+    if request is not None:
+        ip = client_ip(request)
+    refusal = login_refusal(username=username, ip=ip)
+    if refusal:
+        login_record(kind=LoginEvent.Kind.LOCKED, door=door, username=username, request=request, user=user, ip=ip,
+                     agent=agent)
+    return refusal
 
 
 class ThrottledAuthenticationForm(AuthenticationForm):

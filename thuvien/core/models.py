@@ -189,7 +189,7 @@ class LoginEvent(models.Model):
 
     at = models.DateTimeField(auto_now_add=True, db_index=True)
     kind = models.CharField(max_length=10, choices=Kind.choices)
-    door = models.CharField(max_length=10)  # "staff" | "portal" | "api"
+    door = models.CharField(max_length=10)  # "staff" | "portal" | "api" (device tokens) | "sip2" (terminals, PINs)
     username = models.CharField(max_length=255)  # as typed (folded to lower case), for the per-account count
     user = models.ForeignKey(User, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
     ip = models.GenericIPAddressField(null=True, blank=True)
@@ -202,3 +202,28 @@ class LoginEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.at:%Y-%m-%d %H:%M} {self.kind} {self.username}"
+
+    @property
+    def door_label(self) -> str:
+        labels = {"staff": _("Cán bộ"), "portal": _("Cổng bạn đọc"), "api": _("API (thiết bị)"),
+                  "sip2": _("SIP2 (máy tự phục vụ)")}
+        return str(labels.get(self.door, self.door))
+
+
+class OutboundAllow(models.Model):
+    """A host name or an address block (CIDR) the network administrator allows outbound requests to even
+    though it is internal (e.g. a union catalogue inside the provincial LAN); added to the
+    THUVIEN_OUTBOUND_ALLOWED_HOSTS environment setting, which still applies."""
+
+    entry = models.CharField(_("máy chủ hoặc dải địa chỉ"), max_length=255, unique=True)
+    note = models.CharField(_("ghi chú"), max_length=255, blank=True)
+    created_by = models.ForeignKey(User, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["entry"]
+        verbose_name = _("máy chủ được phép truy cập")
+        verbose_name_plural = _("máy chủ được phép truy cập")
+
+    def __str__(self) -> str:
+        return self.entry

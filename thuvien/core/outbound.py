@@ -5,14 +5,17 @@ the host name is resolved once, EVERY address it resolves to is checked (loopbac
 link-local incl. the cloud metadata address 169.254.169.254, multicast, reserved, unspecified,
 shared carrier-grade NAT), and the connection goes to the checked address itself, so a DNS answer
 that changes between check and connect cannot slip through. Redirects are followed by hand and
-checked the same way. Hosts the network administrator lists in THUVIEN_OUTBOUND_ALLOWED_HOSTS
-(e.g. a union catalogue inside the provincial LAN) are exempt from the address check.
+checked the same way. Hosts and address blocks (CIDR) the network administrator allows, on the staff
+page (core.OutboundAllow rows) or in the THUVIEN_OUTBOUND_ALLOWED_HOSTS environment setting (e.g. a
+union catalogue inside the provincial LAN), are exempt from the address check: a host name by name, an
+address block for every address in it.
 """
 
 from __future__ import annotations
 
 import http.client
 import ipaddress
+import re
 import socket
 import ssl
 import urllib.parse
@@ -51,9 +54,60 @@ def address_refused(ip: str) -> str:
     return ""
 
 
+Network = ipaddress.IPv4Network | ipaddress.IPv6Network
+
+
+def parse_allow_entry(entry: str) -> str | Network:
+    """An allow-list entry as a host name (lower case; a single address counts as the host of that name,
+    e.g. http://10.20.0.5/) or, written with a prefix length (10.20.0.0/16), an address block that
+    allows every address in it whatever the name; ValueError when it is neither."""
+    text = entry.strip().lower().strip("[]")
+    if not text:
+        raise ValueError("empty entry")
+    if "/" in text:
+        return ipaddress.ip_network(text, strict=False)
+    try:
+        return str(ipaddress.ip_address(text))
+    except ValueError:
+        pass
+    labels = text.rstrip(".").split(".")
+    if len(text) > 253 or not all(re.fullmatch(r"[a-z0-9_]([a-z0-9_-]{0,61}[a-z0-9_])?", label) for label in labels):
+        raise ValueError(f"not a host name or address block: {entry!r}")
+    return text.rstrip(".")
+
+
+def allow_entries() -> list[str]:
+    """Every allow-list entry: the environment setting's, then the administrator's (database) ones."""
+    from thuvien.core.models import OutboundAllow  # noqa: PLC0415 - models import settings-dependent code
+
+    env = [h for h in getattr(settings, "THUVIEN_OUTBOUND_ALLOWED_HOSTS", []) if h.strip()]
+    return env + list(OutboundAllow.objects.values_list("entry", flat=True))
+
+
 def allowed_hosts() -> set[str]:
     """Host names (lower case) the network administrator allowed even on internal addresses."""
-    return {h.strip().lower().strip("[]") for h in getattr(settings, "THUVIEN_OUTBOUND_ALLOWED_HOSTS", []) if h.strip()}
+    return {e for e in _parsed(allow_entries()) if isinstance(e, str)}
+
+
+def _parsed(entries: list[str]) -> list[str | Network]:
+    out: list[str | Network] = []
+    for entry in entries:
+        try:
+            out.append(parse_allow_entry(entry))
+        except ValueError:
+            continue  # a malformed environment entry allows nothing
+    return out
+
+
+def _allowed(name: str, addresses: list[str]) -> bool:
+    """True when the host name, or every address it resolves to, is on the allow-list."""
+    entries = _parsed(allow_entries())
+    if name in entries:
+        return True
+    networks = [e for e in entries if not isinstance(e, str)]
+    ips = [ipaddress.ip_address(ip.split("%", 1)[0]) for ip in addresses]
+    ips = [ip.ipv4_mapped if isinstance(ip, ipaddress.IPv6Address) and ip.ipv4_mapped else ip for ip in ips]
+    return bool(networks) and all(any(ip.version == net.version and ip in net for net in networks) for ip in ips)
 
 
 def resolve_checked(host: str, port: int) -> str:
@@ -69,12 +123,12 @@ def resolve_checked(host: str, port: int) -> str:
     addresses = [str(info[4][0]) for info in infos]
     if not addresses:
         raise OutboundError(f"{host}: the name has no address")
-    if name not in allowed_hosts():
-        for ip in addresses:
-            reason = address_refused(ip)
-            if reason:
-                raise OutboundRefused(f"{host} resolves to {ip} ({reason}); internal addresses are refused. "
-                                      "The network administrator may allow this host in THUVIEN_OUTBOUND_ALLOWED_HOSTS.")
+    refused = [(ip, reason) for ip in addresses if (reason := address_refused(ip))]
+    if refused and not _allowed(name, addresses):
+        ip, reason = refused[0]
+        raise OutboundRefused(f"{host} resolves to {ip} ({reason}); internal addresses are refused. "
+                              "The network administrator may allow this host on the outbound allow-list page "
+                              "or in THUVIEN_OUTBOUND_ALLOWED_HOSTS.")
     return addresses[0]
 
 

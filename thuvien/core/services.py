@@ -14,7 +14,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from thuvien.core.audit import audit, diff, snapshot
-from thuvien.core.models import OrgUnit, OrgUnitSetting, Role, RoleGrant, UnitKind, User
+from thuvien.core.models import OrgUnit, OrgUnitSetting, OutboundAllow, Role, RoleGrant, UnitKind, User
+from thuvien.core.outbound import parse_allow_entry
 from thuvien.core.permissions import Perm, forget_cached_grants, require_perm
 from thuvien.core.stamps import with_updated_at
 from thuvien.core.unit_settings import REGISTRY
@@ -242,3 +243,30 @@ def device_account_create(*, actor: User | None, username: str, library: OrgUnit
     account.save()
     role_grant(actor=actor, user=account, unit=library, role=Role.CIRCULATION)
     return account
+
+
+@transaction.atomic
+def outbound_allow_add(*, actor: User, entry: str, note: str = "") -> OutboundAllow:
+    """Allow outbound requests (harvest, SRU/Z39.50 targets) to one internal host name or address block;
+    network administrators only, audited."""
+    require_perm(actor, Perm.ORG_RESTRUCTURE, None)
+    try:
+        parsed = parse_allow_entry(entry)
+    except ValueError:
+        raise ValidationError({"entry": _("Hãy nhập một tên máy chủ (ví dụ opac.thuvien.lan) hoặc một địa chỉ/dải "
+                                          "địa chỉ (ví dụ 10.20.0.5 hoặc 10.20.0.0/16).")}) from None
+    text = str(parsed)
+    if OutboundAllow.objects.filter(entry=text).exists():
+        raise ValidationError({"entry": _("“%(e)s” đã có trong danh sách.") % {"e": text}})
+    allow = OutboundAllow.objects.create(entry=text, note=note.strip()[:255], created_by=actor)
+    audit(actor=actor, action="outbound.allow", obj=allow, object_repr=text, changes={"entry": [None, text]})
+    return allow
+
+
+@transaction.atomic
+def outbound_allow_remove(*, actor: User, allow: OutboundAllow) -> None:
+    """Take a host or address block off the allow-list (requests to it are refused again)."""
+    require_perm(actor, Perm.ORG_RESTRUCTURE, None)
+    audit(actor=actor, action="outbound.disallow", obj=allow, object_repr=allow.entry,
+          changes={"entry": [allow.entry, None]})
+    allow.delete()

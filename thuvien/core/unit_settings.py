@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import logging
+import math
 import re
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
@@ -26,6 +27,17 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 TYPES = ("bool", "int", "text", "weekdays", "dates", "json")
+
+
+def _refuse_constant(name: str) -> Any:
+    raise ValueError(f"{name} is not JSON")
+
+
+def _finite_float(text: str) -> float:
+    number = float(text)
+    if not math.isfinite(number):
+        raise ValueError(f"{text} is out of range")
+    return number
 
 
 def _parse_date(text: str) -> dt.date:
@@ -93,9 +105,9 @@ class SettingDef:
         if self.type == "json":
             if not isinstance(value, str):
                 return value
-            try:
-                return json.loads(value)
-            except json.JSONDecodeError:
+            try:  # strict JSON: NaN, Infinity and overflowing numbers (1e309) cannot be stored or compared
+                return json.loads(value, parse_constant=_refuse_constant, parse_float=_finite_float)
+            except (json.JSONDecodeError, ValueError, RecursionError):
                 raise ValidationError(gettext("%(label)s: giá trị phải là JSON hợp lệ, ví dụ 30, true, [6] hoặc \"văn bản\".")
                                       % {"label": self.label}) from None
         text = str(value).strip()

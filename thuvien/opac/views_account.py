@@ -32,6 +32,7 @@ from thuvien.circulation import services as circ
 from thuvien.circulation.models import Hold, Loan
 from thuvien.core.authn import ThrottledAuthenticationForm
 from thuvien.core.models import OrgUnit, User
+from thuvien.core.params import int_param
 from thuvien.patrons import services as patron_svc
 from thuvien.patrons.conf import CONSENT_WORDING
 from thuvien.patrons.models import ConsentPurpose, DataRequestKind, Patron, PatronCategory
@@ -154,16 +155,16 @@ def _account_post(request: HttpRequest, patron: Patron) -> HttpResponse:
     tab = _ACTION_TAB.get(action or "", "loans")
     try:
         if action == "renew":
-            loan = get_object_or_404(Loan, pk=request.POST.get("loan"), patron=patron)
+            loan = get_object_or_404(Loan, pk=int_param(request.POST.get("loan")), patron=patron)
             loan = circ.loan_renew(actor=user, loan=loan)  # type: ignore[arg-type]
             messages.success(request, _("Đã gia hạn đến %(d)s.") % {
                 "d": timezone.localtime(loan.due_at).strftime("%d/%m/%Y")})
         elif action == "cancel_hold":
-            circ.hold_cancel(actor=user, hold=get_object_or_404(Hold, pk=request.POST.get("hold"), patron=patron))  # type: ignore[arg-type]
+            circ.hold_cancel(actor=user, hold=get_object_or_404(Hold, pk=int_param(request.POST.get("hold")), patron=patron))  # type: ignore[arg-type]
             messages.success(request, _("Đã huỷ yêu cầu đặt mượn."))
         elif action == "pickup":
-            hold = get_object_or_404(Hold, pk=request.POST.get("hold"), patron=patron)
-            unit = get_object_or_404(_pickup_units(), pk=request.POST.get("pickup"))
+            hold = get_object_or_404(Hold, pk=int_param(request.POST.get("hold")), patron=patron)
+            unit = get_object_or_404(_pickup_units(), pk=int_param(request.POST.get("pickup")))
             circ.hold_change_pickup(actor=user, hold=hold, pickup_library=unit)  # type: ignore[arg-type]
             messages.success(request, _("Đã đổi nơi nhận."))
         elif action == "consent":
@@ -268,7 +269,7 @@ def hold_place(request: HttpRequest, record_id: int) -> HttpResponse:
     record = get_object_or_404(BibRecord, pk=record_id, is_deleted=False)
     pickups = _pickup_units()
     if request.method == "POST":
-        unit = get_object_or_404(pickups, pk=request.POST.get("pickup"))
+        unit = get_object_or_404(pickups, pk=int_param(request.POST.get("pickup")))
         try:
             circ.hold_place(actor=request.user, patron=patron, record=record, pickup_library=unit,  # type: ignore[arg-type]
                             request_id=request.POST.get("request_id") or None)

@@ -9,7 +9,7 @@ from django.db.models import Q, QuerySet
 
 from thuvien.core.permissions import Perm, scope_q
 from thuvien.core.text import fold
-from thuvien.patrons.models import Consent, Patron
+from thuvien.patrons.models import Consent, Patron, PatronStatus
 from thuvien.patrons.personal import id_number_parts
 
 if TYPE_CHECKING:
@@ -25,6 +25,13 @@ def patron_list(*, staff: User, query: str = "") -> QuerySet[Patron]:
         qs = qs.filter(Q(card_number__iexact=query) | Q(phone=query) | Q(email__iexact=query)
                        | Q(name_folded__contains=fold(query)))
     return qs
+
+
+def patron_list_pending(*, staff: User) -> QuerySet[Patron]:
+    """Online registrations waiting for approval at libraries where the staff member may edit readers,
+    oldest first."""
+    return (Patron.objects.filter(scope_q(staff, Perm.PATRON_EDIT, "home_library__"), status=PatronStatus.PENDING)
+            .select_related("category", "home_library").order_by("created_at", "pk"))
 
 
 def patron_get_for_desk(*, staff: User, card_number: str) -> Patron | None:

@@ -241,9 +241,14 @@ def patron_update(*, actor: User, patron: Patron, data: dict[str, Any]) -> Patro
         setattr(patron, field, value)
     if "home_library" in data:
         require_perm(actor, Perm.PATRON_EDIT, data["home_library"])
+    if "email" in data and (data["email"] or "").strip().lower() != (before.get("email") or "").lower() \
+            and data["email"] and patron.user_id and _email_taken(data["email"].strip(), patron):
+        raise ValidationError({"email": _("Thư điện tử này đã gắn với một tài khoản khác.")})
     patron.name_folded = fold(patron.full_name)
     patron.full_clean(exclude=["user", "photo"])
     patron.save()
+    if patron.user_id and "email" in data:  # where password-reset links go: keep the login's address in step
+        User.objects.filter(pk=patron.user_id).update(email=patron.email, updated_at=timezone.now())
     changes = diff(before, snapshot(patron, list(PATRON_FIELDS)))
     if changes.pop("id_hash", None) or changes.pop("id_last4", None):  # never write the number into the log
         changes.pop("id_last4", None)
@@ -295,6 +300,22 @@ def patron_approve(*, actor: User, patron: Patron) -> Patron:
           changes={"status": [PatronStatus.PENDING, PatronStatus.ACTIVE]}, object_repr=patron.card_number)
     event_record(kind="card_new", unit=patron.home_library, tags=reader_tags(patron))
     return patron
+
+
+@transaction.atomic
+def patron_reject(*, actor: User, patron: Patron, reason: str) -> Patron:
+    """Refuse a reader who registered online: the reason is logged and the applicant's personal data is
+    erased at once (nothing is kept for a card that was never issued; the card number stays as a tombstone)."""
+    patron = Patron.objects.select_for_update().get(pk=patron.pk)
+    require_perm(actor, Perm.PATRON_EDIT, patron.home_library)
+    if patron.status != PatronStatus.PENDING:
+        raise ValidationError(_("Bạn đọc này không ở trạng thái chờ duyệt."))
+    reason = reason.strip()
+    if not reason:
+        raise ValidationError({"reason": _("Hãy ghi lý do từ chối.")})
+    audit(actor=actor, action="patron.reject", obj=patron, unit=patron.home_library, object_repr=patron.card_number,
+          changes={"status": [PatronStatus.PENDING, PatronStatus.ERASED], "reason": [None, reason[:500]]})
+    return patron_erase(actor=actor, patron=patron)
 
 
 @transaction.atomic
@@ -389,13 +410,19 @@ def patron_unblock(*, actor: User, block: PatronBlock) -> PatronBlock:
 
 @transaction.atomic
 def consent_grant(*, patron: Patron, purpose: str, actor: User | None = None, given_by: str = ConsentGiver.SELF,
-                  guardian_name: str = "", child_agreed: bool = False, channel: str = "portal") -> Consent:
-    """Record an explicit consent for one purpose (a no-op returning the current one if already given)."""
+                  guardian_name: str = "", child_agreed: bool = False, channel: str = "portal",
+                  wording_version: str | None = None) -> Consent:
+    """Record an explicit consent for one purpose (a no-op returning the current one if already given),
+    with the wording in force; `wording_version` is the version the reader was shown, refused when the
+    wording changed since."""
     patron = Patron.objects.select_for_update().get(pk=patron.pk)
     if actor is not None and actor != patron.user:
         require_perm(actor, Perm.PATRON_EDIT, patron.home_library)
     if purpose not in ConsentPurpose.values:
         raise ValidationError(_("Mục đích không hợp lệ."))
+    if wording_version is not None and wording_version != CONSENT_VERSION:
+        raise ValidationError(_("Nội dung đồng ý đã thay đổi (phiên bản %(v)s); hãy đọc lại nội dung mới cho bạn đọc.")
+                              % {"v": CONSENT_VERSION})
     current = patron.consents.filter(purpose=purpose, withdrawn_at__isnull=True).first()
     if current:
         return current

@@ -164,13 +164,16 @@ ACTION_LABELS: dict[str, Any] = {
     "report.unsubscribed": _("Huỷ nhận báo cáo định kỳ"),
     "report.year_data": _("Nhập số liệu năm của đơn vị"),
     "staff.2fa_enabled": _("Bật xác thực hai bước"),
+    "patron.reject": _("Từ chối đăng ký trực tuyến"),
+    "outbound.allow": _("Cho phép kết nối tới máy chủ nội bộ"),
+    "outbound.disallow": _("Bỏ cho phép kết nối tới máy chủ nội bộ"),
 }
 _DYNAMIC_PREFIXES = {"patron.request_": [str(k) for k in DataRequestKind.values]}
 
 # Keys services write that are not a field of the object's model.
 FIELD_LABELS: dict[str, Any] = {
     "item": _("bản tài liệu"), "patron": _("bạn đọc"), "due": _("hạn trả"), "due_at": _("hạn trả"),
-    "route": _("hướng xử lý"), "fine": _("tiền phạt"), "reasons": _("lý do"), "record": _("biểu ghi"),
+    "route": _("hướng xử lý"), "fine": _("tiền phạt"), "reasons": _("lý do"), "reason": _("lý do"), "record": _("biểu ghi"),
     "pickup": _("nơi nhận"), "target": _("bản được chọn"), "amount": _("số tiền"), "method": _("hình thức"),
     "waived": _("số tiền miễn"), "note": _("ghi chú"), "charge": _("tiền bồi thường"), "count": _("số lượt"),
     "created": _("biểu ghi tạo mới"), "updated": _("biểu ghi cập nhật"), "authorities": _("biểu ghi chuẩn"),

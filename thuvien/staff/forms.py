@@ -50,6 +50,13 @@ class GrantForm(forms.Form):
         self.fields["role"].choices = Role.choices
 
 
+class OutboundAllowForm(forms.Form):
+    entry = forms.CharField(label=_("Máy chủ hoặc dải địa chỉ"), max_length=255,
+                            help_text=_("Tên máy chủ (opac.thuvien.lan), địa chỉ (10.20.0.5) hoặc dải địa chỉ "
+                                        "(10.20.0.0/16)."))
+    note = forms.CharField(label=_("Ghi chú"), max_length=255, required=False)
+
+
 class UnitKindForm(forms.Form):
     code = forms.SlugField(label=_("Mã"), max_length=40)
     name = forms.CharField(label=_("Tên"), max_length=120)

@@ -18,6 +18,7 @@ urlpatterns = [
     path("network/<str:code>/merge/", v.network_merge, name="network_merge"),
     path("network/<str:code>/setting/", adm.unit_setting, name="unit_setting"),
     path("kinds/", adm.unit_kinds, name="unit_kinds"),
+    path("outbound/", adm.outbound_allow_list, name="outbound"),
     path("accounts/", adm.staff_list, name="staff_list"),
     path("accounts/<str:username>/", adm.staff_detail, name="staff_detail"),
     path("audit/", v.audit, name="audit"),

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -14,10 +15,11 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from thuvien.core import selectors, services
-from thuvien.core.models import OrgUnit, RoleGrant, UnitKind, User
+from thuvien.core.models import OrgUnit, OutboundAllow, RoleGrant, UnitKind, User
+from thuvien.core.params import int_param
 from thuvien.core.permissions import Perm, has_perm
 from thuvien.core.unit_settings import REGISTRY
-from thuvien.staff.forms import GrantForm, StaffCreateForm, UnitKindForm
+from thuvien.staff.forms import GrantForm, OutboundAllowForm, StaffCreateForm, UnitKindForm
 from thuvien.staff.views_core import _refused
 
 
@@ -50,7 +52,7 @@ def staff_detail(request: HttpRequest, username: str) -> HttpResponse:
     if request.method == "POST":
         try:
             if "revoke" in request.POST:
-                grant = get_object_or_404(RoleGrant, pk=request.POST["revoke"], user=member)
+                grant = get_object_or_404(RoleGrant, pk=int_param(request.POST["revoke"]), user=member)
                 services.role_revoke(actor=request.user, grant=grant)  # type: ignore[arg-type]
                 messages.success(request, _("Đã thu hồi vai trò."))
                 return redirect("staff:staff_detail", username=username)
@@ -109,4 +111,35 @@ def unit_kinds(request: HttpRequest) -> HttpResponse:
     return render(request, "staff/unit_kinds.html", {
         "kinds": UnitKind.objects.all(), "form": form,
         "can_edit": has_perm(request.user, Perm.ORG_RESTRUCTURE, None),  # type: ignore[arg-type]
+    })
+
+
+@login_required
+def outbound_allow_list(request: HttpRequest) -> HttpResponse:
+    """The network administrator's outbound allow-list: internal hosts and address blocks that harvests
+    and copy-cataloguing targets may reach (the environment setting's entries are shown, read-only)."""
+    user: Any = request.user
+    if not has_perm(user, Perm.ORG_RESTRUCTURE, None):
+        return _refused(request, PermissionDenied(_("Chỉ quản trị mạng lưới được sửa danh sách máy chủ được phép.")))
+    form = OutboundAllowForm(request.POST or None)
+    if request.method == "POST":
+        if "remove" in request.POST:
+            pk = request.POST["remove"]
+            allow = OutboundAllow.objects.filter(pk=int(pk)).first() if pk.isdigit() and len(pk) < 12 else None
+            if allow is not None:
+                services.outbound_allow_remove(actor=user, allow=allow)
+                messages.success(request, _("Đã bỏ “%(e)s” khỏi danh sách.") % {"e": allow.entry})
+            return redirect("staff:outbound")
+        if form.is_valid():
+            try:
+                allow = services.outbound_allow_add(actor=user, entry=form.cleaned_data["entry"],
+                                                    note=form.cleaned_data["note"])
+            except ValidationError as exc:
+                form.add_error(None, exc)
+            else:
+                messages.success(request, _("Đã cho phép “%(e)s”.") % {"e": allow.entry})
+                return redirect("staff:outbound")
+    return render(request, "staff/outbound.html", {
+        "entries": OutboundAllow.objects.select_related("created_by"), "form": form,
+        "env_entries": [h for h in settings.THUVIEN_OUTBOUND_ALLOWED_HOSTS if h.strip()],
     })

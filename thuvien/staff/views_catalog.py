@@ -42,6 +42,7 @@ from thuvien.catalog.quick import QuickRecord, build_record
 from thuvien.catalog.tasks import import_job_task
 from thuvien.circulation.states import catalogue_status_choices
 from thuvien.core.models import OrgUnit
+from thuvien.core.params import int_param
 from thuvien.core.permissions import Perm, has_perm, is_staff_member, scope_q
 from thuvien.opac import downloads
 from thuvien.search.selectors import record_search, records_in_order
@@ -191,7 +192,7 @@ def record_merge(request: HttpRequest, pk: int) -> HttpResponse:
 def change_requests(request: HttpRequest) -> HttpResponse:
     """Change requests addressed to the libraries where the user catalogues, and those they sent."""
     if request.method == "POST":
-        item = get_object_or_404(ChangeRequest, pk=request.POST.get("request"))
+        item = get_object_or_404(ChangeRequest, pk=int_param(request.POST.get("request")))
         try:
             services.change_request_resolve(actor=request.user, request=item,  # type: ignore[arg-type]
                                             status=request.POST.get("status", ""), answer=request.POST.get("answer", ""))
@@ -208,6 +209,9 @@ def change_requests(request: HttpRequest) -> HttpResponse:
 record_download = staff_only(downloads.record_download)  # the one download view, behind the staff login
 
 
+MAX_ADD_FIELDS = 50  # empty rows one click of the editor's "add" may ask for
+
+
 def _editor_rows(request: HttpRequest) -> list[dict[str, str]]:
     post = request.POST
     rows = [{"tag": t, "ind1": i1, "ind2": i2, "value": v, "order": o, "delete": d}
@@ -222,7 +226,7 @@ def _editor_rows(request: HttpRequest) -> list[dict[str, str]]:
         except ValueError:
             return float(n + 1), n
     kept = [row for _n, row in sorted(enumerate(rows), key=key) if row["delete"] != "1"]
-    kept.extend({"tag": "", "ind1": " ", "ind2": " ", "value": ""} for _ in range(int(post.get("add", "0") or 0)))
+    kept.extend({"tag": "", "ind1": " ", "ind2": " ", "value": ""} for _ in range(min(int_param(post.get("add")) or 0, MAX_ADD_FIELDS)))
     return kept
 
 
@@ -256,7 +260,7 @@ def record_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
         if wants_save and not errors and (not messages_lint or request.POST.get("accept_warnings") == "1"):
             try:
                 if bib is None:
-                    owner = get_object_or_404(owners, pk=request.POST.get("owner"))
+                    owner = get_object_or_404(owners, pk=int_param(request.POST.get("owner")))
                     bib = services.bib_create(actor=request.user, record=record, owner=owner)  # type: ignore[arg-type]
                 else:
                     bib = services.bib_update(actor=request.user, bib=bib, record=record)  # type: ignore[arg-type]

@@ -27,6 +27,7 @@ from thuvien.circulation.policy import rule_resolve
 from thuvien.core.barcodes import code128_svg
 from thuvien.core.models import OrgUnit
 from thuvien.core.money import amount_text
+from thuvien.core.params import int_param, int_params
 from thuvien.core.permissions import Perm, has_perm, scope_q
 from thuvien.patrons import selectors as patron_sel
 from thuvien.patrons import services as patron_svc
@@ -119,6 +120,8 @@ def patron(request: HttpRequest, card: str) -> HttpResponse:
         "holds": holds, "fines": fines, "limited": level != "full",
         "fines_total": circ_sel.fines_total(patron=reader) if level == "full" else sum(f.balance for f in fines),
         "request_id": uuid.uuid4(), "can_override": has_perm(request.user, Perm.CIRC_OVERRIDE, desk),  # type: ignore[arg-type]
+        "can_edit_reader": level == "full" and reader.status != "erased"
+        and has_perm(request.user, Perm.PATRON_EDIT, reader.home_library),  # type: ignore[arg-type]
         "last": request.session.pop("circ_last", None), "now": now,
     })
 
@@ -156,12 +159,12 @@ def _patron_post(request: HttpRequest, desk: OrgUnit, reader: Patron) -> HttpRes
                 "Đã cho %(r)s mượn “%(t)s” (%(b)s). Hạn trả %(d)s.") % {
                 **names, "d": timezone.localtime(loan.due_at).strftime("%d/%m/%Y")}}
         elif action == "renew":
-            for loan in Loan.objects.filter(pk__in=request.POST.getlist("loan"), patron=reader):
+            for loan in Loan.objects.filter(pk__in=int_params(request.POST.getlist("loan")), patron=reader):
                 loan = circ.loan_renew(actor=user, loan=loan, override=request.POST.get("override") == "1")  # type: ignore[arg-type]
                 messages.success(request, _("Đã gia hạn đến %(d)s.") % {
                     "d": timezone.localtime(loan.due_at).strftime("%d/%m/%Y")})
         elif action in ("lost", "claimed"):
-            loan = get_object_or_404(Loan, pk=request.POST.get("loan"), patron=reader)
+            loan = get_object_or_404(Loan, pk=int_param(request.POST.get("loan")), patron=reader)
             if action == "lost":
                 circ.loan_mark_lost(actor=user, loan=loan)  # type: ignore[arg-type]
             else:
@@ -176,13 +179,13 @@ def _patron_post(request: HttpRequest, desk: OrgUnit, reader: Patron) -> HttpRes
                           method=request.POST.get("method", "cash"), request_id=request.POST.get("request_id") or None)
             messages.success(request, _("Đã thu %(a)s đ.") % {"a": amount_text(amount)})
         elif action == "waive":
-            fine = get_object_or_404(Fine, pk=request.POST.get("fine"), patron=reader)
+            fine = get_object_or_404(Fine, pk=int_param(request.POST.get("fine")), patron=reader)
             circ.fine_waive(actor=user, fine=fine, desk=desk, note=request.POST.get("note", ""))  # type: ignore[arg-type]
             messages.success(request, _("Đã miễn khoản phạt."))
         elif action == "block":
             patron_svc.patron_block(actor=user, patron=reader, note=request.POST.get("note", ""))  # type: ignore[arg-type]
         elif action == "unblock":
-            block = get_object_or_404(reader.blocks, pk=request.POST.get("block"))
+            block = get_object_or_404(reader.blocks, pk=int_param(request.POST.get("block")))
             patron_svc.patron_unblock(actor=user, block=block)  # type: ignore[arg-type]
         elif action == "approve":
             patron_svc.patron_approve(actor=user, patron=reader)  # type: ignore[arg-type]
@@ -378,7 +381,7 @@ def policy(request: HttpRequest) -> HttpResponse:
     if request.method == "POST":
         try:
             if "delete" in request.POST:
-                rule = get_object_or_404(CirculationRule, pk=request.POST["delete"])
+                rule = get_object_or_404(CirculationRule, pk=int_param(request.POST["delete"]))
                 circ.rule_delete(actor=request.user, rule=rule)  # type: ignore[arg-type]
                 messages.success(request, _("Đã xoá quy định."))
                 return redirect("staff:circ:policy")

@@ -145,7 +145,8 @@ def home(request: HttpRequest) -> HttpResponse:
 def tree(request: HttpRequest) -> HttpResponse:
     show_inactive = request.GET.get("inactive") == "1"
     return render(request, "staff/tree.html", {"roots": selectors.unit_tree(include_inactive=show_inactive),
-                                               "show_inactive": show_inactive})
+                                               "show_inactive": show_inactive,
+                                               "can_restructure": has_perm(request.user, Perm.ORG_RESTRUCTURE, None)})  # type: ignore[arg-type]
 
 
 @login_required

@@ -17,6 +17,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from thuvien.core.models import OrgUnit, User
+from thuvien.core.params import int_param
 from thuvien.core.permissions import Perm, has_perm, scope_q
 from thuvien.protocols import services as sru_services
 from thuvien.protocols.harvest import services
@@ -203,8 +204,8 @@ def copy_search(request: HttpRequest) -> HttpResponse:
 @require_POST
 def copy_import(request: HttpRequest) -> HttpResponse:
     user = _user(request)
-    target = get_object_or_404(SRUTarget, pk=request.POST.get("target"))
-    library = get_object_or_404(OrgUnit, pk=request.POST.get("library"))
+    target = get_object_or_404(SRUTarget, pk=int_param(request.POST.get("target")))
+    library = get_object_or_404(OrgUnit, pk=int_param(request.POST.get("library")))
     query = request.POST.get("q", "")
     position = int(request.POST.get("position", "0") or 0)
     match = request.POST.get("match", "001")

@@ -16,6 +16,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from thuvien.core.models import LoginEvent, OrgUnit
+from thuvien.core.params import int_param
 from thuvien.core.permissions import Perm, has_perm, scope_q
 from thuvien.patrons import privacy
 from thuvien.patrons import services as patron_svc
@@ -28,7 +29,7 @@ def requests(request: HttpRequest) -> HttpResponse:
     """Open data-subject requests with their 2-working-day deadline; export, correct, delete, restrict."""
     if request.method == "POST":
         item = get_object_or_404(DataRequest.objects.select_related("patron__home_library"),
-                                 pk=request.POST.get("request"))
+                                 pk=int_param(request.POST.get("request")))
         action = request.POST.get("action", "")
         note = request.POST.get("resolution", "")
         try:
@@ -88,10 +89,10 @@ def breaches(request: HttpRequest) -> HttpResponse:
     if request.method == "POST":
         try:
             if request.POST.get("action") == "notified":
-                report = get_object_or_404(BreachReport, pk=request.POST.get("report"))
+                report = get_object_or_404(BreachReport, pk=int_param(request.POST.get("report")))
                 privacy.breach_notified(actor=user, report=report)  # type: ignore[arg-type]
             else:
-                unit = get_object_or_404(units, pk=request.POST.get("unit") or 0)
+                unit = get_object_or_404(units, pk=int_param(request.POST.get("unit")))
                 try:
                     found = dt.datetime.fromisoformat(request.POST.get("discovered_at", ""))
                     people = int(request.POST.get("people_affected") or 0)

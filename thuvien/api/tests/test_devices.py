@@ -8,13 +8,13 @@ import json
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.management import call_command
-from django.test import Client
+from django.test import Client, override_settings
 from django.utils import timezone
 
 from thuvien.api.devices import token_create, token_revoke, visits_import_csv
 from thuvien.api.models import DeviceToken
 from thuvien.circulation.models import Loan
-from thuvien.core.models import ActivityEvent, AuditEntry
+from thuvien.core.models import ActivityEvent, AuditEntry, LoginEvent
 from thuvien.patrons.services import patron_set_pin
 
 
@@ -80,3 +80,35 @@ def test_gate_counts_csv_import(net, admin_user, tmp_path) -> None:  # type: ign
     csv_file.write_text("2026-11-29,7\n", encoding="utf-8")
     call_command("device_token", "import-visits", str(csv_file), "--library", "A")
     assert ActivityEvent.objects.filter(kind="visit").count() == 3
+
+
+@override_settings(THUVIEN_LOGIN_MAX_FAILURES=3, THUVIEN_LOGIN_MAX_FAILURES_PER_IP=100)
+def test_wrong_token_secret_locks_the_device_out(net, admin_user) -> None:  # type: ignore[no-untyped-def]
+    token, key = token_create(actor=admin_user, name="Cổng", library=net.a, scopes=["visits"])
+    wrong = f"tvd_{token.prefix}_{'x' * 43}"
+    client = Client(REMOTE_ADDR="10.0.0.5")
+    for _ in range(3):
+        assert post(client, "/api/v1/devices/visits", wrong, {"count": 1})[0] == 401
+    failed = LoginEvent.objects.filter(kind="failed", door="api")
+    assert failed.count() == 3 and failed.first().username == f"device-{token.prefix}"  # type: ignore[union-attr]
+    assert failed.first().user == token.account and failed.first().ip == "10.0.0.5"  # type: ignore[union-attr]
+    # locked: the right key is refused too, from any address, until the window passes
+    assert post(Client(REMOTE_ADDR="10.0.0.6"), "/api/v1/devices/visits", key, {"count": 1})[0] == 401
+    assert LoginEvent.objects.filter(kind="locked", door="api", username=f"device-{token.prefix}").count() == 1
+    assert not ActivityEvent.objects.filter(kind="visit").exists()
+    LoginEvent.objects.update(at=timezone.now() - dt.timedelta(hours=1))
+    assert post(Client(REMOTE_ADDR="10.0.0.6"), "/api/v1/devices/visits", key, {"count": 1})[0] == 200
+
+
+@override_settings(THUVIEN_LOGIN_MAX_FAILURES=100, THUVIEN_LOGIN_MAX_FAILURES_PER_IP=5)
+def test_guessed_tokens_lock_out_the_address(net, admin_user) -> None:  # type: ignore[no-untyped-def]
+    _, key = token_create(actor=admin_user, name="Cổng", library=net.a, scopes=["visits"])
+    guesser = Client(REMOTE_ADDR="10.0.0.9")
+    for n in range(5):
+        assert post(guesser, "/api/v1/devices/visits", f"tvd_{n:08x}_guess", {"count": 1})[0] == 401
+    assert post(guesser, "/api/v1/devices/visits", key, {"count": 1})[0] == 401
+    assert LoginEvent.objects.filter(kind="locked", ip="10.0.0.9").count() == 1
+    assert post(Client(REMOTE_ADDR="10.0.0.10"), "/api/v1/devices/visits", key, {"count": 1})[0] == 200
+    # a right key with the wrong scope is refused but is not a failed login
+    assert post(Client(REMOTE_ADDR="10.0.0.10"), "/api/v1/circ/checkin", key, {"item_barcode": "X", "desk": "A"})[0] == 401
+    assert LoginEvent.objects.filter(kind="failed", ip="10.0.0.10").count() == 0

@@ -13,6 +13,8 @@ import pytest
 from thuvien.core.outbound import OutboundRefused, address_refused, fetch
 from thuvien.protocols.remote import RemoteError, http_get
 
+pytestmark = pytest.mark.django_db  # the allow-list is also read from the database
+
 
 @pytest.fixture
 def listener() -> Iterator[socket.socket]:

@@ -143,4 +143,6 @@ def test_fuzz_search_syntax_only_raises_syntax_errors(text):
 def test_fuzz_oai_arguments_never_500(verb, args):
     client = Client(raise_request_exception=False)
     response = client.get("/oai", {"verb": verb, **args})
-    assert response.status_code == 200
+    # a NUL byte is refused at the door for every URL (core.middleware.NulByteMiddleware); the rest is
+    # answered as OAI-PMH says, errors included, with a 200
+    assert response.status_code == (400 if any("\x00" in v for v in args.values()) else 200)

@@ -26,13 +26,14 @@ from thuvien.circulation import services as circ
 from thuvien.circulation.conf import settings_many
 from thuvien.circulation.models import ACTIVE_HOLD_STATES, Fine, Hold, HoldState, Loan, PaymentMethod
 from thuvien.circulation.selectors import hold_list_for_patron
-from thuvien.core.models import OrgUnit
+from thuvien.core.authn import door_locked, login_record
+from thuvien.core.models import LoginEvent, OrgUnit, User
 from thuvien.patrons import auth as patron_auth
 from thuvien.patrons.models import Patron, PatronBlock, PatronStatus
 from thuvien.patrons.services import patron_block, patron_unblock
 from thuvien.protocols.models import Sip2Terminal
 from thuvien.protocols.sip2 import messages as m
-from thuvien.protocols.sip2.services import terminal_authenticate
+from thuvien.protocols.sip2.services import ACCOUNT_PREFIX, terminal_authenticate
 
 log = logging.getLogger(__name__)
 
@@ -55,9 +56,9 @@ class Session:
 
     terminal: Sip2Terminal | None = None
     tls: bool = False
+    peer: str | None = None  # the terminal's IP address (what the lockout counts per address)
     checked_pins: dict[str, str] = field(default_factory=dict)
-    # A PIN that precheck refused, so the handler of the same request does not check (and count) it twice.
-    refused_pin: tuple[str, str] | None = None
+    wrong_pins: dict[str, str] = field(default_factory=dict)  # counted once, not again by the write thread
 
     @property
     def encoding(self) -> str:
@@ -115,15 +116,28 @@ def _pin_state(session: Session, patron: Patron, pin: str | None) -> bool | None
     """True/False when a PIN was given and checked against the reader's self-check PIN; None if none given."""
     if pin is None:
         return None
-    if session.checked_pins.get(patron.card_number) == pin:
+    card = patron.card_number
+    if session.checked_pins.get(card) == pin:
         return True
-    if session.refused_pin == (patron.card_number, pin):  # refused by precheck for this very request
-        session.refused_pin = None
+    if session.wrong_pins.get(card) == pin:
         return False
+    where = _terminal_label(session)
+    if door_locked(door="sip2", username=card, ip=session.peer, agent=where, user=patron.user):
+        session.wrong_pins[card] = pin
+        return False  # locked out like the portal login (the same account: the card number)
     ok = patron_auth.patron_pin_check(patron=patron, pin=pin)
     if ok:
-        session.checked_pins[patron.card_number] = pin
+        session.checked_pins[card] = pin
+        session.wrong_pins.pop(card, None)
+    else:
+        session.wrong_pins[card] = pin
+        login_record(kind=LoginEvent.Kind.FAILED, door="sip2", username=card, ip=session.peer, agent=where,
+                     user=patron.user)
     return ok
+
+
+def _terminal_label(session: Session) -> str:
+    return f"SIP2 {session.terminal.login}" if session.terminal is not None else "SIP2"
 
 
 def _pin_refused(session: Session, patron: Patron, req: m.Request) -> bool:
@@ -168,12 +182,23 @@ def _unknown_patron(req: m.Request, reply: m.Reply, session: Session) -> m.Reply
 # -- 93 / 99 ---------------------------------------------------------------------------------------
 
 def login(session: Session, req: m.Request) -> m.Reply:
-    terminal = terminal_authenticate(login=req.get("CN"), password=req.get("CO"))
+    """93: the terminal's login, behind the same lockout as the web doors (per terminal login name and
+    per address, counted before the password is hashed); every outcome is a LoginEvent."""
+    name = req.get("CN")
+    username = f"{ACCOUNT_PREFIX}{name}"
+    account = User.objects.filter(username=username).first()
+    session.terminal = None
+    session.checked_pins.clear()
+    session.wrong_pins.clear()
+    if door_locked(door="sip2", username=username, ip=session.peer, agent="SIP2 93", user=account):
+        return m.Reply("94", "0")
+    terminal = terminal_authenticate(login=name, password=req.get("CO"))
     if terminal is not None and terminal.tls_required and not session.tls:
         log.warning("SIP2 terminal %s refused: TLS required", terminal.login)
         terminal = None
+    login_record(kind=LoginEvent.Kind.LOGIN if terminal is not None else LoginEvent.Kind.FAILED, door="sip2",
+                 username=username, ip=session.peer, agent="SIP2 93", user=account)
     session.terminal = terminal
-    session.checked_pins.clear()
     return m.Reply("94", "1" if terminal is not None else "0")
 
 
@@ -564,9 +589,8 @@ def precheck(session: Session, req: m.Request) -> None:
     card, pin = req.get("AA"), req.fields.get("AD", [None])[0]
     if session.terminal is not None and card and pin and session.checked_pins.get(card) != pin:
         patron = _patron(card)
-        session.refused_pin = None
-        if patron is not None and _pin_state(session, patron, pin) is False:
-            session.refused_pin = (card, pin)
+        if patron is not None:
+            _pin_state(session, patron, pin)  # a wrong PIN is remembered: the handler does not count it again
 
 
 HANDLERS: dict[str, Callable[[Session, m.Request], m.Reply]] = {
@@ -581,7 +605,4 @@ def dispatch(session: Session, req: m.Request) -> m.Reply | None:
     """The reply to one request, or None (answer 96) when the terminal has not logged in."""
     if req.code not in OPEN and session.terminal is None:
         return None
-    try:
-        return HANDLERS[req.code](session, req)
-    finally:
-        session.refused_pin = None
+    return HANDLERS[req.code](session, req)

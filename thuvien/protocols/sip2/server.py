@@ -88,7 +88,8 @@ class Sip2Server:
 
     async def connection(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
         peer = writer.get_extra_info("peername")
-        session = Session(tls=writer.get_extra_info("ssl_object") is not None)
+        session = Session(tls=writer.get_extra_info("ssl_object") is not None,
+                          peer=str(peer[0]) if isinstance(peer, tuple) and peer else None)
         loop = asyncio.get_running_loop()
         last_reply = b""
         oversized = False  # inside a frame longer than MAX_FRAME: dropped up to its CR, answered 96 once

@@ -20,7 +20,7 @@ from thuvien.core.models import Role
 def test_unit_setting_refuses_garbage(client, net, staff_factory, data):
     client.force_login(staff_factory("mgr_a", net.a, Role.LIBRARY_MANAGER))
     r = client.post("/staff/network/A/setting/", data, follow=True)
-    assert r.status_code == 200
+    assert r.status_code == (400 if "\x00" in str(data.get("value")) else 200)  # a NUL byte: refused at the door
 
 
 def test_editor_merge_and_account_survive_garbage(client, net, cataloguer_a, patron_factory):
