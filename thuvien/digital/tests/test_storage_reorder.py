@@ -55,11 +55,12 @@ def test_storage_by_collection_counts_bytes_months_and_projects_the_target(setti
     assert 7.0 < storage.rule_of_thumb_book() / 1024**3 < 7.5
     # without a target: no projection; a registered provider (the digitisation projects) gives it
     assert storage_by_collection()[0].projected_bytes is None
+    registered = list(storage._TARGET_PROVIDERS)  # the digitisation app's own provider stays registered
     storage.register_target_provider(lambda: {a.collection_id: 10})
     try:
         assert storage_by_collection()[0].pages_remaining == 7
     finally:
-        storage._TARGET_PROVIDERS.clear()
+        storage._TARGET_PROVIDERS[:] = registered
 
 
 def test_storage_page_and_reorder_endpoint(client, net, staff_factory, digital_object_factory):

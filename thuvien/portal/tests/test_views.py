@@ -141,7 +141,10 @@ def test_saved_lists_share_export_and_privacy(client, vn_catalogue, reader):
     assert not SavedList.objects.filter(pk=saved.pk).exists()
 
 
-def test_search_history_in_the_session(client, vn_catalogue):
+def test_search_history_in_the_session(client, vn_catalogue, django_user_model):
+    client.get(reverse("opac:search"), {"q": "kieu"})
+    assert "sessionid" not in client.cookies  # an anonymous search starts no session, sets no cookie
+    client.force_login(django_user_model.objects.create_user("reader-h", password="x-Mat-khau-2026"))
     for q in ["kieu", "mat biec", "kieu"]:
         client.get(reverse("opac:search"), {"q": q})
     for i in range(25):
