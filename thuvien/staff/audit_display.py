@@ -107,6 +107,8 @@ ACTION_LABELS: dict[str, Any] = {
     "network.merge": _("Hợp nhất đơn vị"),
     "patron.create": _("Cấp thẻ bạn đọc"),
     "patron.update": _("Sửa thông tin bạn đọc"),
+    "patron.photo_set": _("Lưu ảnh chân dung bạn đọc"),
+    "patron.photo_remove": _("Xoá ảnh chân dung bạn đọc"),
     "patron.self_update": _("Bạn đọc tự sửa thông tin"),
     "patron.approve": _("Duyệt thẻ bạn đọc"),
     "patron.renew_card": _("Gia hạn thẻ bạn đọc"),

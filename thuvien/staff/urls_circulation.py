@@ -11,6 +11,7 @@ urlpatterns = [
     path("patrons/<str:card>/receipt/", v.receipt, name="receipt"),
     path("patrons/<str:card>/edit/", readers.patron_edit, name="patron_edit"),
     path("patrons/<str:card>/consent/", readers.patron_consent, name="patron_consent"),
+    path("patrons/<str:card>/photo/", readers.patron_photo, name="patron_photo"),
     path("registrations/", readers.registrations, name="registrations"),
     path("patrons/<str:card>/card/", v.card, name="card"),
     path("policy/", v.policy, name="policy"),

@@ -19,6 +19,7 @@ from django.utils.translation import gettext_lazy
 
 from thuvien.core.models import OrgUnit
 from thuvien.core.permissions import Perm, has_perm, has_perm_somewhere, scope_q
+from thuvien.patrons import photos
 from thuvien.patrons import selectors as patron_sel
 from thuvien.patrons import services as patron_svc
 from thuvien.patrons.conf import CONSENT_VERSION, CONSENT_WORDING
@@ -181,3 +182,26 @@ def registrations(request: HttpRequest) -> HttpResponse:
     for reader in page:
         reader.waiting_days = (now - reader.created_at).days  # type: ignore[attr-defined]
     return render(request, "staff/readers/registrations.html", {"page": page})
+
+
+@login_required
+def patron_photo(request: HttpRequest, card: str) -> HttpResponse:
+    """Upload, replace or remove the reader's portrait for the card (POST from the edit page)."""
+    user: Any = request.user
+    reader = _reader(card)
+    if request.method != "POST":
+        return redirect("staff:circ:patron_edit", card=reader.card_number)
+    if reader.status == PatronStatus.ERASED or not has_perm(user, Perm.PATRON_EDIT, reader.home_library):
+        return _refused(request, PermissionDenied(_("Chỉ thư viện nơi bạn đọc đăng ký được sửa hồ sơ bạn đọc này.")))
+    upload = request.FILES.get("photo")
+    try:
+        if request.POST.get("remove"):
+            photos.patron_photo_set(actor=user, patron=reader, data=None)
+            messages.success(request, _("Đã xoá ảnh chân dung."))
+        else:
+            photos.patron_photo_set(actor=user, patron=reader, data=upload.read() if upload is not None else b"")
+            messages.success(request, _("Đã lưu ảnh chân dung; ảnh sẽ in trên thẻ bạn đọc."))
+    except ValidationError as exc:
+        for message in exc.messages:
+            messages.error(request, message)
+    return redirect("staff:circ:patron_edit", card=reader.card_number)

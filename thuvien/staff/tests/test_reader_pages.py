@@ -149,3 +149,67 @@ def test_pending_registrations_queue_approve_and_reject(client, net, desk_a):
     # staff without reader rights
     client.force_login(make_staff("cat", net.a, Role.CATALOGUER))
     assert client.get("/staff/circ/registrations/").status_code == 403
+
+
+def _image(fmt: str, size: tuple[int, int]) -> bytes:
+    import io
+
+    from PIL import Image
+
+    out = io.BytesIO()
+    image = Image.new("RGB", size, (200, 120, 40))
+    if fmt == "JPEG":  # a camera's metadata, GPS position included, must not survive
+        exif = Image.Exif()
+        exif[0x010F] = "Máy ảnh"
+        exif[0x8825] = {1: "N", 2: (21.0, 0.0, 0.0)}
+        image.save(out, fmt, exif=exif)
+    else:
+        image.save(out, fmt)
+    return out.getvalue()
+
+
+def test_reader_portrait_upload_replace_remove_and_refusals(client, net, desk_a, settings, tmp_path,
+                                                            django_capture_on_commit_callbacks):
+    import io
+
+    from django.core.files.uploadedfile import SimpleUploadedFile
+    from PIL import Image
+
+    settings.MEDIA_ROOT = str(tmp_path)
+    reader = make_patron("A200", net.c, full_name="Nông Thị Ảnh")
+    client.force_login(desk_a)
+    url = "/staff/circ/patrons/A200/photo/"
+    r = client.post(url, {"photo": SimpleUploadedFile("chan-dung.jpg", _image("JPEG", (1200, 1600)))})
+    assert r.status_code == 302 and r["Location"] == "/staff/circ/patrons/A200/edit/"
+    reader.refresh_from_db()
+    first = reader.photo.name
+    with Image.open(reader.photo.path) as stored:
+        assert (stored.format, stored.size) == ("JPEG", (450, 600))  # scaled to 600 px on the longer side
+        assert not stored.getexif()  # no camera data, no GPS position
+    entry = AuditEntry.objects.get(action="patron.photo_set", object_repr="A200")
+    assert entry.unit == net.c and entry.changes == {"photo": [False, True]}
+    # refused files leave the stored portrait alone, with the reason shown
+    for name, data, reason in [("x.gif", b"GIF89a" + b"\0" * 64, "không phải ảnh PNG hoặc JPEG"),
+                               ("tiny.png", _image("PNG", (40, 40)), "từ 80 đến 8000 điểm ảnh"),
+                               ("not.png", b"%PDF-1.4 not an image", "không phải ảnh PNG hoặc JPEG")]:
+        page = client.post(url, {"photo": SimpleUploadedFile(name, data)}, follow=True).content.decode()
+        assert reason in page, name
+    reader.refresh_from_db()
+    assert reader.photo.name == first
+    # replacing removes the old file once committed; removing clears it
+    with io.BytesIO(_image("PNG", (300, 300))) as png, django_capture_on_commit_callbacks(execute=True):
+        client.post(url, {"photo": SimpleUploadedFile("moi.png", png.getvalue())})
+    reader.refresh_from_db()
+    assert reader.photo.name != first and not (tmp_path / first).exists()
+    second = reader.photo.name
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(url, {"remove": "1"})
+    reader.refresh_from_db()
+    assert not (tmp_path / second).exists()
+    assert not reader.photo and AuditEntry.objects.filter(action="patron.photo_remove", object_repr="A200").exists()
+    # a desk of another library may not touch this reader's portrait
+    other = make_staff("desk_b_photo", net.b, Role.CIRCULATION)
+    client.force_login(other)
+    client.post(url, {"photo": SimpleUploadedFile("x.jpg", _image("JPEG", (200, 200)))})
+    reader.refresh_from_db()
+    assert not reader.photo
