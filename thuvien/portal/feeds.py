@@ -1,4 +1,4 @@
-"""RSS 2.0 and Atom 1.0 feeds of the portal's news and new acquisitions (django.contrib.syndication),
+"""RSS 2.0 and Atom 1.0 feeds of the portal's news, coming events and new acquisitions (django.contrib.syndication),
 optionally for one library (`?library=CODE`) and, for acquisitions, one DDC class (`?ddc=3`)."""
 
 from __future__ import annotations
@@ -11,12 +11,13 @@ from django.http import HttpRequest
 from django.urls import reverse
 from django.utils.feedgenerator import Atom1Feed, Rss201rev2Feed, SyndicationFeed
 from django.utils.html import strip_tags
+from django.utils.timezone import localtime
 from django.utils.translation import gettext as _
 
 from thuvien.catalog.models import BibRecord
 from thuvien.core.models import OrgUnit
-from thuvien.portal.models import NewsItem
-from thuvien.portal.selectors import acquisitions, news_published
+from thuvien.portal.models import Event, NewsItem
+from thuvien.portal.selectors import acquisitions, events_upcoming, news_published
 
 FEED_SIZE = 30
 
@@ -69,6 +70,58 @@ class NewsFeed(Feed):  # type: ignore[type-arg]
 
 
 class NewsAtomFeed(NewsFeed):
+    feed_type = Atom1Feed
+
+    def subtitle(self, obj: OrgUnit | None) -> str:
+        return self.description(obj)
+
+
+class EventsFeed(Feed):  # type: ignore[type-arg]
+    """Coming events (soonest first); each item says when and where, in Vietnam time."""
+
+    feed_type: type[SyndicationFeed] = Rss201rev2Feed
+
+    def get_object(self, request: HttpRequest, *args: Any, **kwargs: Any) -> OrgUnit | None:
+        return _library(request)
+
+    def title(self, obj: OrgUnit | None) -> str:
+        return _("Sự kiện") + " · " + (obj.name if obj else _("Mạng lưới thư viện"))
+
+    def link(self, obj: OrgUnit | None) -> str:
+        return reverse("portal:events") + (f"?library={obj.code}" if obj else "")
+
+    def description(self, obj: OrgUnit | None) -> str:
+        return _("Sự kiện sắp diễn ra tại thư viện")
+
+    def items(self, obj: OrgUnit | None) -> list[Event]:
+        return list(events_upcoming(library=obj).select_related("library")[:FEED_SIZE])
+
+    def item_title(self, item: Event) -> str:
+        return item.title
+
+    def item_description(self, item: Event) -> str:
+        when = localtime(item.starts_at).strftime("%H:%M %d/%m/%Y")
+        return f"{when} · {item.place} · {item.library.name}. " + strip_tags(item.body)[:400]
+
+    def item_link(self, item: Event) -> str:
+        return reverse("portal:event_detail", args=[item.pk])
+
+    def item_guid(self, item: Event) -> str:
+        return f"urn:uuid:{item.uuid}"
+
+    item_guid_is_permalink = False
+
+    def item_pubdate(self, item: Event) -> dt.datetime:
+        return item.created_at
+
+    def item_updateddate(self, item: Event) -> dt.datetime:
+        return item.updated_at
+
+    def item_author_name(self, item: Event) -> str:
+        return item.library.name
+
+
+class EventsAtomFeed(EventsFeed):
     feed_type = Atom1Feed
 
     def subtitle(self, obj: OrgUnit | None) -> str:

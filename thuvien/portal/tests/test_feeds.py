@@ -74,3 +74,37 @@ def test_acquisitions_feeds(client, vn_catalogue):
     kieu = vn_catalogue["kieu"]
     entry = next(e for e in rss.entries if e.title == kieu.title)
     assert entry.link == f"http://testserver/record/{kieu.pk}/" and entry.id == f"urn:uuid:{kieu.uuid}"
+
+
+def test_events_feeds_list_coming_published_events_soonest_first(client, net, manager_a):
+    import datetime as dt
+
+    from django.utils import timezone
+
+    now = timezone.now()
+
+    def event(title: str, days: int, *, published: bool = True) -> object:
+        start = now + dt.timedelta(days=days)
+        return services.event_save(actor=manager_a, library=net.a, data={
+            "kind": "reading", "title": title, "body": "<p>Giới thiệu <b>sách</b></p>", "place": "Phòng đọc thiếu nhi",
+            "starts_at": start, "ends_at": start + dt.timedelta(hours=2), "seats": 30, "registration_open": True,
+            "is_published": published})
+
+    later, soon = event("Ngày Sách và Văn hóa đọc 21/4", 20), event("Giờ kể chuyện", 3)
+    event("Đã qua", -5)
+    event("Chưa đăng", 4, published=False)
+    rss = client.get(reverse("portal:events_rss")).content
+    root = ET.fromstring(rss)  # noqa: S314 - our own output
+    channel = root.find("channel")
+    assert channel is not None and all(channel.findtext(x) for x in ("title", "link", "description"))
+    feed = feedparser.parse(rss)
+    assert not feed.bozo and feed.version == "rss20"
+    assert [e.title for e in feed.entries] == ["Giờ kể chuyện", "Ngày Sách và Văn hóa đọc 21/4"]
+    assert feed.entries[0].link == f"http://testserver/su-kien/{soon.pk}/"  # type: ignore[attr-defined]
+    assert feed.entries[1].id == f"urn:uuid:{later.uuid}"  # type: ignore[attr-defined]
+    assert "Phòng đọc thiếu nhi · Thư viện huyện A. Giới thiệu sách" in feed.entries[0].summary
+    atom = feedparser.parse(client.get(reverse("portal:events_atom"), {"library": "A"}).content)
+    assert not atom.bozo and atom.version == "atom10" and atom.feed.title == "Sự kiện · Thư viện huyện A"
+    assert [e.title for e in atom.entries] == ["Giờ kể chuyện", "Ngày Sách và Văn hóa đọc 21/4"]
+    page = client.get(reverse("portal:events")).content.decode()
+    assert f'href="{reverse("portal:events_rss")}"' in page and f'href="{reverse("portal:events_atom")}"' in page
