@@ -7,6 +7,7 @@ from collections.abc import Callable
 from typing import Any
 
 import orjson
+from django.core.exceptions import ValidationError
 from django.db.models import Count, QuerySet
 from django.utils import timezone
 
@@ -24,7 +25,7 @@ def object_get(*, obj_uuid: str) -> DigitalObject | None:
     """The object by its UUID with its library and collection (one query), or None."""
     try:
         return DigitalObject.objects.select_related("unit", "collection").defer("manifest_cache").get(uuid=obj_uuid)
-    except (DigitalObject.DoesNotExist, ValueError):
+    except (DigitalObject.DoesNotExist, ValueError, ValidationError):  # not a UUID: no such object
         return None
 
 
@@ -32,7 +33,7 @@ def page_get_for_image(*, page_uuid: str) -> Page | None:
     """A page with its object and the object's library (one query) for the image server."""
     try:
         return Page.objects.select_related("obj", "obj__unit").get(uuid=page_uuid)
-    except (Page.DoesNotExist, ValueError):
+    except (Page.DoesNotExist, ValueError, ValidationError):
         return None
 
 

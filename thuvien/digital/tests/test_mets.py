@@ -91,3 +91,10 @@ def test_mets_honours_access_and_standalone_objects_carry_dc(client, net, admin_
     obj.save(update_fields=["damaged", "updated_at"])
     resp = client.get(url)
     assert resp.status_code == 503 and resp.json()["damaged"] is True
+
+
+def test_mets_of_an_id_that_is_not_a_uuid_is_404(client):
+    for bad in ("1", "not-a-uuid", '"><svg onload=alert(1)>'):
+        response = client.get(f"/api/v1/digital/objects/{bad}/mets")
+        assert response.status_code == 404, bad
+        assert response.json() == {"error": "Không có tài liệu số này."}

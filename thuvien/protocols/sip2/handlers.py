@@ -605,4 +605,7 @@ def dispatch(session: Session, req: m.Request) -> m.Reply | None:
     """The reply to one request, or None (answer 96) when the terminal has not logged in."""
     if req.code not in OPEN and session.terminal is None:
         return None
-    return HANDLERS[req.code](session, req)
+    try:
+        return HANDLERS[req.code](session, req)
+    finally:  # a wrong PIN is remembered for this request only (precheck, then the handler): the next counts
+        session.wrong_pins.clear()
