@@ -4,6 +4,7 @@ The union catalogue is visible network-wide (CATALOG_VIEW); lists are querysets 
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass
 from typing import Any
 
 from django.db.models import Count, Q, QuerySet
@@ -157,6 +158,34 @@ def cataloguer_today(*, user: Any, unit: Any) -> dict[str, Any]:
                                                   items__isnull=True).filter(
             scope_q(user, Perm.CATALOG_EDIT, "owner__")).count(),
     }
+
+
+@dataclass(frozen=True)
+class ItemBrief:
+    """What a gate or a kiosk's item-information request shows about a copy (SIP2 17/18)."""
+
+    pk: int
+    barcode: str
+    status: str
+    call_number: str
+    library_code: str
+    title: str
+
+
+_BRIEF_FIELDS = ("pk", "barcode", "status", "call_number", "library__code", "record__title")
+
+
+def item_brief_for_scan(code: str) -> ItemBrief | None:
+    """The copy a scan names (barcode, else RFID tag id) in one narrow query: no MARC or other wide
+    columns are read, since gates ask this for every tag that passes."""
+    code = code.strip()
+    if not code:
+        return None
+    for lookup in ({"barcode": code}, {"rfid_tag": code}):
+        row = next(iter(Item.objects.filter(**lookup).order_by().values_list(*_BRIEF_FIELDS)[:1]), None)
+        if row is not None:
+            return ItemBrief(*row)
+    return None
 
 
 def item_for_scan(code: str) -> Item | None:

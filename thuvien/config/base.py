@@ -54,6 +54,7 @@ MIDDLEWARE = [
     "thuvien.config.middleware.CompressionMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "thuvien.config.middleware.SearchBulkheadMiddleware",
+    "thuvien.core.middleware.LockedAddressMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",

@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, Any
 from django import forms
 from django.conf import settings
 from django.contrib.auth.forms import AuthenticationForm
+from django.core.cache import cache
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -47,6 +48,15 @@ def login_record(*, kind: str, door: str, username: str, request: HttpRequest | 
                                      user_agent=agent[:255])
 
 
+LOCKED_IP_KEY = "thuvien:login-locked-ip:{ip}"
+
+
+def address_locked_cached(ip: str | None) -> bool:
+    """Whether this process already knows the address is locked out (no database work): the early door
+    of `LockedAddressMiddleware`, so a storm of wrong logins costs a cache lookup, not a page."""
+    return bool(ip) and cache.get(LOCKED_IP_KEY.format(ip=ip)) is not None
+
+
 def login_refusal(*, username: str, ip: str | None) -> str:
     """Why a login attempt must be refused before checking the password ("" when it may go on):
     too many failures for this account, or from this address, in the last window."""
@@ -57,6 +67,8 @@ def login_refusal(*, username: str, ip: str | None) -> str:
         return _("Tài khoản tạm khoá vì nhập sai mật khẩu quá nhiều lần; hãy thử lại sau %(m)d phút.") % {
             "m": settings.THUVIEN_LOGIN_WINDOW_MINUTES}
     if ip and recent.filter(ip=ip).count() >= settings.THUVIEN_LOGIN_MAX_FAILURES_PER_IP:
+        # remembered for the rest of the window: further logins from here are refused before any work
+        cache.set(LOCKED_IP_KEY.format(ip=ip), 1, timeout=int(window.total_seconds()))
         return _("Quá nhiều lần đăng nhập sai từ địa chỉ này; hãy thử lại sau %(m)d phút.") % {
             "m": settings.THUVIEN_LOGIN_WINDOW_MINUTES}
     return ""

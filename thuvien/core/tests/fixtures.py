@@ -71,6 +71,16 @@ def _reseed_after_flush(request):  # type: ignore[no-untyped-def]
         reseed_data_migrations()
 
 
+@pytest.fixture(autouse=True)
+def _fresh_cache():  # type: ignore[no-untyped-def]
+    """Each test starts with an empty process cache: a lockout, a rate limit or a cached page of one test
+    (kept per process, as in a web worker) must not reach the next."""
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
+
+
 @pytest.fixture
 def shared_data() -> Path:
     if not SHARED_DATA.is_dir():
