@@ -5,6 +5,7 @@ lockout, logout and idle timeout recorded as a LoginEvent, and the staff door cl
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 from typing import TYPE_CHECKING, Any
 
 from django import forms
@@ -49,12 +50,32 @@ def login_record(*, kind: str, door: str, username: str, request: HttpRequest | 
 
 
 LOCKED_IP_KEY = "thuvien:login-locked-ip:{ip}"
+LOCKED_USER_KEY = "thuvien:login-locked-user:{digest}"
+
+
+def _user_key(username: str) -> str:
+    return LOCKED_USER_KEY.format(digest=hashlib.sha256(username.strip().lower().encode()).hexdigest()[:32])
 
 
 def address_locked_cached(ip: str | None) -> bool:
     """Whether this process already knows the address is locked out (no database work): the early door
     of `LockedAddressMiddleware`, so a storm of wrong logins costs a cache lookup, not a page."""
     return bool(ip) and cache.get(LOCKED_IP_KEY.format(ip=ip)) is not None
+
+
+def account_locked_cached(username: str) -> bool:
+    """Whether this process already knows the account is locked out (no database work)."""
+    return bool(username.strip()) and cache.get(_user_key(username)) is not None
+
+
+def _remember_lock(key: str, failures: Any, limit: int, window: dt.timedelta) -> None:
+    """Remember a lockout in the process cache until the database count would lift it: when the
+    `limit`-th newest failure leaves the window (see LockedAddressMiddleware)."""
+    oldest_counted = failures.order_by("-at").values_list("at", flat=True)[limit - 1:limit].first()
+    if oldest_counted is not None:
+        seconds = int((oldest_counted + window - timezone.now()).total_seconds())
+        if seconds > 0:
+            cache.set(key, 1, timeout=seconds)
 
 
 def login_refusal(*, username: str, ip: str | None) -> str:
@@ -64,11 +85,13 @@ def login_refusal(*, username: str, ip: str | None) -> str:
     since = timezone.now() - window
     recent = LoginEvent.objects.filter(kind=LoginEvent.Kind.FAILED, at__gte=since)
     if username and recent.filter(username=username.strip().lower()).count() >= settings.THUVIEN_LOGIN_MAX_FAILURES:
+        _remember_lock(_user_key(username), recent.filter(username=username.strip().lower()),
+                       settings.THUVIEN_LOGIN_MAX_FAILURES, window)
         return _("Tài khoản tạm khoá vì nhập sai mật khẩu quá nhiều lần; hãy thử lại sau %(m)d phút.") % {
             "m": settings.THUVIEN_LOGIN_WINDOW_MINUTES}
     if ip and recent.filter(ip=ip).count() >= settings.THUVIEN_LOGIN_MAX_FAILURES_PER_IP:
-        # remembered for the rest of the window: further logins from here are refused before any work
-        cache.set(LOCKED_IP_KEY.format(ip=ip), 1, timeout=int(window.total_seconds()))
+        _remember_lock(LOCKED_IP_KEY.format(ip=ip), recent.filter(ip=ip), settings.THUVIEN_LOGIN_MAX_FAILURES_PER_IP,
+                       window)
         return _("Quá nhiều lần đăng nhập sai từ địa chỉ này; hãy thử lại sau %(m)d phút.") % {
             "m": settings.THUVIEN_LOGIN_WINDOW_MINUTES}
     return ""

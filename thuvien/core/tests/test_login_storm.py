@@ -41,3 +41,17 @@ def test_a_locked_address_is_refused_at_once_without_database_work(client, setti
     cache.delete(LOCKED_IP_KEY.format(ip="172.16.0.9"))  # the window's end: the database decides again
     r = client.post("/account/login/", {"username": "nobody9", "password": "sai"}, REMOTE_ADDR="172.16.0.9")
     assert r.status_code == 200 and "Quá nhiều lần đăng nhập sai từ địa chỉ này" in r.content.decode()
+
+
+def test_a_locked_account_is_refused_at_once_from_any_address(client, settings):
+    settings.THUVIEN_LOGIN_MAX_FAILURES = 3
+    settings.THUVIEN_LOGIN_MAX_FAILURES_PER_IP = 100
+    for n in range(3):
+        client.post("/account/login/", {"username": "Nguoi-Doc", "password": "sai"}, REMOTE_ADDR=f"10.0.0.{n}")
+    r = client.post("/account/login/", {"username": "nguoi-doc", "password": "sai"}, REMOTE_ADDR="10.0.0.7")
+    assert r.status_code == 200 and "Tài khoản tạm khoá" in r.content.decode()  # the database's refusal
+    with CaptureQueriesContext(connection) as queries:
+        r = client.post("/staff/login/", {"username": " NGUOI-DOC ", "password": "sai"}, REMOTE_ADDR="10.0.0.8")
+    assert r.status_code == 429 and "Tài khoản tạm khoá" in r.content.decode() and len(queries) == 0
+    r = client.post("/account/login/", {"username": "nguoi-khac", "password": "sai"}, REMOTE_ADDR="10.0.0.8")
+    assert r.status_code == 200  # another account from the same address is checked as usual
