@@ -63,6 +63,22 @@ def address_locked_cached(ip: str | None) -> bool:
     return bool(ip) and cache.get(LOCKED_IP_KEY.format(ip=ip)) is not None
 
 
+def refused_here(ip: str | None) -> None:
+    """Count, in the process cache, a login refused at once from this address (an account already locked);
+    an address that goes on past the per-address limit within the window is locked itself."""
+    if not ip:
+        return
+    key = f"thuvien:login-refused-ip:{ip}"
+    window = settings.THUVIEN_LOGIN_WINDOW_MINUTES * 60
+    cache.add(key, 0, timeout=window)
+    try:
+        count = cache.incr(key)
+    except ValueError:  # expired between add and incr
+        return
+    if count >= settings.THUVIEN_LOGIN_MAX_FAILURES_PER_IP:
+        cache.set(LOCKED_IP_KEY.format(ip=ip), 1, timeout=window)
+
+
 def account_locked_cached(username: str) -> bool:
     """Whether this process already knows the account is locked out (no database work)."""
     return bool(username.strip()) and cache.get(_user_key(username)) is not None
@@ -89,9 +105,10 @@ def login_refusal(*, username: str, ip: str | None) -> str:
                        settings.THUVIEN_LOGIN_MAX_FAILURES, window)
         return _("Tài khoản tạm khoá vì nhập sai mật khẩu quá nhiều lần; hãy thử lại sau %(m)d phút.") % {
             "m": settings.THUVIEN_LOGIN_WINDOW_MINUTES}
-    if ip and recent.filter(ip=ip).count() >= settings.THUVIEN_LOGIN_MAX_FAILURES_PER_IP:
-        _remember_lock(LOCKED_IP_KEY.format(ip=ip), recent.filter(ip=ip), settings.THUVIEN_LOGIN_MAX_FAILURES_PER_IP,
-                       window)
+    # an address is judged by its failures and by the attempts it went on making while locked out
+    by_ip = LoginEvent.objects.filter(kind__in=(LoginEvent.Kind.FAILED, LoginEvent.Kind.LOCKED), at__gte=since, ip=ip)
+    if ip and by_ip.count() >= settings.THUVIEN_LOGIN_MAX_FAILURES_PER_IP:
+        _remember_lock(LOCKED_IP_KEY.format(ip=ip), by_ip, settings.THUVIEN_LOGIN_MAX_FAILURES_PER_IP, window)
         return _("Quá nhiều lần đăng nhập sai từ địa chỉ này; hãy thử lại sau %(m)d phút.") % {
             "m": settings.THUVIEN_LOGIN_WINDOW_MINUTES}
     return ""

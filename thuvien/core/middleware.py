@@ -11,7 +11,13 @@ from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
-from thuvien.core.authn import account_locked_cached, address_locked_cached, client_ip, login_record
+from thuvien.core.authn import (
+    account_locked_cached,
+    address_locked_cached,
+    client_ip,
+    login_record,
+    refused_here,
+)
 from thuvien.core.models import LoginEvent
 from thuvien.core.permissions import is_staff_member
 from thuvien.core.twofactor import SECOND_FACTOR_OK, has_second_factor, must_use_second_factor
@@ -49,7 +55,7 @@ class NulByteMiddleware:
 
 
 class LockedAddressMiddleware:
-    """A login POST from an address, or for an account, already locked out is answered 429 at once, before
+    """A login page or POST from an address (a POST for an account) already locked out is answered 429 at once, before
     the session, the CSRF check, the form, the database count and the page: a storm of wrong logins then
     costs the server a cache lookup each instead of a rendered login page (the first refusal was recorded
     by the form; the window's end lifts it, as the database count does)."""
@@ -66,11 +72,12 @@ class LockedAddressMiddleware:
         return self._doors
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
-        if request.method == "POST" and request.path in self._login_paths():
+        if request.method in ("GET", "POST") and request.path in self._login_paths():
             if address_locked_cached(client_ip(request)):
                 text = _("Quá nhiều lần đăng nhập sai từ địa chỉ này; hãy thử lại sau %(m)d phút.")
-            elif account_locked_cached(request.POST.get("username", "")):
+            elif request.method == "POST" and account_locked_cached(request.POST.get("username", "")):
                 text = _("Tài khoản tạm khoá vì nhập sai mật khẩu quá nhiều lần; hãy thử lại sau %(m)d phút.")
+                refused_here(client_ip(request))  # an address that keeps trying a locked account gets locked
             else:
                 return self.get_response(request)
             response = HttpResponse(text % {"m": settings.THUVIEN_LOGIN_WINDOW_MINUTES}, status=429,

@@ -37,7 +37,8 @@ def test_a_locked_address_is_refused_at_once_without_database_work(client, setti
     # another address still gets the login page and its real check; pages other than logins are served
     r = client.post("/account/login/", {"username": "nobody9", "password": "sai"}, REMOTE_ADDR="172.16.0.10")
     assert r.status_code == 200
-    assert client.get("/account/login/", REMOTE_ADDR="172.16.0.9").status_code == 200
+    assert client.get("/account/login/", REMOTE_ADDR="172.16.0.9").status_code == 429  # not even the form
+    assert client.get("/", REMOTE_ADDR="172.16.0.9").status_code == 200  # the rest of the portal is served
     cache.delete(LOCKED_IP_KEY.format(ip="172.16.0.9"))  # the window's end: the database decides again
     r = client.post("/account/login/", {"username": "nobody9", "password": "sai"}, REMOTE_ADDR="172.16.0.9")
     assert r.status_code == 200 and "Quá nhiều lần đăng nhập sai từ địa chỉ này" in r.content.decode()
@@ -55,3 +56,15 @@ def test_a_locked_account_is_refused_at_once_from_any_address(client, settings):
     assert r.status_code == 429 and "Tài khoản tạm khoá" in r.content.decode() and len(queries) == 0
     r = client.post("/account/login/", {"username": "nguoi-khac", "password": "sai"}, REMOTE_ADDR="10.0.0.8")
     assert r.status_code == 200  # another account from the same address is checked as usual
+
+
+def test_an_address_that_keeps_trying_a_locked_account_is_locked_itself(client, settings):
+    settings.THUVIEN_LOGIN_MAX_FAILURES = 2
+    settings.THUVIEN_LOGIN_MAX_FAILURES_PER_IP = 3
+    statuses = [client.post("/account/login/", {"username": "ke-do-mat-khau", "password": "sai"},
+                            REMOTE_ADDR="172.16.1.1").status_code for _ in range(6)]
+    # 2 failures, the database's refusal of the locked account, then 3 refused at once: the address is locked
+    assert statuses == [200, 200, 200, 429, 429, 429]
+    r = client.get("/account/login/", REMOTE_ADDR="172.16.1.1")
+    assert r.status_code == 429 and "Quá nhiều lần đăng nhập sai từ địa chỉ này" in r.content.decode()
+    assert client.get("/account/login/", REMOTE_ADDR="172.16.1.2").status_code == 200
