@@ -80,29 +80,18 @@ def main() -> None:
     from django.test.utils import CaptureQueriesContext
     from django.utils import timezone
 
-    from bench.make_catalogue import generate
+    from bench.desk_setup import desk_bench
 
     call_command("migrate", verbosity=0)
-    from thuvien.catalog.models import Item, ItemType
-    from thuvien.catalog.services import bib_create, import_job_create, import_job_run, item_create
-    from thuvien.circulation.models import CirculationRule, Loan
+    from thuvien.catalog.models import Item
+    from thuvien.catalog.services import bib_create, item_create
+    from thuvien.circulation.models import Loan
     from thuvien.circulation.services import loan_checkin, loan_checkout
-    from thuvien.core.models import OrgUnit, Role, UnitKind, User
-    from thuvien.core.services import role_grant, unit_create
+    from thuvien.core.models import OrgUnit, User
     from thuvien.patrons.models import Patron, PatronCategory
 
-    root = User.objects.create(username="bench-root", is_superuser=True)
-    net = unit_create(actor=root, code="BN", name="Bench", kind=UnitKind.objects.get(code="network"), parent=None)
-    lib = unit_create(actor=root, code="BN-A", name="Thư viện A", kind=UnitKind.objects.get(code="district_library"),
-                      parent=net)
-    desk = User.objects.create_user(username="desk", password="x", home_unit=lib)
-    role_grant(actor=root, user=desk, unit=lib, role=Role.CIRCULATION)
-    CirculationRule.objects.create(unit=net, loan_days=14, renewals=2, max_loans=10000, fine_per_day=1000,
-                                   fine_cap=20000)
-    book = ItemType.objects.get_or_create(code="book", defaults={"name": "Sách"})[0]
-    marc = Path(home) / "catalogue.mrc"
-    marc.write_bytes(generate(args.records, seed=11, libraries=["BN-A"]))
-    import_job_run(job=import_job_create(actor=root, library=lib, path=marc, match="none"), actor=root)
+    bench = desk_bench(home=home, records=args.records)
+    root, lib, desk, book = bench.root, bench.lib, bench.desk, bench.book
 
     def record(title: str):  # type: ignore[no-untyped-def]
         rec = pymarc.Record(force_utf8=True)
