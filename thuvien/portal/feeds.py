@@ -94,7 +94,7 @@ class EventsFeed(Feed):  # type: ignore[type-arg]
         return _("Sự kiện sắp diễn ra tại thư viện")
 
     def items(self, obj: OrgUnit | None) -> list[Event]:
-        return list(events_upcoming(library=obj).select_related("library")[:FEED_SIZE])
+        return list(events_upcoming(library=obj)[:FEED_SIZE])  # with its library (events_published)
 
     def item_title(self, item: Event) -> str:
         return item.title
