@@ -153,6 +153,17 @@ def page(chromium, live_server):  # type: ignore[no-untyped-def]
     context.close()
 
 
+def page_width(page) -> int:  # type: ignore[no-untyped-def]
+    """The page's whole scroll width in CSS px, read once the page has loaded.
+
+    A click that navigates returns before the next document exists; reading the width then finds no
+    `document.scrollingElement` (a flaky TypeError in CI). Waiting for a non-zero width reads the new page.
+    """
+    page.wait_for_load_state("load")
+    handle = page.wait_for_function("() => document.scrollingElement ? document.scrollingElement.scrollWidth : 0")
+    return int(handle.json_value())
+
+
 def login_staff(page, username: str, password: str) -> None:  # type: ignore[no-untyped-def]
     page.goto("/staff/login/")
     page.fill("#id_username", username)

@@ -11,7 +11,7 @@ from thuvien.catalog.models import ItemStatus
 from thuvien.circulation.models import Loan, LoanState
 from thuvien.core.models import Role, UnitKind, User
 from thuvien.core.services import unit_create
-from thuvien.core.tests.fixtures import _root_actor, login_staff
+from thuvien.core.tests.fixtures import _root_actor, login_staff, page_width
 from thuvien.online.models import CopyRequest, CopyState, PostalLoan, PostalState, Question
 from thuvien.online.tests.fixtures import book, fee_table
 
@@ -55,7 +55,7 @@ def _reader_login(page) -> None:  # type: ignore[no-untyped-def]
 
 
 def _fits(page, size) -> None:  # type: ignore[no-untyped-def]
-    assert page.evaluate("document.scrollingElement.scrollWidth") <= size["width"], page.url
+    assert page_width(page) <= size["width"], page.url
 
 
 def test_question_answered_and_read_in_the_account(world, chromium, live_server, size) -> None:  # type: ignore[no-untyped-def]
@@ -104,6 +104,7 @@ def test_remote_copy_through_quote_payment_and_delivery(world, chromium, live_se
         _reader_login(reader)
         reader.goto(f"/record/{record.pk}/")
         reader.click("#online-services >> text=Sao chụp từ xa")
+        reader.wait_for_url(f"**/record/{record.pk}/copy/")
         _fits(reader, size)
         assert "1.000 đ" in reader.locator("#rates").inner_text()  # scan per page, from the province's table
         reader.fill("#id_pages", "11-60")

@@ -5,13 +5,13 @@ import pytest
 
 from thuvien.catalog.models import ItemStatus
 from thuvien.circulation.services import hold_place, loan_checkout
+from thuvien.core.tests.fixtures import page_width
 from thuvien.patrons.models import Patron, PatronCategory
 from thuvien.patrons.services import patron_create
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 PHONE = {"width": 360, "height": 740}
-WIDTH_JS = "document.scrollingElement.scrollWidth"
 
 
 def _phone_page(chromium, live_server):  # type: ignore[no-untyped-def]
@@ -24,7 +24,7 @@ def _phone_page(chromium, live_server):  # type: ignore[no-untyped-def]
 def _assert_fits(page, path: str) -> None:  # type: ignore[no-untyped-def]
     response = page.goto(path)
     assert response is not None and response.status == 200, path
-    assert page.evaluate(WIDTH_JS) <= 360, f"{path} is {page.evaluate(WIDTH_JS)} px wide"
+    assert page_width(page) <= 360, f"{path} is {page_width(page)} px wide"
     header = page.locator("header.top").bounding_box()
     assert header is not None and header["height"] < 60, f"{path}: header is {header} (more than one row)"
 
@@ -72,11 +72,11 @@ def test_register_with_a_phone_only(net, chromium, live_server):
     context, page = _phone_page(chromium, live_server)
     try:
         page.goto("/account/register/")
-        assert page.evaluate(WIDTH_JS) <= 360
+        assert page_width(page) <= 360
         page.click("button[type=submit]")  # everything empty: every error at once, with a summary on top
         summary = page.locator("#error-summary")
         assert summary.locator("h2").inner_text() == "Có 6 lỗi cần sửa"
-        assert page.evaluate(WIDTH_JS) <= 360
+        assert page_width(page) <= 360
         page.fill("#id_full_name", "Lò Thị Mai")
         page.fill("#id_birth_date", "1950-02-03")
         page.select_option("#id_category", label="Người cao tuổi")

@@ -5,11 +5,11 @@ from __future__ import annotations
 
 import pytest
 
+from thuvien.core.tests.fixtures import page_width
 from thuvien.portal.models import Registration
 from thuvien.portal.tests.fixtures import READER_PASSWORD
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-WIDTH_JS = "document.scrollingElement.scrollWidth"
 
 
 @pytest.mark.parametrize("viewport", [{"width": 390, "height": 844}, {"width": 1366, "height": 900}],
@@ -29,7 +29,7 @@ def test_register_for_an_event(event_factory, reader, chromium, live_server, vie
         else:
             page.click(".portal-links >> text=Sự kiện")
         page.wait_for_url("**/su-kien/")
-        assert page.evaluate(WIDTH_JS) <= viewport["width"]
+        assert page_width(page) <= viewport["width"]
         assert page.locator("#events .seats").inner_text() == "0/2 chỗ đã đăng ký"
         page.click("#events h3 a")
         page.wait_for_url(f"**/su-kien/{event.pk}/")
@@ -58,7 +58,7 @@ def test_register_for_an_event(event_factory, reader, chromium, live_server, vie
         page.click("#register")
         page.wait_for_selector("#registered")
         assert page.locator("#seats-left").inner_text() == "Còn 0 chỗ (tổng 2)"
-        assert page.evaluate(WIDTH_JS) <= viewport["width"]
+        assert page_width(page) <= viewport["width"]
         assert Registration.objects.filter(event=event, state="registered").count() == 2
 
         # a second visitor finds the event full: no form, and a forced POST is refused

@@ -5,12 +5,11 @@ on a desktop the menu is in the header without a button."""
 import pytest
 
 from thuvien.core.models import Role
-from thuvien.core.tests.fixtures import make_staff
+from thuvien.core.tests.fixtures import make_staff, page_width
 from thuvien.opac.tests.a11y import assert_no_serious_violations
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
-WIDTH_JS = "document.scrollingElement.scrollWidth"
 
 
 def _login(chromium, live_server, viewport):  # type: ignore[no-untyped-def]
@@ -35,7 +34,7 @@ def test_staff_header_is_one_row_on_a_phone(net, chromium, live_server):
             page.goto(path)
             header = page.locator("header.top").bounding_box()
             assert header is not None and header["height"] < 60, f"{path}: header {header}"
-            assert page.evaluate(WIDTH_JS) <= 360, f"{path} is {page.evaluate(WIDTH_JS)} px wide"
+            assert page_width(page) <= 360, f"{path} is {page_width(page)} px wide"
             name = page.locator("#staff-name")
             assert name.is_visible() and name.inner_text() == "Quanly_Tinh"
             assert not page.locator("#staff-menu").is_visible()
@@ -50,7 +49,7 @@ def test_staff_header_is_one_row_on_a_phone(net, chromium, live_server):
             box = links.nth(i).bounding_box()
             assert box is not None and box["x"] >= 0 and box["x"] + box["width"] <= 360
         assert page.locator(".staff-panel button[type=submit]").is_visible()  # logging out, in the panel
-        assert page.evaluate(WIDTH_JS) <= 360
+        assert page_width(page) <= 360
         assert_no_serious_violations(page, where="staff menu open at 360 px")
         page.keyboard.press("Escape")
         assert toggle.get_attribute("aria-expanded") == "false" and not links.first.is_visible()
