@@ -144,6 +144,9 @@ def test_saved_lists_share_export_and_privacy(client, vn_catalogue, reader):
 def test_search_history_in_the_session(client, vn_catalogue, django_user_model):
     client.get(reverse("opac:search"), {"q": "kieu"})
     assert "sessionid" not in client.cookies  # an anonymous search starts no session, sets no cookie
+    page = _text(client.get(reverse("portal:history")))  # and the page says why the history is empty
+    assert "Khi chưa đăng nhập, thư viện không ghi lại lượt tra cứu của bạn" in page
+    assert "sessionid" not in client.cookies
     client.force_login(django_user_model.objects.create_user("reader-h", password="x-Mat-khau-2026"))
     for q in ["kieu", "mat biec", "kieu"]:
         client.get(reverse("opac:search"), {"q": q})
@@ -153,6 +156,7 @@ def test_search_history_in_the_session(client, vn_catalogue, django_user_model):
     assert len(history) == 20 and history[0]["q"] == "tu 24"
     page = _text(client.get(reverse("portal:history")))
     assert "tu 24" in page and "tu 4" not in page.replace("tu 24", "").replace("tu 14", "")
+    assert "Khi chưa đăng nhập" not in page
     client.post(reverse("portal:history"))
     assert "portal_search_history" not in client.session
 
