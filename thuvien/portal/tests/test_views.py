@@ -192,6 +192,17 @@ def test_staff_pages_permission_and_forms(client, net, manager_a, manager_b, van
     r = client.post(reverse("portal:staff_van"), {"unit": van_unit.pk, "day": "2027-01-05", "starts": "08:00",
                                                   "ends": "11:00", "place": "Chợ", "commune": "Xã X"})
     assert r.status_code == 302 and van_unit.van_stops.count() == 1
+    stop = van_unit.van_stops.get()
+    r = client.post(reverse("portal:staff_van_edit", args=[stop.pk]), {
+        "unit": van_unit.pk, "day": "2027-01-05", "starts": "08:00", "ends": "11:30", "place": "Chợ phiên",
+        "commune": "Xã X"})
+    stop.refresh_from_db()
+    assert r.status_code == 302 and (stop.place, stop.ends) == ("Chợ phiên", T(11, 30))
+    r = client.post(reverse("portal:staff_van_edit", args=[stop.pk]), {"action": "delete"})
+    assert r.status_code == 302 and r["Location"] == reverse("portal:staff_van") and not van_unit.van_stops.exists()
+    r = client.post(reverse("portal:staff_news_edit", args=[item.pk]), {"action": "delete"})
+    assert r.status_code == 302 and r["Location"] == reverse("portal:staff_news")
+    assert not NewsItem.objects.filter(pk=item.pk).exists()
 
 
 def test_ris_and_bibtex_golden_for_a_demo_record(client, admin_user, net, reader):
