@@ -15,7 +15,6 @@ import sys
 import uuid
 from pathlib import Path
 
-import ocfl
 import pytest
 from django.core.management import call_command
 
