@@ -69,7 +69,7 @@ def test_preservation_on_s3_versions_fixity_damage_repair_and_validation(
     key = preservation.object_key(obj)
     base = f"{s3_root}/{key}"
     assert obj.ocfl_version == 1
-    assert not (Path(settings.THUVIEN_HOME) / "ocfl").exists()  # nothing went to the local default
+    assert not (Path(settings.THUVIEN_HOME) / "ocfl" / key).exists()  # nothing went to the local default
     # the object as OCFL lays it out, read back through the S3 API
     assert s3_server.keys(f"{s3_root}/") == sorted([
         f"{s3_root}/0=ocfl_1.1", f"{s3_root}/ocfl_layout.json",
