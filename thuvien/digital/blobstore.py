@@ -11,12 +11,15 @@
   with their SHA-256 as `ChecksumSHA256`, which AWS, MinIO and Ceph verify before storing; files come
   down streamed in `BLOCK`-sized pieces, never whole in memory.
 
-Both raise FileNotFoundError for a key that is not there.
+Both raise FileNotFoundError for a key that is not there, and OSError for any other failure (on S3:
+`StoreError`, an OSError, for a refused request, a timeout or an unreachable server), so callers
+handle a dead disk and a dead server the same way.
 """
 
 from __future__ import annotations
 
 import base64
+import contextlib
 import os
 import shutil
 import urllib.parse
@@ -27,6 +30,25 @@ from pathlib import Path
 from typing import Any, Protocol
 
 BLOCK = 4 << 20  # bytes read at a time while hashing or copying
+
+
+class StoreError(OSError):
+    """The S3 server refused a request or could not be reached (not: the key is missing)."""
+
+
+@contextlib.contextmanager
+def _s3_errors(what: str) -> Iterator[None]:
+    from botocore.exceptions import BotoCoreError, ClientError
+
+    try:
+        yield
+    except ClientError as exc:
+        error = exc.response.get("Error", {})
+        if str(error.get("Code", "")) in ("404", "NoSuchKey", "NotFound"):
+            raise FileNotFoundError(what) from exc
+        raise StoreError(f"{what}: {error.get('Code', '')} {error.get('Message', '')}".strip()) from exc
+    except BotoCoreError as exc:
+        raise StoreError(f"{what}: {exc}") from exc
 
 
 class Store(Protocol):
@@ -120,6 +142,7 @@ class S3Settings:
     access_key: str = ""  # empty: boto3's usual chain (AWS_ACCESS_KEY_ID, ~/.aws, instance role)
     secret_key: str = ""
     addressing: str = "path"  # "path" (MinIO, Ceph, most local servers) or "virtual" / "auto"
+    attempts: int = 5  # per request, with backoff (botocore's "standard" retries)
 
 
 def parse_s3_url(url: str) -> tuple[str, str]:
@@ -139,7 +162,7 @@ def s3_client(conf: S3Settings) -> Any:
         # checksums only when asked for (we send ChecksumSHA256 ourselves): the default trailing CRC32 of
         # recent boto3 is "aws-chunked" streaming that several S3-compatible servers do not understand
         request_checksum_calculation="when_required", response_checksum_validation="when_required",
-        s3={"addressing_style": conf.addressing or "path"}, retries={"max_attempts": 5, "mode": "standard"},
+        s3={"addressing_style": conf.addressing or "path"}, retries={"max_attempts": max(1, conf.attempts), "mode": "standard"},
         connect_timeout=10, read_timeout=120, max_pool_connections=16)
     kwargs: dict[str, Any] = {"config": config, "region_name": conf.region or "us-east-1"}
     if conf.endpoint:
@@ -164,19 +187,12 @@ class S3Store:
         where = f" at {self.conf.endpoint}" if self.conf.endpoint else ""
         return f"s3://{_join(self.bucket, self.prefix)}{where}"
 
-    def _missing(self, exc: Exception) -> bool:
-        code = str(getattr(exc, "response", {}).get("Error", {}).get("Code", ""))
-        return code in ("404", "NoSuchKey", "NotFound")
+    def _where(self, key: str) -> str:
+        return f"{self.describe()}/{key}"
 
     def _head(self, key: str) -> dict[str, Any]:
-        from botocore.exceptions import ClientError
-
-        try:
+        with _s3_errors(self._where(key)):
             return dict(self.client.head_object(Bucket=self.bucket, Key=self._key(key)))
-        except ClientError as exc:
-            if self._missing(exc):
-                raise FileNotFoundError(f"{self.describe()}/{key}") from exc
-            raise
 
     def exists(self, key: str) -> bool:
         try:
@@ -188,46 +204,34 @@ class S3Store:
     def size(self, key: str) -> int:
         return int(self._head(key)["ContentLength"])
 
-    def _get(self, key: str) -> Any:
-        from botocore.exceptions import ClientError
-
-        try:
-            return self.client.get_object(Bucket=self.bucket, Key=self._key(key))["Body"]
-        except ClientError as exc:
-            if self._missing(exc):
-                raise FileNotFoundError(f"{self.describe()}/{key}") from exc
-            raise
-
     def read_bytes(self, key: str) -> bytes:
         """A small object whole (inventories, sidecars); masters go through `blocks` or `get_file`."""
-        body = self._get(key)
-        try:
-            return bytes(body.read())
-        finally:
-            body.close()
+        return b"".join(self.blocks(key))
 
     def write_bytes(self, key: str, data: bytes) -> None:
         import hashlib
 
-        self.client.put_object(Bucket=self.bucket, Key=self._key(key), Body=data,
-                               ChecksumSHA256=base64.b64encode(hashlib.sha256(data).digest()).decode())
+        with _s3_errors(self._where(key)):
+            self.client.put_object(Bucket=self.bucket, Key=self._key(key), Body=data,
+                                   ChecksumSHA256=base64.b64encode(hashlib.sha256(data).digest()).decode())
 
     def put_file(self, key: str, source: Path, *, sha256: str = "") -> None:
         """Upload `source` streamed from disk in one PUT; with its sha256 (hex) the server checks it."""
         extra: dict[str, str] = {}
         if sha256:
             extra["ChecksumSHA256"] = base64.b64encode(bytes.fromhex(sha256)).decode()
-        with source.open("rb") as fh:
+        with source.open("rb") as fh, _s3_errors(self._where(key)):
             self.client.put_object(Bucket=self.bucket, Key=self._key(key), Body=fh,
                                    ContentLength=source.stat().st_size, **extra)
 
     def blocks(self, key: str) -> Iterator[bytes]:
         """The object streamed in BLOCK pieces (one GET; at most one piece in memory)."""
-        body = self._get(key)
-        try:
-            yield from body.iter_chunks(BLOCK)
-        finally:
-            body.close()
+        with _s3_errors(self._where(key)):
+            body = self.client.get_object(Bucket=self.bucket, Key=self._key(key))["Body"]
+            try:
+                yield from body.iter_chunks(BLOCK)
+            finally:
+                body.close()
 
     def get_file(self, key: str, target: Path) -> None:
         tmp = target.with_name(f".{target.name}.{uuid.uuid4().hex}")
@@ -244,15 +248,17 @@ class S3Store:
         base = self._key(prefix)
         base = f"{base}/" if base else ""
         out: dict[str, int] = {}
-        for page in self.client.get_paginator("list_objects_v2").paginate(Bucket=self.bucket, Prefix=base):
-            for item in page.get("Contents", []):
-                out[item["Key"][len(base):]] = int(item["Size"])
+        with _s3_errors(self._where(prefix)):
+            for page in self.client.get_paginator("list_objects_v2").paginate(Bucket=self.bucket, Prefix=base):
+                for item in page.get("Contents", []):
+                    out[item["Key"][len(base):]] = int(item["Size"])
         return out
 
     def delete(self, keys: Iterable[str]) -> None:
         todo = [{"Key": self._key(k)} for k in keys]
         for i in range(0, len(todo), 1000):
-            self.client.delete_objects(Bucket=self.bucket, Delete={"Objects": todo[i:i + 1000], "Quiet": True})
+            with _s3_errors(self.describe()):
+                self.client.delete_objects(Bucket=self.bucket, Delete={"Objects": todo[i:i + 1000], "Quiet": True})
 
 
 def open_store(root: str | Path, s3: S3Settings | None = None) -> LocalStore | S3Store:
@@ -263,5 +269,5 @@ def open_store(root: str | Path, s3: S3Settings | None = None) -> LocalStore | S
         base = s3 or S3Settings(bucket=bucket)
         return S3Store(S3Settings(bucket=bucket, prefix=prefix, endpoint=base.endpoint, region=base.region,
                                   access_key=base.access_key, secret_key=base.secret_key,
-                                  addressing=base.addressing))
+                                  addressing=base.addressing, attempts=base.attempts))
     return LocalStore(Path(text))

@@ -50,7 +50,8 @@ def ocfl_s3_settings() -> S3Settings | None:
                       region=getattr(settings, "THUVIEN_OCFL_S3_REGION", ""),
                       access_key=getattr(settings, "THUVIEN_OCFL_S3_ACCESS_KEY", ""),
                       secret_key=getattr(settings, "THUVIEN_OCFL_S3_SECRET_KEY", ""),
-                      addressing=getattr(settings, "THUVIEN_OCFL_S3_ADDRESSING", "") or "path")
+                      addressing=getattr(settings, "THUVIEN_OCFL_S3_ADDRESSING", "") or "path",
+                      attempts=int(getattr(settings, "THUVIEN_OCFL_S3_ATTEMPTS", 5) or 5))
 
 
 _stores: dict[S3Settings, S3Store] = {}

@@ -298,7 +298,7 @@ def fixity_check(store: Store, key: str, *, threads: int | None = None) -> Fixit
     damaged: list[str] = []
     threads = threads or (2 if isinstance(store, LocalStore) else 4)
     listing = store.listing(key)
-    if "inventory.json" not in listing and not listing:
+    if not listing:
         return FixityReport(False, [f"object missing: {store.describe()}/{key}"], 0, 0, 0.0, [])
     try:
         inventory = inventory_read(store, key)

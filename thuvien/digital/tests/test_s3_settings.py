@@ -95,3 +95,34 @@ def test_the_outbound_page_shows_the_configured_endpoint(settings, client, admin
     assert "Kho S3 của bản lưu trữ tài liệu số (THUVIEN_OCFL_S3_ENDPOINT)" in html
     settings.THUVIEN_OCFL_ROOT = "/srv/ocfl"
     assert 'id="outbound-configured"' not in client.get("/staff/outbound/").content.decode()
+
+
+def test_an_unreachable_s3_server_is_a_storage_error_never_damage(settings, tmp_path, digital_object_factory):
+    import io
+    import socket
+
+    from django.core.management import call_command
+
+    from thuvien.digital.blobstore import StoreError
+    from thuvien.digital.models import DigitalObject, FixityCheck
+
+    settings.THUVIEN_OCFL_ROOT = tmp_path / "ocfl"
+    obj = digital_object_factory(texts=["Cao Bằng"], ocr="none")
+    with socket.socket() as sock:  # a port nothing listens on
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    settings.THUVIEN_OCFL_ROOT = "s3://masters/ocfl"
+    settings.THUVIEN_OCFL_S3_ENDPOINT = f"http://127.0.0.1:{port}"
+    settings.THUVIEN_OCFL_S3_ACCESS_KEY, settings.THUVIEN_OCFL_S3_SECRET_KEY = "k", "s"
+    settings.THUVIEN_OCFL_S3_ATTEMPTS = 1
+    with pytest.raises(StoreError, match=f"s3://masters/ocfl at http://127.0.0.1:{port}/"):
+        conf.ocfl_store().listing("abc")
+    out = io.StringIO()
+    with pytest.raises(SystemExit) as exit_:
+        call_command("fixity_check", "--object", str(obj.pk), stdout=out)
+    assert exit_.value.code == 1
+    lines = out.getvalue().splitlines()
+    assert lines[0].startswith(f"ERROR   {obj.pk} {obj.uuid}: not checked: s3://masters/ocfl at http://127.0.0.1:{port}/")
+    assert lines[-1] == "0 objects checked, 0 bytes at 0 MB/s, 0 damaged, 1 not checked (storage error)"
+    assert DigitalObject.objects.get(pk=obj.pk).damaged is False
+    assert not FixityCheck.objects.filter(obj=obj).exists()
