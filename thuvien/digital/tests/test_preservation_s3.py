@@ -17,6 +17,7 @@ from pathlib import Path
 
 import pytest
 from django.core.management import call_command
+from lxml import etree
 
 from thuvien.core.models import AuditEntry
 from thuvien.digital import ocfl as our_ocfl
@@ -156,6 +157,20 @@ def test_preservation_on_s3_versions_fixity_damage_repair_and_validation(
     code, text = _validate_s3(s3_server, object_url)
     assert code == 0 and f"OCFL v1.1 Object at {object_url} is VALID" in text, text
 
+    # METS (staff: MASTER group) names the masters by their place in the bucket, with sha256 and size
+    client.force_login(admin_user)
+    doc = etree.fromstring(client.get(f"/api/v1/digital/objects/{obj.uuid}/mets").content)
+    ns = {"mets": "http://www.loc.gov/METS/", "xlink": "http://www.w3.org/1999/xlink"}
+    master_el = doc.xpath("//mets:file[@ID='FILE_0001_MASTER']", namespaces=ns)[0]
+    assert (master_el[0].get("{http://www.w3.org/1999/xlink}href"), master_el.get("CHECKSUM"),
+            master_el.get("SIZE")) == (f"{key}/v1/content/00003.png", page.sha256, str(len(good_bytes)))
+    # the storage figures count every version's bytes in the bucket (one listing of the root)
+    from thuvien.digital.storage import storage_by_collection
+
+    row = next(r for r in storage_by_collection() if r.collection.pk == obj.collection_id)
+    assert row.bytes.masters == sum(s3_server.client.head_object(Bucket=s3_server.bucket, Key=k)["ContentLength"]
+                                    for k in s3_server.keys(f"{base}/"))
+
     # a lost working master comes back from the bucket (streamed, sha512 checked)
     lost = preservation.working_master(obj, page)
     lost.unlink()
@@ -166,3 +181,37 @@ def test_preservation_on_s3_versions_fixity_damage_repair_and_validation(
     s3_server.client.delete_object(Bucket=s3_server.bucket, Key=f"{base}/v3/content/00002.png")
     outcome = preservation.check_object(obj=obj)
     assert not outcome.ok and outcome.check.details == ["v3/content/00002.png: missing"]
+
+
+def test_a_failed_version_write_on_s3_leaves_the_previous_head_and_no_stray_files(s3_root, s3_server, tmp_path,
+                                                                                   monkeypatch):
+    store = ocfl_store()
+    obj_uuid = uuid.uuid4()
+    pages = {}
+    for n in (1, 2):
+        pages[f"{n:05d}.tif"] = tmp_path / f"{n}.tif"
+        pages[f"{n:05d}.tif"].write_bytes(f"trang {n} ".encode() * 1000)
+    written = our_ocfl.version_write(store, obj_uuid, pages, message="v1", user_name="test")
+    assert (written.version, written.added_files) == (1, 2)
+    base = f"{s3_root}/{written.key}"
+    before = s3_server.keys(f"{base}/")
+    rescan = tmp_path / "rescan.tif"
+    rescan.write_bytes(b"quet lai " * 1000)
+    real = store.write_bytes
+
+    def failing(key, data):  # type: ignore[no-untyped-def]
+        if key.endswith("v2/inventory.json.sha512"):
+            raise OSError("connection reset")
+        real(key, data)
+
+    monkeypatch.setattr(store, "write_bytes", failing)
+    with pytest.raises(OSError, match="connection reset"):
+        our_ocfl.version_write(store, obj_uuid, {**pages, "00002.tif": rescan}, message="v2", user_name="test")
+    assert s3_server.keys(f"{base}/") == before  # the uploaded master and v2/inventory.json deleted again
+    assert our_ocfl.inventory_read(store, written.key)["head"] == "v1"
+    assert our_ocfl.fixity_check(store, written.key).ok
+    monkeypatch.setattr(store, "write_bytes", real)
+    again = our_ocfl.version_write(store, obj_uuid, {**pages, "00002.tif": rescan}, message="v2", user_name="test")
+    assert (again.version, again.added_files, again.added_bytes) == (2, 1, len(rescan.read_bytes()))
+    assert s3_server.keys(f"{base}/v2/") == [f"{base}/v2/content/00002.tif", f"{base}/v2/inventory.json",
+                                            f"{base}/v2/inventory.json.sha512"]
