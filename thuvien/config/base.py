@@ -133,6 +133,9 @@ LOGIN_URL = "staff:login"
 THUVIEN_LOGIN_WINDOW_MINUTES = 15
 THUVIEN_LOGIN_MAX_FAILURES = 10
 THUVIEN_LOGIN_MAX_FAILURES_PER_IP = 50
+# Password checks (Argon2, ~0.15 s of CPU on both cores each) a web process grants per second, shared, to
+# login attempts from an address or for an account with a failure in the window (core.authn; 0: no limit).
+THUVIEN_LOGIN_SUSPECT_CHECKS_PER_S = 1
 THUVIEN_TRUST_X_FORWARDED_FOR = ENV.trust_x_forwarded_for
 THUVIEN_STAFF_IDLE_MINUTES = 30
 THUVIEN_READER_IDLE_MINUTES = ENV.reader_idle_minutes
@@ -244,7 +247,8 @@ SILENCED_SYSTEM_CHECKS = ["staticfiles.W004"]
 THUVIEN_COVER_SERVICE_URL = ""
 
 # Staff log in with their username; readers log in to the portal with card number or e-mail.
-AUTHENTICATION_BACKENDS = ["django.contrib.auth.backends.ModelBackend", "thuvien.patrons.auth.PatronBackend"]
+# One backend for both doors (staff usernames, readers' cards and e-mails): one password hash per attempt.
+AUTHENTICATION_BACKENDS = ["thuvien.patrons.auth.PatronBackend"]
 
 # The SIP2 server for self-check kiosks, book drops and gates: `thuvien serve` starts it when
 # THUVIEN_SIP2_ENABLED=1 (THUVIEN_SIP2_HOST / THUVIEN_SIP2_PORT, default 127.0.0.1:6001).
