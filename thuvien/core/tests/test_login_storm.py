@@ -79,9 +79,9 @@ class CountingHasher(MD5PasswordHasher):
 
     checks = 0
 
-    def encode(self, password: str, salt: str) -> str:
+    def salt(self) -> str:  # taken once by each hash of a new password (a dummy check's too)
         CountingHasher.checks += 1
-        return super().encode(password, salt)
+        return super().salt()
 
     def verify(self, password: str, encoded: str) -> bool:
         CountingHasher.checks += 1
