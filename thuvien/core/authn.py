@@ -193,6 +193,7 @@ class ThrottledAuthenticationForm(AuthenticationForm):
             raise
         login_record(kind=LoginEvent.Kind.LOGIN, door=self.door, username=username, request=self.request,
                      user=self.user_cache)
+        cache.delete(SUSPECT_USER_KEY.format(digest=_digest(username)))  # the account's owner proved it (not the address)
         return cleaned
 
 

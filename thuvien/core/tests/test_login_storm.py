@@ -14,7 +14,7 @@ from django.test.utils import CaptureQueriesContext
 
 from thuvien.core import authn
 from thuvien.core.authn import LOCKED_IP_KEY
-from thuvien.core.models import LoginEvent
+from thuvien.core.models import LoginEvent, User
 
 pytestmark = pytest.mark.django_db
 
@@ -135,6 +135,16 @@ def test_an_account_that_failed_is_suspect_from_any_address(client, budget):
     assert r.status_code == 429 and CountingHasher.checks == 2
     r = client.post("/account/login/", {"username": "nguoi-khac", "password": "sai"}, REMOTE_ADDR="10.1.0.3")
     assert r.status_code == 200 and CountingHasher.checks == 3  # another account from a clean address
+
+
+def test_a_right_password_clears_the_account_not_the_address(client, budget, net):
+    User.objects.create_user(username="thu-thu", password="dung-mat-khau", home_unit=net.a)
+    client.post("/account/login/", {"username": "thu-thu", "password": "sai"}, REMOTE_ADDR="10.2.0.1")
+    budget.time = lambda: 1001.5
+    r = client.post("/account/login/", {"username": "thu-thu", "password": "dung-mat-khau"}, REMOTE_ADDR="10.2.0.2")
+    assert r.status_code == 302 and LoginEvent.objects.filter(kind=LoginEvent.Kind.LOGIN).count() == 1
+    assert not authn.login_suspect(username="thu-thu", ip="10.2.0.2")
+    assert authn.login_suspect(username="someone", ip="10.2.0.1")  # the address that failed stays suspect
 
 
 def test_an_address_that_goes_on_past_the_budget_is_locked(client, budget, settings):
