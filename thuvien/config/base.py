@@ -116,9 +116,12 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "core.User"
 PASSWORD_HASHERS = [
-    "django.contrib.auth.hashers.Argon2PasswordHasher",
+    "thuvien.core.hashers.Argon2PasswordHasher",  # Django's, hashing at a lower CPU priority
     "django.contrib.auth.hashers.PBKDF2PasswordHasher",
 ]
+# How much nicer (0-19) the threads computing a password hash run than the rest of a web process: a burst
+# of logins then slows those logins, not the searches and desks on the same cores (core/hashers.py).
+THUVIEN_PASSWORD_HASH_NICE = min(19, max(0, ENV.password_hash_nice))
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
