@@ -141,18 +141,23 @@ def own_server(port: int) -> Iterator[str]:
 
 
 def run(base: str, users: int, seconds: float, storm_users: int, card: str, password: str, desks: int = 0,
-        desk_user: str = "luuthong", stock: dict[str, list[str]] | None = None, warmup: float = 15) -> dict[str, object]:
+        desk_user: str = "luuthong", stock: dict[str, list[str]] | None = None, warmup: float = 15,
+        timeline: str = "") -> dict[str, object]:
     timings: dict[str, list[float]] = defaultdict(list)
     errors: dict[str, int] = defaultdict(int)
     lock = threading.Lock()
     phase = {"name": "quiet"}
     stop = threading.Event()
+    events: list[tuple[float, str, float]] = []  # (seconds since the quiet phase began, kind, seconds taken)
+    origin = {"t": 0.0}
 
     def record(kind: str, started: float, ok: bool) -> None:
         if phase["name"] == "warmup":
             return
+        now = time.perf_counter()
         with lock:
-            timings[f"{phase['name']}_{kind}"].append(time.perf_counter() - started)
+            timings[f"{phase['name']}_{kind}"].append(now - started)
+            events.append((now - origin["t"], kind, now - started))
             if not ok:
                 errors[kind] += 1
 
@@ -207,6 +212,7 @@ def run(base: str, users: int, seconds: float, storm_users: int, card: str, pass
     for t in threads:
         t.start()
     time.sleep(warmup)
+    origin["t"] = time.perf_counter()
     phase["name"] = "quiet"
     time.sleep(seconds / 2)
     phase["name"] = "storm"
@@ -229,8 +235,29 @@ def run(base: str, users: int, seconds: float, storm_users: int, card: str, pass
     quiet, storm = timings.get("quiet_search", []), timings.get("storm_search", [])
     if len(quiet) >= 20 and len(storm) >= 20:
         result["search_p95_storm_over_quiet"] = round((p95(storm) or 0) / (p95(quiet) or 1), 2)
+    if timeline:
+        write_timeline(timeline, events, seconds / 2)
     result["ok"] = result["errors"] == 0 and float(result.get("search_p95_storm_over_quiet", 99)) <= 3.0  # type: ignore[arg-type]
     return result
+
+
+def write_timeline(path: str, events: list[tuple[float, str, float]], storm_at: float, step: float = 5) -> None:
+    """Per `step` seconds of the run (finished requests, by when they finished): count and p95 in ms of each
+    kind, as tab-separated lines; the storm begins at `storm_at` seconds."""
+    buckets: dict[tuple[int, str], list[float]] = defaultdict(list)
+    for at, kind, took in events:
+        buckets[int(at // step), kind].append(took)
+    kinds = sorted({kind for _at, kind, _took in events})
+    with open(path, "w", encoding="utf-8") as out:
+        out.write("t_s\tphase\t" + "\t".join(f"{k}_n\t{k}_p95_ms" for k in kinds) + "\n")
+        for slot in range(max((b for b, _k in buckets), default=-1) + 1):
+            cells = []
+            for kind in kinds:
+                took = sorted(buckets.get((slot, kind), []))
+                p95 = took[min(len(took) - 1, int(len(took) * 0.95))] * 1000 if took else 0
+                cells.append(f"{len(took)}\t{p95:.0f}")
+            phase = "storm" if slot * step >= storm_at else "quiet"
+            out.write(f"{slot * step:.0f}\t{phase}\t" + "\t".join(cells) + "\n")
 
 
 def main() -> None:
@@ -246,11 +273,12 @@ def main() -> None:
     parser.add_argument("--warmup", type=float, default=15, help="seconds of load before measuring")
     parser.add_argument("--start", action="store_true", help="start a fresh demo server of its own on --port")
     parser.add_argument("--port", type=int, default=8181)
+    parser.add_argument("--timeline", default="", help="write count and p95 per kind for every 5 s to this file")
     args = parser.parse_args()
     with own_server(args.port) if args.start else contextlib.nullcontext(args.base) as base:
         stock = desk_data(args.desk_user, readers=2 * args.desks) if args.desks else None
         result = run(base, args.users, args.seconds, args.storm_users, args.card, args.password, desks=args.desks,
-                     desk_user=args.desk_user, stock=stock, warmup=args.warmup)
+                     desk_user=args.desk_user, stock=stock, warmup=args.warmup, timeline=args.timeline)
     print(json.dumps(result))
 
 

@@ -116,9 +116,12 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "core.User"
 PASSWORD_HASHERS = [
-    "django.contrib.auth.hashers.Argon2PasswordHasher",
+    "thuvien.core.hashers.Argon2PasswordHasher",  # Django's, hashing at a lower CPU priority
     "django.contrib.auth.hashers.PBKDF2PasswordHasher",
 ]
+# How much nicer (0-19) the threads computing a password hash run than the rest of a web process: a burst
+# of logins then slows those logins, not the searches and desks on the same cores (core/hashers.py).
+THUVIEN_PASSWORD_HASH_NICE = min(19, max(0, ENV.password_hash_nice))
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
@@ -133,6 +136,9 @@ LOGIN_URL = "staff:login"
 THUVIEN_LOGIN_WINDOW_MINUTES = 15
 THUVIEN_LOGIN_MAX_FAILURES = 10
 THUVIEN_LOGIN_MAX_FAILURES_PER_IP = 50
+# Password checks (Argon2, ~0.15 s of CPU on both cores each) a web process grants per second, shared, to
+# login attempts from an address or for an account with a failure in the window (core.authn; 0: no limit).
+THUVIEN_LOGIN_SUSPECT_CHECKS_PER_S = 1
 THUVIEN_TRUST_X_FORWARDED_FOR = ENV.trust_x_forwarded_for
 THUVIEN_STAFF_IDLE_MINUTES = 30
 THUVIEN_READER_IDLE_MINUTES = ENV.reader_idle_minutes
@@ -253,7 +259,8 @@ SILENCED_SYSTEM_CHECKS = ["staticfiles.W004"]
 THUVIEN_COVER_SERVICE_URL = ""
 
 # Staff log in with their username; readers log in to the portal with card number or e-mail.
-AUTHENTICATION_BACKENDS = ["django.contrib.auth.backends.ModelBackend", "thuvien.patrons.auth.PatronBackend"]
+# One backend for both doors (staff usernames, readers' cards and e-mails): one password hash per attempt.
+AUTHENTICATION_BACKENDS = ["thuvien.patrons.auth.PatronBackend"]
 
 # The SIP2 server for self-check kiosks, book drops and gates: `thuvien serve` starts it when
 # THUVIEN_SIP2_ENABLED=1 (THUVIEN_SIP2_HOST / THUVIEN_SIP2_PORT, default 127.0.0.1:6001).

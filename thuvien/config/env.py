@@ -31,6 +31,7 @@ class Env:
     search_concurrency: int
     search_yield_ms: int
     thread_switch_ms: int
+    password_hash_nice: int
     outbound_allowed_hosts: list[str]
     trust_x_forwarded_for: bool
     smtp_host: str
@@ -119,6 +120,7 @@ def read_env(*, debug_default: bool) -> Env:
         fixity_min_slice=_int(os.environ.get("THUVIEN_FIXITY_MIN_SLICE"), 20, "THUVIEN_FIXITY_MIN_SLICE"),
         search_yield_ms=_int(os.environ.get("THUVIEN_SEARCH_YIELD_MS"), 0, "THUVIEN_SEARCH_YIELD_MS"),
         thread_switch_ms=_int(os.environ.get("THUVIEN_THREAD_SWITCH_MS"), 5, "THUVIEN_THREAD_SWITCH_MS"),
+        password_hash_nice=_int(os.environ.get("THUVIEN_PASSWORD_HASH_NICE"), 10, "THUVIEN_PASSWORD_HASH_NICE"),
         sip2_enabled=_bool(os.environ.get("THUVIEN_SIP2_ENABLED"), False),
         sip2_host=os.environ.get("THUVIEN_SIP2_HOST") or "127.0.0.1",
         sip2_port=_int(os.environ.get("THUVIEN_SIP2_PORT"), 6001, "THUVIEN_SIP2_PORT"),

@@ -10,6 +10,9 @@ from thuvien.config.base import *  # noqa: E402, F403
 from thuvien.config.base import THUVIEN_HOME  # noqa: E402
 
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+# Tests post several wrong passwords within a second to reach a lockout; the budget for suspect attempts
+# has its own tests (core/tests/test_login_storm.py), which turn it on.
+THUVIEN_LOGIN_SUSPECT_CHECKS_PER_S = 0
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
 TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
 THUVIEN_INDEX_DIR = Path(THUVIEN_HOME) / "index"

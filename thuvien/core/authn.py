@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import time
 from typing import TYPE_CHECKING, Any
 
 from django import forms
@@ -53,8 +54,12 @@ LOCKED_IP_KEY = "thuvien:login-locked-ip:{ip}"
 LOCKED_USER_KEY = "thuvien:login-locked-user:{digest}"
 
 
+def _digest(username: str) -> str:
+    return hashlib.sha256(username.strip().lower().encode()).hexdigest()[:32]
+
+
 def _user_key(username: str) -> str:
-    return LOCKED_USER_KEY.format(digest=hashlib.sha256(username.strip().lower().encode()).hexdigest()[:32])
+    return LOCKED_USER_KEY.format(digest=_digest(username))
 
 
 def address_locked_cached(ip: str | None) -> bool:
@@ -77,6 +82,46 @@ def refused_here(ip: str | None) -> None:
         return
     if count >= settings.THUVIEN_LOGIN_MAX_FAILURES_PER_IP:
         cache.set(LOCKED_IP_KEY.format(ip=ip), 1, timeout=window)
+
+
+SUSPECT_IP_KEY = "thuvien:login-failed-ip:{ip}"
+SUSPECT_USER_KEY = "thuvien:login-failed-user:{digest}"
+CHECKS_KEY = "thuvien:login-suspect-checks:{second}"
+
+
+def remember_failure(*, username: str, ip: str | None) -> None:
+    """Note in the process cache that this address and this account failed a password check in the window:
+    their next attempts are suspect (see `suspect_check_admitted`)."""
+    timeout = settings.THUVIEN_LOGIN_WINDOW_MINUTES * 60
+    keys = {SUSPECT_USER_KEY.format(digest=_digest(username)): 1} if username.strip() else {}
+    if ip:
+        keys[SUSPECT_IP_KEY.format(ip=ip)] = 1
+    cache.set_many(keys, timeout=timeout)
+
+
+def login_suspect(*, username: str, ip: str | None) -> bool:
+    """Whether this process saw a failed password check from this address or for this account in the window."""
+    keys = [SUSPECT_USER_KEY.format(digest=_digest(username))] if username.strip() else []
+    if ip:
+        keys.append(SUSPECT_IP_KEY.format(ip=ip))
+    return bool(keys) and bool(cache.get_many(keys))
+
+
+def suspect_check_admitted() -> bool:
+    """Take one of the THUVIEN_LOGIN_SUSPECT_CHECKS_PER_S password checks a web process grants, each second,
+    to login attempts from addresses or for accounts that failed recently (shared by all of them; 0: no
+    limit). A password check is an Argon2 hash (~0.15 s of CPU on both cores): attempts past the budget are
+    refused before it, so wrong passwords cannot take the machine from the searches and desks."""
+    per_second = settings.THUVIEN_LOGIN_SUSPECT_CHECKS_PER_S
+    if per_second <= 0:
+        return True
+    key = CHECKS_KEY.format(second=int(time.time()))
+    cache.add(key, 0, timeout=5)
+    try:
+        return cache.incr(key) <= per_second
+    except ValueError:  # culled between add and incr: count this second again
+        cache.set(key, 1, timeout=5)
+        return True
 
 
 def account_locked_cached(username: str) -> bool:
@@ -144,9 +189,11 @@ class ThrottledAuthenticationForm(AuthenticationForm):
             if username and self.cleaned_data.get("password"):
                 login_record(kind=LoginEvent.Kind.FAILED, door=self.door, username=username, request=self.request,
                              user=self.user_cache)
+                remember_failure(username=username, ip=client_ip(self.request))
             raise
         login_record(kind=LoginEvent.Kind.LOGIN, door=self.door, username=username, request=self.request,
                      user=self.user_cache)
+        cache.delete(SUSPECT_USER_KEY.format(digest=_digest(username)))  # the account's owner proved it (not the address)
         return cleaned
 
 

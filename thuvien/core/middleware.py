@@ -16,7 +16,9 @@ from thuvien.core.authn import (
     address_locked_cached,
     client_ip,
     login_record,
+    login_suspect,
     refused_here,
+    suspect_check_admitted,
 )
 from thuvien.core.models import LoginEvent
 from thuvien.core.permissions import is_staff_member
@@ -58,7 +60,10 @@ class LockedAddressMiddleware:
     """A login page or POST from an address (a POST for an account) already locked out is answered 429 at once, before
     the session, the CSRF check, the form, the database count and the page: a storm of wrong logins then
     costs the server a cache lookup each instead of a rendered login page (the first refusal was recorded
-    by the form; the window's end lifts it, as the database count does)."""
+    by the form; the window's end lifts it, as the database count does). Before the lock, a login POST
+    from an address or for an account that failed recently gets a password check only within the process's
+    budget (`suspect_check_admitted`), else a 429 asking to retry in a few seconds: the hashes the
+    attempts before a lockout cost were what slowed the searches down in a storm (docs/performance.md)."""
 
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
         self.get_response = get_response
@@ -78,6 +83,16 @@ class LockedAddressMiddleware:
             elif request.method == "POST" and account_locked_cached(request.POST.get("username", "")):
                 text = _("Tài khoản tạm khoá vì nhập sai mật khẩu quá nhiều lần; hãy thử lại sau %(m)d phút.")
                 refused_here(client_ip(request))  # an address that keeps trying a locked account gets locked
+            elif (request.method == "POST"
+                  and login_suspect(username=request.POST.get("username", ""), ip=client_ip(request))
+                  and not suspect_check_admitted()):
+                # a recent failure from here or for this account, and this second's password checks for such
+                # attempts are spent: refused before the hash (and counted: an address that goes on is locked)
+                refused_here(client_ip(request))
+                response = HttpResponse(_("Có quá nhiều lần đăng nhập sai; hãy thử lại sau ít giây."), status=429,
+                                        content_type="text/plain; charset=utf-8")
+                response["Retry-After"] = "2"
+                return response
             else:
                 return self.get_response(request)
             response = HttpResponse(text % {"m": settings.THUVIEN_LOGIN_WINDOW_MINUTES}, status=429,

@@ -13,26 +13,38 @@ from thuvien.patrons.models import Patron, PatronStatus
 
 
 class PatronBackend(ModelBackend):
-    """Authenticates a reader's portal account by card number or e-mail (staff use ModelBackend)."""
+    """The one login backend of both doors: a staff account by its username, a reader's portal account by
+    card number or e-mail; exactly one password hash per attempt (a real check, or the same work on a
+    dummy when nobody matches, against timing attacks), where Django's ModelBackend beside a second
+    backend hashed twice for every reader login and every wrong password (docs/performance.md, soak)."""
 
     def authenticate(self, request: HttpRequest | None, username: str | None = None, password: str | None = None,
                      **kwargs: Any) -> User | None:
+        if username is None:
+            username = kwargs.get(User.USERNAME_FIELD)
         if not username or not password:
             return None
-        ident = username.strip()
+        candidates = [user for user in (User.objects.filter(username=username).first(), self._reader(username))
+                      if user is not None]
+        if not candidates:
+            User().set_password(password)  # same work as a real check, against timing attacks
+            return None
+        for user in dict.fromkeys(candidates):  # a username that is also someone's card: both, in that order
+            if user.check_password(password) and self.user_can_authenticate(user):
+                return user
+        return None
+
+    @staticmethod
+    def _reader(ident: str) -> User | None:
+        """The portal account of the reader with this card number, or this e-mail when only one has it."""
+        ident = ident.strip()
         patrons = Patron.objects.select_related("user").exclude(status=PatronStatus.ERASED).filter(
             user__isnull=False)
         patron = patrons.filter(card_number__iexact=ident).first()
         if patron is None and "@" in ident:
             matches = list(patrons.filter(email__iexact=ident)[:2])
             patron = matches[0] if len(matches) == 1 else None  # an e-mail shared by a family: use the card
-        if patron is None or patron.user is None:
-            User().set_password(password)  # same work as a real check, against timing attacks
-            return None
-        user = patron.user
-        if user.check_password(password) and self.user_can_authenticate(user):
-            return user
-        return None
+        return patron.user if patron is not None else None
 
 
 _DUMMY_PIN_HASH: list[str] = []

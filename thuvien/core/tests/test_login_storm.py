@@ -4,13 +4,17 @@ window ends; other addresses and other pages are not affected."""
 
 from __future__ import annotations
 
+from types import SimpleNamespace
+
 import pytest
+from django.contrib.auth.hashers import MD5PasswordHasher
 from django.core.cache import cache
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
+from thuvien.core import authn
 from thuvien.core.authn import LOCKED_IP_KEY
-from thuvien.core.models import LoginEvent
+from thuvien.core.models import LoginEvent, User
 
 pytestmark = pytest.mark.django_db
 
@@ -68,3 +72,93 @@ def test_an_address_that_keeps_trying_a_locked_account_is_locked_itself(client, 
     r = client.get("/account/login/", REMOTE_ADDR="172.16.1.1")
     assert r.status_code == 429 and "Quá nhiều lần đăng nhập sai từ địa chỉ này" in r.content.decode()
     assert client.get("/account/login/", REMOTE_ADDR="172.16.1.2").status_code == 200
+
+
+class CountingHasher(MD5PasswordHasher):
+    """The test hasher, counting the password checks (hashes) the server performs."""
+
+    checks = 0
+
+    def salt(self) -> str:  # taken once by each hash of a new password (a dummy check's too)
+        CountingHasher.checks += 1
+        return super().salt()
+
+    def verify(self, password: str, encoded: str) -> bool:
+        CountingHasher.checks += 1
+        return super().verify(password, encoded)
+
+
+@pytest.fixture
+def budget(settings, monkeypatch):  # type: ignore[no-untyped-def]
+    """One password check a second for suspect attempts (the production default), a counting hasher and a
+    clock that stands still at second 1000 until the test moves it."""
+    settings.THUVIEN_LOGIN_SUSPECT_CHECKS_PER_S = 1
+    settings.PASSWORD_HASHERS = [f"{__name__}.CountingHasher"]
+    CountingHasher.checks = 0
+    clock = SimpleNamespace(time=lambda: 1000.5)
+    monkeypatch.setattr(authn, "time", clock)
+    return clock
+
+
+def test_a_suspect_address_gets_one_password_check_a_second_and_others_are_served(client, budget):
+    r = client.post("/account/login/", {"username": "nobody1", "password": "sai"}, REMOTE_ADDR="172.16.5.1")
+    assert r.status_code == 200 and CountingHasher.checks == 1  # the first failure: a real check (dummy hash)
+    statuses, queries_seen = [], []
+    for _ in range(30):
+        with CaptureQueriesContext(connection) as queries:
+            r = client.post("/account/login/", {"username": "nobody1", "password": "sai"}, REMOTE_ADDR="172.16.5.1")
+        statuses.append(r.status_code)
+        queries_seen.append(len(queries))
+        if r.status_code == 429:
+            assert r.content.decode() == "Có quá nhiều lần đăng nhập sai; hãy thử lại sau ít giây."
+            assert r["Retry-After"] == "2" and "sessionid" not in r.cookies
+    # this second's one check went to the first attempt; the other 29 never reached the session or the form
+    assert statuses == [200] + [429] * 29
+    assert queries_seen[1:] == [0] * 29
+    assert CountingHasher.checks == 2
+    assert LoginEvent.objects.filter(kind=LoginEvent.Kind.FAILED, ip="172.16.5.1").count() == 2
+    # meanwhile an address with no failure logs in as usual, and searches and pages are served
+    r = client.post("/account/login/", {"username": "nobody2", "password": "sai"}, REMOTE_ADDR="172.16.5.2")
+    assert r.status_code == 200 and CountingHasher.checks == 3
+    assert client.get("/search/?q=lịch sử", REMOTE_ADDR="172.16.5.3").status_code == 200
+    assert client.get("/", REMOTE_ADDR="172.16.5.1").status_code == 200
+    budget.time = lambda: 1001.2  # the next second: one more check
+    r = client.post("/account/login/", {"username": "nobody1", "password": "sai"}, REMOTE_ADDR="172.16.5.1")
+    assert r.status_code == 200 and CountingHasher.checks == 4
+
+
+def test_an_account_that_failed_is_suspect_from_any_address(client, budget):
+    client.post("/account/login/", {"username": "Ban-Doc", "password": "sai"}, REMOTE_ADDR="10.1.0.1")
+    r = client.post("/account/login/", {"username": "Ban-Doc", "password": "sai"}, REMOTE_ADDR="10.1.0.1")
+    assert r.status_code == 200  # suspect, and takes this second's one check
+    r = client.post("/account/login/", {"username": " ban-doc ", "password": "sai"}, REMOTE_ADDR="10.1.0.2")
+    assert r.status_code == 429 and CountingHasher.checks == 2
+    r = client.post("/account/login/", {"username": "nguoi-khac", "password": "sai"}, REMOTE_ADDR="10.1.0.3")
+    assert r.status_code == 200 and CountingHasher.checks == 3  # another account from a clean address
+
+
+def test_a_right_password_clears_the_account_not_the_address(client, budget, net):
+    User.objects.create_user(username="thu-thu", password="dung-mat-khau", home_unit=net.a)
+    client.post("/account/login/", {"username": "thu-thu", "password": "sai"}, REMOTE_ADDR="10.2.0.1")
+    budget.time = lambda: 1001.5
+    r = client.post("/account/login/", {"username": "thu-thu", "password": "dung-mat-khau"}, REMOTE_ADDR="10.2.0.2")
+    assert r.status_code == 302 and LoginEvent.objects.filter(kind=LoginEvent.Kind.LOGIN).count() == 1
+    assert not authn.login_suspect(username="thu-thu", ip="10.2.0.2")
+    assert authn.login_suspect(username="someone", ip="10.2.0.1")  # the address that failed stays suspect
+
+
+def test_an_address_that_goes_on_past_the_budget_is_locked(client, budget, settings):
+    settings.THUVIEN_LOGIN_MAX_FAILURES_PER_IP = 5
+    statuses = [client.post("/account/login/", {"username": "nobody", "password": "sai"},
+                            REMOTE_ADDR="172.16.6.1").status_code for _ in range(8)]
+    assert statuses == [200, 200, 429, 429, 429, 429, 429, 429] and CountingHasher.checks == 2
+    r = client.get("/account/login/", REMOTE_ADDR="172.16.6.1")  # 5 refusals: the address itself is locked
+    assert r.status_code == 429 and "Quá nhiều lần đăng nhập sai từ địa chỉ này" in r.content.decode()
+    assert cache.get(LOCKED_IP_KEY.format(ip="172.16.6.1")) == 1
+
+
+def test_no_budget_when_turned_off(client, budget, settings):
+    settings.THUVIEN_LOGIN_SUSPECT_CHECKS_PER_S = 0
+    statuses = [client.post("/account/login/", {"username": "nobody", "password": "sai"},
+                            REMOTE_ADDR="172.16.7.1").status_code for _ in range(4)]
+    assert statuses == [200] * 4 and CountingHasher.checks == 4

@@ -3,6 +3,7 @@ import json
 import re
 
 import pytest
+from django.contrib.auth.hashers import MD5PasswordHasher
 from django.core import mail
 from django.test import Client
 from django.utils import timezone
@@ -81,3 +82,34 @@ def test_self_registration_and_password_reset(net, desk_a):
     r = anon.post(r.redirect_chain[-1][0], {"new_password1": "Sach-hay-2027!", "new_password2": "Sach-hay-2027!"})
     assert r.status_code == 302
     assert anon.post("/account/login/", {"username": p.card_number, "password": "Sach-hay-2027!"}).status_code == 302
+
+
+
+class CountingHasher(MD5PasswordHasher):
+    """The test hasher, counting the hashes performed (real checks and the dummy ones)."""
+
+    checks = 0
+
+    def salt(self) -> str:  # taken once by each hash of a new password (a dummy check's too)
+        CountingHasher.checks += 1
+        return super().salt()
+
+    def verify(self, password: str, encoded: str) -> bool:
+        CountingHasher.checks += 1
+        return super().verify(password, encoded)
+
+
+def test_every_login_attempt_costs_exactly_one_password_hash(reader, desk_a, settings):
+    """One backend for both doors: a staff username, a reader's card or e-mail, right or wrong, or nobody
+    at all: one hash each (Django's ModelBackend beside a reader backend used to hash twice)."""
+    settings.PASSWORD_HASHERS = [f"{__name__}.CountingHasher"]
+    patron_set_password(actor=None, patron=reader, password="doc-sach-2026")  # stored by this hasher
+    desk_a.set_password("pw-desk")
+    desk_a.save(update_fields=["password"])
+    attempts = [("/account/login/", "P100", "doc-sach-2026", 302), ("/account/login/", "thu@example.vn", "sai", 200),
+                ("/account/login/", "nobody", "sai", 200), ("/staff/login/", desk_a.username, "pw-desk", 302),
+                ("/staff/login/", desk_a.username, "sai", 200), ("/staff/login/", "khong-co-ai", "sai", 200)]
+    for path, username, password, status in attempts:
+        CountingHasher.checks = 0
+        r = Client().post(path, {"username": username, "password": password})
+        assert (r.status_code, CountingHasher.checks) == (status, 1), username
