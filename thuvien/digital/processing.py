@@ -1,6 +1,10 @@
 """Per-page derivatives (pyramidal tiled TIFF; OCR text, hOCR, ALTO and a one-page PDF from ONE
 Tesseract pass) and the per-object PDF/A. Pure file work: services store the results.
 
+Tesseract writes only the ALTO; the text, the hOCR and the one-page PDF (the page image as it is with
+an invisible text layer) are derived from it in Python (`ocrformats`), which costs far less than
+Tesseract's own renderers. The page is tiled while Tesseract reads it.
+
 OCR runs with OMP_THREAD_LIMIT=1, and never more processes at once on this machine than
 `conf.ocr_jobs()`: each run holds one of N lock files (flock), whichever process it runs in.
 """
@@ -18,14 +22,15 @@ import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
-import defusedxml.ElementTree as ET
-
+from thuvien.digital import ocrformats
 from thuvien.digital.conf import digital_root, ocr_jobs
 from thuvien.digital.iiif import fold_word
 
-ALTO_NS = "{http://www.loc.gov/standards/alto/ns-v3#}"
+ALTO_NS = ocrformats.ALTO_NS
 OCR_TIMEOUT = 600  # seconds for one page
+TESSERACT_READS = ("image/png", "image/jpeg", "image/tiff")  # masters Tesseract reads as they are
 
 
 @dataclass
@@ -45,7 +50,7 @@ def tile_path(obj_uuid: object, order: int) -> Path:
 
 
 def ocr_base(obj_uuid: object, order: int) -> Path:
-    """Path without suffix: .txt, .hocr, .xml (ALTO) and .pdf sit beside it."""
+    """Path without suffix: .xml (Tesseract's ALTO) and, derived from it, .txt, .hocr and .pdf beside it."""
     return object_dir(obj_uuid) / "ocr" / f"{order:05d}"
 
 
@@ -80,13 +85,7 @@ def make_tiles(master: Path, out: Path) -> tuple[int, int]:
     """A pyramidal, 256 px tiled JPEG TIFF of the page; returns (width, height)."""
     import pyvips
 
-    img = pyvips.Image.new_from_file(str(master), access="sequential")
-    if img.hasalpha():
-        img = img.flatten(background=255)
-    if img.interpretation not in ("srgb", "b-w"):
-        img = img.colourspace("srgb")
-    if img.format != "uchar":
-        img = img.cast("uchar")
+    img = _normalise(pyvips.Image.new_from_file(str(master), access="sequential"))
     out.parent.mkdir(parents=True, exist_ok=True)
     tmp = out.with_suffix(".part.tif")
     img.tiffsave(str(tmp), tile=True, pyramid=True, compression="jpeg", Q=85, tile_width=256,
@@ -95,9 +94,21 @@ def make_tiles(master: Path, out: Path) -> tuple[int, int]:
     return img.width, img.height
 
 
+
+def _normalise(img: Any) -> Any:
+    """8-bit sRGB or grey, no alpha (flattened on white): what the tiles and a JPEG can hold."""
+    if img.hasalpha():
+        img = img.flatten(background=255)
+    if img.interpretation not in ("srgb", "b-w"):
+        img = img.colourspace("srgb")
+    if img.format != "uchar":
+        img = img.cast("uchar")
+    return img
+
+
 def ocr_input(master: Path, mime: str, tiles: Path, workdir: Path) -> Path:
     """A file Tesseract (Leptonica) reads: the master itself, or a PNG written from the tiled TIFF."""
-    if mime in ("image/png", "image/jpeg", "image/tiff"):
+    if mime in TESSERACT_READS:
         return master
     import pyvips
 
@@ -106,39 +117,101 @@ def ocr_input(master: Path, mime: str, tiles: Path, workdir: Path) -> Path:
     return png
 
 
-def run_ocr(image: Path, base: Path, profile: str, *, dpi: int = 300, pdf: bool = True) -> str:
-    """One Tesseract pass writing base.txt, base.hocr, base.xml (ALTO) and base.pdf; returns the text."""
+def _tesseract(image: Path, base: Path, profile: str, dpi: int) -> subprocess.Popen[bytes]:
+    """Start Tesseract writing base.xml (ALTO 3), its only output; the caller holds an OCR slot."""
     base.parent.mkdir(parents=True, exist_ok=True)
-    env = dict(os.environ, OMP_THREAD_LIMIT="1")
-    outputs = ["txt", "hocr", "alto"] + (["pdf"] if pdf else [])
-    cmd = ["tesseract", str(image), str(base), "-l", profile, "--dpi", str(dpi), *outputs]
+    cmd = ["tesseract", str(image), str(base), "-l", profile, "--dpi", str(dpi), "alto"]
+    return subprocess.Popen(cmd, env=dict(os.environ, OMP_THREAD_LIMIT="1"), stdout=subprocess.PIPE,
+                            stderr=subprocess.PIPE)
+
+
+def _tesseract_wait(proc: subprocess.Popen[bytes]) -> None:
+    try:
+        out, err = proc.communicate(timeout=OCR_TIMEOUT)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        proc.communicate()
+        raise
+    if proc.returncode:
+        raise subprocess.CalledProcessError(proc.returncode, proc.args, out, err)
+
+
+def ocr_outputs(image: Path, base: Path, *, lang: str, dpi: int = 300,
+                pdf: bool = True) -> ocrformats.AltoPage:
+    """From Tesseract's base.xml: base.txt, base.hocr and (with `pdf`) base.pdf, the page image with its
+    invisible text layer. Returns the parsed ALTO."""
+    page = ocrformats.alto_read(base.with_suffix(".xml").read_bytes())
+    base.with_suffix(".txt").write_text(ocrformats.page_text(page) + "\n", "utf-8")
+    base.with_suffix(".hocr").write_text(ocrformats.page_hocr(page, lang=lang, dpi=dpi, image=image.name), "utf-8")
+    if pdf:
+        _write_page_pdf(image, page, base.with_suffix(".pdf"), dpi=dpi)
+    return page
+
+
+def _write_page_pdf(image: Path, page: ocrformats.AltoPage, out: Path, *, dpi: int) -> None:
+    import img2pdf
+
+    try:
+        data = ocrformats.page_pdf(image, page, dpi=dpi)
+    except (img2pdf.ImageOpenError, img2pdf.AlphaChannelError, ValueError):
+        # an image img2pdf refuses as it is (alpha channel, odd TIFF): the page as a JPEG of its pixels
+        import pyvips
+
+        img = pyvips.Image.new_from_file(str(image), access="sequential")
+        jpeg = out.with_suffix(".part.jpg")
+        _normalise(img).jpegsave(str(jpeg), Q=85)
+        try:
+            data = ocrformats.page_pdf(jpeg, page, dpi=dpi)
+        finally:
+            jpeg.unlink(missing_ok=True)
+    part = out.with_suffix(".part.pdf")
+    part.write_bytes(data)
+    part.replace(out)
+
+
+def run_ocr(image: Path, base: Path, profile: str, *, dpi: int = 300, pdf: bool = True) -> str:
+    """One Tesseract pass (ALTO), then base.txt, base.hocr and base.pdf derived from it; returns the text."""
     with ocr_slot():
-        subprocess.run(cmd, env=env, check=True, capture_output=True, timeout=OCR_TIMEOUT)
-    return base.with_suffix(".txt").read_text("utf-8").strip()
+        _tesseract_wait(_tesseract(image, base, profile, dpi))
+    return ocrformats.page_text(ocr_outputs(image, base, lang=profile.split("+")[0], dpi=dpi, pdf=pdf))
 
 
-def alto_words(alto: bytes) -> list[list[object]]:
+def alto_words(alto: bytes | ocrformats.AltoPage) -> list[list[object]]:
     """[[word, x, y, w, h, folded word], ...] from an ALTO 3 file, in reading order (the folded form is
     stored so search inside never folds a page's words again)."""
-    root = ET.fromstring(alto)
-    return [[s.get("CONTENT", ""), int(float(s.get("HPOS", 0))), int(float(s.get("VPOS", 0))),
-             int(float(s.get("WIDTH", 0))), int(float(s.get("HEIGHT", 0))), fold_word(s.get("CONTENT", ""))]
-            for s in root.iter(f"{ALTO_NS}String") if s.get("CONTENT")]
+    page = alto if isinstance(alto, ocrformats.AltoPage) else ocrformats.alto_read(alto)
+    return [[w.text, w.x, w.y, w.w, w.h, fold_word(w.text)] for w in page.words()]
 
 
 def page_derive(*, obj_uuid: object, order: int, master: Path, mime: str, profile: str,
                 dpi: int = 300) -> PageResult:
-    """Tiles, then (unless the profile is "none") OCR in one pass; safe to run in a worker thread."""
+    """Tiles, and (unless the profile is "none") OCR in one pass: Tesseract reads a master it can read
+    while the page is tiled beside it; other masters are tiled first and read from the tiles. Safe to run
+    in a worker thread."""
     tiles = tile_path(obj_uuid, order)
-    width, height = make_tiles(master, tiles)
-    result = PageResult(width=width, height=height)
     if profile == "none":
-        return result
+        width, height = make_tiles(master, tiles)
+        return PageResult(width=width, height=height)
     base = ocr_base(obj_uuid, order)
     with tempfile.TemporaryDirectory(dir=digital_root()) as tmp:
-        result.text = run_ocr(ocr_input(master, mime, tiles, Path(tmp)), base, profile, dpi=dpi)
-    result.words = alto_words(base.with_suffix(".xml").read_bytes())
-    return result
+        if mime in TESSERACT_READS:
+            image = master
+            with ocr_slot():
+                proc = _tesseract(image, base, profile, dpi)
+                try:
+                    width, height = make_tiles(master, tiles)
+                except BaseException:
+                    proc.kill()
+                    proc.communicate()
+                    raise
+                _tesseract_wait(proc)
+        else:
+            width, height = make_tiles(master, tiles)
+            image = ocr_input(master, mime, tiles, Path(tmp))
+            with ocr_slot():
+                _tesseract_wait(_tesseract(image, base, profile, dpi))
+        page = ocr_outputs(image, base, lang=profile.split("+")[0], dpi=dpi)
+    return PageResult(width=width, height=height, text=ocrformats.page_text(page), words=alto_words(page))
 
 
 def object_pdf(*, obj_uuid: object, orders: list[int], title: str, language: str) -> Path:
