@@ -23,6 +23,7 @@ from xml.sax.saxutils import escape, quoteattr
 import defusedxml.ElementTree as ET
 
 ALTO_NS = "{http://www.loc.gov/standards/alto/ns-v3#}"
+FONT_NAME = "/OCR"  # the text layer's font in a page's /Resources /Font
 
 
 @dataclass(frozen=True)
@@ -209,19 +210,24 @@ end
 def glyphless_font() -> bytes:
     """Tesseract's own invisible font (`pdf.ttf` in its tessdata), the one its `pdf` renderer embeds: one
     empty glyph that every character code maps to, so the text layer is searchable for any script."""
-    dirs = [os.environ.get("TESSDATA_PREFIX", "")]
-    try:
-        listed = subprocess.run(["tesseract", "--list-langs"], capture_output=True, text=True, timeout=30,
-                                check=False).stdout
-        dirs += re.findall(r'"([^"]+)"', listed.splitlines()[0] if listed else "")
-    except OSError:
-        pass
-    dirs += ["/usr/share/tesseract-ocr/5/tessdata", "/usr/share/tesseract-ocr/4.00/tessdata",
-             "/usr/share/tessdata", "/usr/local/share/tessdata"]
-    for d in filter(None, dirs):
-        for candidate in (Path(d) / "pdf.ttf", Path(d) / "tessdata" / "pdf.ttf"):
-            if candidate.is_file():
-                return candidate.read_bytes()
+    def found(dirs: list[str]) -> Path | None:
+        for d in filter(None, dirs):
+            for candidate in (Path(d) / "pdf.ttf", Path(d) / "tessdata" / "pdf.ttf"):
+                if candidate.is_file():
+                    return candidate
+        return None
+
+    path = found([os.environ.get("TESSDATA_PREFIX", ""), "/usr/share/tesseract-ocr/5/tessdata",
+                  "/usr/share/tesseract-ocr/4.00/tessdata", "/usr/share/tessdata", "/usr/local/share/tessdata"])
+    if path is None:  # elsewhere: Tesseract names its tessdata directory
+        try:
+            listed = subprocess.run(["tesseract", "--list-langs"], capture_output=True, text=True, timeout=30,
+                                    check=False).stdout
+        except OSError:
+            listed = ""
+        path = found(re.findall(r'"([^"]+)"', listed.splitlines()[0] if listed else ""))
+    if path is not None:
+        return path.read_bytes()
     raise FileNotFoundError("Tesseract's pdf.ttf (the glyphless font of its PDF renderer) was not found")
 
 
@@ -256,7 +262,7 @@ def _num(v: float) -> str:
     return f"{v:.2f}".rstrip("0").rstrip(".") or "0"
 
 
-def text_layer(page: AltoPage, *, page_width: float, page_height: float, font: str = "/OCR") -> bytes:
+def text_layer(page: AltoPage, *, page_width: float, page_height: float, font: str = FONT_NAME) -> bytes:
     """A content stream drawing every word invisibly (text rendering mode 3) over its ALTO box on a page of
     `page_width` x `page_height` points: per line, the font size is the line height and the baseline
     Tesseract's, each word (with a space after it, as Tesseract writes it) is stretched (Tz) to its box."""
@@ -300,7 +306,7 @@ def page_pdf(image: Path, page: AltoPage | None, *, dpi: int) -> bytes:
             resources = pg.obj.Resources = pikepdf.Dictionary()
         if "/Font" not in resources:
             resources.Font = pikepdf.Dictionary()
-        resources.Font.OCR = _font(pdf)
+        resources.Font[FONT_NAME] = _font(pdf)
         pg.contents_add(pdf.make_stream(stream), prepend=False)
     buf = io.BytesIO()
     pdf.save(buf)

@@ -215,7 +215,7 @@ def page_derive(*, obj_uuid: object, order: int, master: Path, mime: str, profil
 
 
 def object_pdf(*, obj_uuid: object, orders: list[int], title: str, language: str) -> Path:
-    """The searchable PDF/A-2b of the object: the pages' Tesseract PDFs (image + text layer) joined and
+    """The searchable PDF/A-2b of the object: the pages' one-page PDFs (image + text layer) joined and
     written as PDF/A-2b by pikepdf, which validates what it wrote (0.6 s for 6 pages, where OCRmyPDF
     took 10-17 s for the same step); OCRmyPDF `--skip-text` (no second OCR) only when that validation
     reports findings. Pages without OCR go in as images."""
@@ -236,6 +236,7 @@ def object_pdf(*, obj_uuid: object, orders: list[int], title: str, language: str
                 page_pdf.write_bytes(img2pdf.convert(str(jpeg)))
             with pikepdf.open(page_pdf) as src:
                 joined.pages.extend(src.pages)
+        _share_text_font(joined)
         joined.docinfo["/Title"] = title[:500]
         with joined.open_metadata(set_pikepdf_as_editor=False) as meta:
             meta["dc:title"] = title[:500]
@@ -251,6 +252,20 @@ def object_pdf(*, obj_uuid: object, orders: list[int], title: str, language: str
                            env=dict(os.environ, OMP_THREAD_LIMIT="1"))
         part.replace(out)
     return out
+
+
+def _share_text_font(pdf: Any) -> None:
+    """Every page's text layer uses the first page's copy of the invisible font (one copy in the file,
+    and one for the PDF/A validator to check, instead of one per page)."""
+    shared = None
+    for page in pdf.pages:
+        fonts = page.obj.get("/Resources", {}).get("/Font")
+        if fonts is None or ocrformats.FONT_NAME not in fonts:
+            continue
+        if shared is None:
+            shared = fonts[ocrformats.FONT_NAME]
+        else:
+            fonts[ocrformats.FONT_NAME] = shared
 
 
 def _page_jpeg(tiles: Path, out: Path) -> None:
