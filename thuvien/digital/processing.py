@@ -150,20 +150,21 @@ def ocr_outputs(image: Path, base: Path, *, lang: str, dpi: int = 300,
 
 def _write_page_pdf(image: Path, page: ocrformats.AltoPage, out: Path, *, dpi: int) -> None:
     import img2pdf
+    import pyvips
 
-    try:
-        data = ocrformats.page_pdf(image, page, dpi=dpi)
-    except (img2pdf.ImageOpenError, img2pdf.AlphaChannelError, ValueError):
-        # an image img2pdf refuses as it is (alpha channel, odd TIFF): the page as a JPEG of its pixels
-        import pyvips
-
-        img = pyvips.Image.new_from_file(str(image), access="sequential")
-        jpeg = out.with_suffix(".part.jpg")
-        _normalise(img).jpegsave(str(jpeg), Q=85)
+    data = None
+    if not pyvips.Image.new_from_file(str(image)).hasalpha():  # the header only
+        with contextlib.suppress(img2pdf.ImageOpenError, ValueError):
+            data = ocrformats.page_pdf(image, page, dpi=dpi)
+    if data is None:
+        # an alpha channel (img2pdf would keep it as a soft mask) or an image img2pdf cannot take as it is:
+        # its pixels flattened on white, losslessly, as Tesseract's renderer did
+        png = out.with_suffix(".part.png")
+        _normalise(pyvips.Image.new_from_file(str(image), access="sequential")).pngsave(str(png))
         try:
-            data = ocrformats.page_pdf(jpeg, page, dpi=dpi)
+            data = ocrformats.page_pdf(png, page, dpi=dpi)
         finally:
-            jpeg.unlink(missing_ok=True)
+            png.unlink(missing_ok=True)
     part = out.with_suffix(".part.pdf")
     part.write_bytes(data)
     part.replace(out)
