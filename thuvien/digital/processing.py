@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import contextlib
 import fcntl
+import logging
 import os
 import shutil
 import subprocess
@@ -29,8 +30,10 @@ from thuvien.digital.conf import digital_root, ocr_jobs
 from thuvien.digital.iiif import fold_word
 
 ALTO_NS = ocrformats.ALTO_NS
+log = logging.getLogger(__name__)
 OCR_TIMEOUT = 600  # seconds for one page
 TESSERACT_READS = ("image/png", "image/jpeg", "image/tiff")  # masters Tesseract reads as they are
+PDF_AS_IS = ("b-w", "srgb", "grey16", "rgb16")  # libvips interpretations img2pdf embeds as they are
 
 
 @dataclass
@@ -153,12 +156,14 @@ def _write_page_pdf(image: Path, page: ocrformats.AltoPage, out: Path, *, dpi: i
     import pyvips
 
     data = None
-    if not pyvips.Image.new_from_file(str(image)).hasalpha():  # the header only
+    header = pyvips.Image.new_from_file(str(image))  # the header only
+    if not header.hasalpha() and header.interpretation in PDF_AS_IS:
         with contextlib.suppress(img2pdf.ImageOpenError, ValueError):
             data = ocrformats.page_pdf(image, page, dpi=dpi)
     if data is None:
-        # an alpha channel (img2pdf would keep it as a soft mask) or an image img2pdf cannot take as it is:
-        # its pixels flattened on white, losslessly, as Tesseract's renderer did
+        # an alpha channel (img2pdf would keep it as a soft mask), CMYK or Lab (not with the PDF/A's sRGB
+        # output intent), or an image img2pdf cannot take as it is: its pixels flattened on white, in
+        # sRGB or grey, losslessly, as Tesseract's renderer (Leptonica) did
         png = out.with_suffix(".part.png")
         _normalise(pyvips.Image.new_from_file(str(image), access="sequential")).pngsave(str(png))
         try:
@@ -219,7 +224,7 @@ def object_pdf(*, obj_uuid: object, orders: list[int], title: str, language: str
     """The searchable PDF/A-2b of the object: the pages' one-page PDFs (image + text layer) joined and
     written as PDF/A-2b by pikepdf, which validates what it wrote (0.6 s for 6 pages, where OCRmyPDF
     took 10-17 s for the same step); OCRmyPDF `--skip-text` (no second OCR) only when that validation
-    reports findings. Pages without OCR go in as images."""
+    reports findings or fails. Pages without OCR go in as images."""
     import img2pdf
     import pikepdf
     import pikepdf.pdfa
@@ -242,8 +247,12 @@ def object_pdf(*, obj_uuid: object, orders: list[int], title: str, language: str
         with joined.open_metadata(set_pikepdf_as_editor=False) as meta:
             meta["dc:title"] = title[:500]
             meta["dc:language"] = [language]
-        report = pikepdf.pdfa.save(joined, part, "2b")
-        if report.findings:
+        try:
+            findings = bool(pikepdf.pdfa.save(joined, part, "2b").findings)
+        except pikepdf.pdfa.PdfaError as exc:
+            log.warning("PDF/A of %s by pikepdf failed, OCRmyPDF tries: %s", obj_uuid, exc)
+            findings = True
+        if findings:
             joined_path = Path(tmp) / "joined.pdf"
             joined.save(joined_path)
             cmd = [sys.executable, "-m", "ocrmypdf", "--skip-text", "--output-type", "pdfa-2", "--pdfa-backend",

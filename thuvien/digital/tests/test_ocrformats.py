@@ -192,21 +192,50 @@ def test_object_pdf_is_valid_pdfa_and_pdftotext_gives_the_ocr_words_in_order(dig
         assert " ".join(_pdftotext(str(base.with_suffix(".pdf")), "-").split()) == p.text
 
 
-def test_master_with_alpha_still_gets_its_page_pdf(settings, tmp_path):
+MASTERS = {  # file name: (mime, how PIL writes it from the grey page, the image the page PDF holds)
+    "rgb-lzw.tif": ("image/tiff", lambda g: (g.convert("RGB"), {"compression": "tiff_lzw"}), "/DeviceRGB"),
+    "bilevel-g4.tif": ("image/tiff", lambda g: (g.point(lambda v: 255 if v > 128 else 0).convert("1"),
+                                                {"compression": "group4"}), "/DeviceGray"),
+    "palette.tif": ("image/tiff", lambda g: (g.convert("RGB").convert("P"), {}), "/Indexed"),
+    "cmyk.tif": ("image/tiff", lambda g: (g.convert("CMYK"), {}), "/DeviceRGB"),  # not CMYK under sRGB intent
+    "alpha.tif": ("image/tiff", lambda g: (g.convert("RGBA"), {}), "/DeviceRGB"),  # flattened, no soft mask
+    "alpha.png": ("image/png", lambda g: (g.convert("LA"), {}), "/DeviceGray"),
+    "grey16.png": ("image/png", lambda g: (g.convert("I").point(lambda v: v * 257).convert("I;16"), {}),
+                   "/DeviceGray"),
+    "rgb.jpg": ("image/jpeg", lambda g: (g.convert("RGB"), {"quality": 92}), "/DeviceRGB"),
+}
+
+
+@pytest.mark.parametrize("name", list(MASTERS))
+def test_every_kind_of_master_gets_a_page_pdf_and_a_valid_pdfa(name, settings, tmp_path, monkeypatch):
+    """Masters img2pdf embeds as they are, and those it may not (alpha, CMYK): the page PDF holds the
+    words, and the object's PDF/A-2b passes pikepdf's validation first time (no OCRmyPDF)."""
     settings.THUVIEN_DIGITAL_ROOT = str(tmp_path / "digital")
     render_page("Địa chí Cao Bằng", tmp_path / "grey.png", width=900, height=300, font_size=40, noise=False)
-    Image.open(tmp_path / "grey.png").convert("RGBA").save(tmp_path / "alpha.png")  # img2pdf refuses alpha
-    result = processing.page_derive(obj_uuid="alpha-test", order=1, master=tmp_path / "alpha.png",
-                                    mime="image/png", profile="vie", dpi=150)
+    mime, write, colour_space = MASTERS[name]
+    image, options = write(Image.open(tmp_path / "grey.png"))
+    image.save(tmp_path / name, **options)
+    uuid = f"master-{name}"
+    result = processing.page_derive(obj_uuid=uuid, order=1, master=tmp_path / name, mime=mime, profile="vie", dpi=150)
     assert (result.width, result.height, result.text) == (900, 300, "Địa chí Cao Bằng")
     assert [w[0] for w in result.words] == ["Địa", "chí", "Cao", "Bằng"]
-    page_pdf = processing.ocr_base("alpha-test", 1).with_suffix(".pdf")
+    assert processing.tile_path(uuid, 1).exists()
+    page_pdf = processing.ocr_base(uuid, 1).with_suffix(".pdf")
     assert " ".join(_pdftotext(str(page_pdf), "-").split()) == "Địa chí Cao Bằng"
     with pikepdf.open(page_pdf) as pdf:
-        image = pdf.pages[0].Resources.XObject.Im0
-        assert (image.Width, image.Height, image.ColorSpace) == (900, 300, "/DeviceRGB")
-        assert "/SMask" not in image  # flattened on white: no transparency in the PDF/A
-    assert processing.tile_path("alpha-test", 1).exists()
+        im = pdf.pages[0].Resources.XObject.Im0
+        cs = im.ColorSpace[0] if isinstance(im.ColorSpace, pikepdf.Array) else im.ColorSpace
+        assert (im.Width, im.Height, str(cs)) == (900, 300, colour_space) and "/SMask" not in im
+
+    def no_ocrmypdf(*args, **kwargs):
+        raise AssertionError(f"OCRmyPDF fallback used: {args}")
+
+    monkeypatch.setattr(processing.subprocess, "run", no_ocrmypdf)
+    out = processing.object_pdf(obj_uuid=uuid, orders=[1], title="Địa chí Cao Bằng", language="vie")
+    monkeypatch.undo()
+    with pikepdf.open(out) as pdf:
+        assert pdf.open_metadata().pdfa_status == "2B" and pikepdf.pdfa.check(pdf, "2b").findings == []
+    assert " ".join(_pdftotext(str(out), "-").split()) == "Địa chí Cao Bằng"
 
 
 def test_tesseract_failure_fails_the_object_and_leaves_no_process(digital_object_factory):
