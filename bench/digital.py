@@ -1,7 +1,7 @@
 """Digital-library benchmark: the processing pipeline against bare Tesseract, and the IIIF endpoints
 over HTTP (granian serving the WSGI app, as `thuvien serve` runs it).
 
-    uv run python bench/digital.py [--pages 8] [--book-pages 500] [--requests 300] [--no-http]
+    uv run python bench/digital.py [--pages 8] [--book-pages 500] [--requests 300] [--no-http] [--port N]
                                    [--home /tmp/thuvien-bench-digital]
 
 1. Pipeline: --pages generated noisy A4 pages (150 ppi, Vietnamese text) go through `object_process`
@@ -41,6 +41,7 @@ parser.add_argument("--pages", type=int, default=8)
 parser.add_argument("--book-pages", type=int, default=500)
 parser.add_argument("--requests", type=int, default=300)
 parser.add_argument("--home", default="/tmp/thuvien-bench-digital")
+parser.add_argument("--port", type=int, default=0, help="the server's port (default: any free one)")
 parser.add_argument("--no-http", action="store_true", help="the pipeline figures only (no book, no server)")
 args = parser.parse_args()
 
@@ -154,7 +155,7 @@ def book(coll, tmp: Path) -> tuple[DigitalObject, Page]:  # type: ignore[no-unty
 
 def server() -> tuple[subprocess.Popen[bytes], str]:
     with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
+        sock.bind(("127.0.0.1", args.port))
         port = int(sock.getsockname()[1])
     proc = subprocess.Popen([sys.executable, "-m", "granian", "--interface", "wsgi", "--host", "127.0.0.1",
                              "--port", str(port), "--workers", "1", "--blocking-threads", "1",
