@@ -165,7 +165,8 @@ def html_unescape(s: str) -> str:
     return html.unescape(s)
 
 
-def test_object_pdf_is_valid_pdfa_and_pdftotext_gives_the_ocr_words_in_order(digital_object_factory, monkeypatch):
+def test_object_pdf_is_valid_pdfa_and_pdftotext_gives_the_ocr_words_in_order(digital_object_factory, monkeypatch,
+                                                                             client):
     def no_ocrmypdf(*args, **kwargs):  # the fast path: pikepdf wrote a valid PDF/A-2b first time
         raise AssertionError(f"OCRmyPDF fallback used: {args}")
 
@@ -190,6 +191,11 @@ def test_object_pdf_is_valid_pdfa_and_pdftotext_gives_the_ocr_words_in_order(dig
         assert base.with_suffix(".txt").read_text("utf-8").strip() == p.text
         assert [w for w, _, _ in _hocr_words(base.with_suffix(".hocr").read_bytes())] == p.text.split()
         assert " ".join(_pdftotext(str(base.with_suffix(".pdf")), "-").split()) == p.text
+    # the hOCR the manifest's seeAlso points to is the derived one, served as before
+    resp = client.get(f"/iiif/{obj.uuid}/hocr/2")
+    assert resp.status_code == 200 and resp["Content-Type"] == "text/vnd.hocr+html; charset=utf-8"
+    served = b"".join(resp.streaming_content)
+    assert [w for w, _, _ in _hocr_words(served)] == ["Thác", "Bản", "Giốc", "ở", "huyện", "Trùng", "Khánh."]
 
 
 MASTERS = {  # file name: (mime, how PIL writes it from the grey page, the image the page PDF holds)
