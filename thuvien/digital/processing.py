@@ -175,13 +175,6 @@ def _write_page_pdf(image: Path, page: ocrformats.AltoPage, out: Path, *, dpi: i
     part.replace(out)
 
 
-def run_ocr(image: Path, base: Path, profile: str, *, dpi: int = 300, pdf: bool = True) -> str:
-    """One Tesseract pass (ALTO), then base.txt, base.hocr and base.pdf derived from it; returns the text."""
-    with ocr_slot():
-        _tesseract_wait(_tesseract(image, base, profile, dpi))
-    return ocrformats.page_text(ocr_outputs(image, base, lang=profile.split("+")[0], dpi=dpi, pdf=pdf))
-
-
 def alto_words(alto: bytes | ocrformats.AltoPage) -> list[list[object]]:
     """[[word, x, y, w, h, folded word], ...] from an ALTO 3 file, in reading order (the folded form is
     stored so search inside never folds a page's words again)."""
