@@ -8,6 +8,7 @@ pytest_plugins = [
     "thuvien.circulation.tests.fixtures",
     "thuvien.protocols.tests.fixtures",
     "thuvien.digital.tests.fixtures",
+    "thuvien.digital.tests.s3server",
     "thuvien.digitisation.tests.fixtures",
     "thuvien.protocols.sip2.tests.fixtures",
     "thuvien.portal.tests.fixtures",

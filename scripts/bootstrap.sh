@@ -40,6 +40,7 @@ UV=$(command -v uv || echo .tools/bin/uv)
 UV_PYTHON_DOWNLOADS=never "$UV" sync --frozen --quiet
 { [ -f node_modules/htmx.org/dist/htmx.min.js ] && [ -f node_modules/chart.js/dist/chart.umd.min.js ] \
   && [ -f node_modules/sortablejs/Sortable.min.js ] && [ -f node_modules/trix/dist/trix.umd.min.js ] \
-  && [ -f node_modules/axe-core/axe.min.js ]; } || npm ci --no-audit --no-fund --silent
+  && [ -f node_modules/axe-core/axe.min.js ] && [ -f node_modules/s3rver/bin/s3rver.js ]; } \
+  || npm ci --no-audit --no-fund --silent   # s3rver: the S3 server the preservation tests start
 "$UV" run --frozen thuvien compilemessages --ignore=.venv --ignore=.tools --ignore=node_modules -v 0
 "$UV" run --frozen thuvien collectstatic --no-input -v 0   # production serves hashed, compressed files

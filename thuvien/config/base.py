@@ -186,7 +186,16 @@ DEFAULT_FROM_EMAIL = ENV.default_from_email
 THUVIEN_INDEX_DIR = THUVIEN_HOME / "index"
 # Digital masters as OCFL 1.1 objects (thuvien.digital.ocfl); the daily fixity job checks at least
 # THUVIEN_FIXITY_MIN_SLICE objects (and count/365) so every object is re-read within a year.
-THUVIEN_OCFL_ROOT = type(THUVIEN_HOME)(ENV.ocfl_root) if ENV.ocfl_root else THUVIEN_HOME / "ocfl"
+# The root is a directory, or s3://bucket/prefix on an S3-compatible server (thuvien.digital.blobstore)
+# reached with the THUVIEN_OCFL_S3_* settings; its endpoint is the operator's explicit choice, so a
+# private or loopback address is allowed for it (core.outbound.configured_endpoint).
+THUVIEN_OCFL_ROOT: object = (ENV.ocfl_root if ENV.ocfl_root.startswith("s3://") else
+                             type(THUVIEN_HOME)(ENV.ocfl_root) if ENV.ocfl_root else THUVIEN_HOME / "ocfl")
+THUVIEN_OCFL_S3_ENDPOINT = ENV.ocfl_s3_endpoint
+THUVIEN_OCFL_S3_REGION = ENV.ocfl_s3_region
+THUVIEN_OCFL_S3_ACCESS_KEY = ENV.ocfl_s3_access_key
+THUVIEN_OCFL_S3_SECRET_KEY = ENV.ocfl_s3_secret_key
+THUVIEN_OCFL_S3_ADDRESSING = ENV.ocfl_s3_addressing
 THUVIEN_FIXITY_MIN_SLICE = ENV.fixity_min_slice
 # Memory for the index writer when `thuvien reindex` builds an index from scratch (split over up to
 # 4 threads); a process that finds its index missing and rebuilds it itself uses a quarter of it.

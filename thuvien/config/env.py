@@ -49,6 +49,11 @@ class Env:
     backup_keep_monthly: int
     reader_idle_minutes: int
     ocfl_root: str = ""
+    ocfl_s3_endpoint: str = ""
+    ocfl_s3_region: str = ""
+    ocfl_s3_access_key: str = ""
+    ocfl_s3_secret_key: str = ""
+    ocfl_s3_addressing: str = "path"
     fixity_min_slice: int = 20
     sip2_enabled: bool = False
     sip2_host: str = "127.0.0.1"
@@ -104,6 +109,13 @@ def read_env(*, debug_default: bool) -> Env:
         search_concurrency=_int(os.environ.get("THUVIEN_SEARCH_CONCURRENCY"), 1, "THUVIEN_SEARCH_CONCURRENCY"),
         # Preservation copies of digital masters (OCFL 1.1); empty = THUVIEN_HOME/ocfl.
         ocfl_root=os.environ.get("THUVIEN_OCFL_ROOT", "").strip(),
+        # ... or s3://bucket/prefix on an S3-compatible server: its endpoint (empty = AWS), region and
+        # keys (empty = boto3's usual chain: AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY, ~/.aws, instance role).
+        ocfl_s3_endpoint=os.environ.get("THUVIEN_OCFL_S3_ENDPOINT", "").strip(),
+        ocfl_s3_region=os.environ.get("THUVIEN_OCFL_S3_REGION", "").strip(),
+        ocfl_s3_access_key=os.environ.get("THUVIEN_OCFL_S3_ACCESS_KEY", "").strip(),
+        ocfl_s3_secret_key=os.environ.get("THUVIEN_OCFL_S3_SECRET_KEY", "").strip(),
+        ocfl_s3_addressing=os.environ.get("THUVIEN_OCFL_S3_ADDRESSING", "").strip().lower() or "path",
         fixity_min_slice=_int(os.environ.get("THUVIEN_FIXITY_MIN_SLICE"), 20, "THUVIEN_FIXITY_MIN_SLICE"),
         search_yield_ms=_int(os.environ.get("THUVIEN_SEARCH_YIELD_MS"), 0, "THUVIEN_SEARCH_YIELD_MS"),
         thread_switch_ms=_int(os.environ.get("THUVIEN_THREAD_SWITCH_MS"), 5, "THUVIEN_THREAD_SWITCH_MS"),

@@ -9,6 +9,12 @@ checked the same way. Hosts and address blocks (CIDR) the network administrator 
 page (core.OutboundAllow rows) or in the THUVIEN_OUTBOUND_ALLOWED_HOSTS environment setting (e.g. a
 union catalogue inside the provincial LAN), are exempt from the address check: a host name by name, an
 address block for every address in it.
+
+Endpoints the operator sets in the environment (the S3 endpoint of the OCFL storage root,
+THUVIEN_OCFL_S3_ENDPOINT) are not URLs somebody typed: `configured_endpoint` checks their form and
+resolves them, and allows loopback and private addresses because the operator chose them (a MinIO on
+the LAN is the usual case). That allowance is for that one client only: the endpoint is NOT added to
+the allow-list, so a harvest or SRU URL pointing at it is still refused.
 """
 
 from __future__ import annotations
@@ -130,6 +136,30 @@ def resolve_checked(host: str, port: int) -> str:
                               "The network administrator may allow this host on the outbound allow-list page "
                               "or in THUVIEN_OUTBOUND_ALLOWED_HOSTS.")
     return addresses[0]
+
+
+def configured_endpoint(url: str, *, purpose: str) -> list[str]:
+    """Check an endpoint the operator configured (`purpose`: the setting's name): an http(s) URL without
+    user or password whose host resolves; loopback, private and link-local addresses are an explicit
+    allow (multicast and unspecified addresses are never a server). Returns the addresses; raises
+    OutboundRefused for a malformed URL or impossible address, OutboundError when the name does not resolve."""
+    try:
+        parts = _split(url)
+    except OutboundRefused as exc:
+        raise OutboundRefused(f"{purpose}: {exc}") from exc
+    host = (parts.hostname or "").strip("[]").lower()
+    if not host:
+        raise OutboundRefused(f"{purpose}: URL without a host")
+    try:
+        infos = socket.getaddrinfo(host, _port(parts), type=socket.SOCK_STREAM)
+    except (socket.gaierror, UnicodeError) as exc:
+        raise OutboundError(f"{purpose}: {host}: cannot resolve the name ({exc})") from exc
+    addresses = [str(info[4][0]) for info in infos]
+    for ip in addresses:
+        reason = address_refused(ip)
+        if reason in ("multicast", "unspecified"):
+            raise OutboundRefused(f"{purpose}: {host} resolves to {ip} ({reason}), which is not a server")
+    return addresses
 
 
 def check_url(url: str) -> None:

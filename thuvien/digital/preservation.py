@@ -1,7 +1,8 @@
 """Preservation of the masters: OCFL versions, fixity checks, damage and repair (services).
 
 The working copy of the masters (digital/<uuid>/masters, named by page order) is what tiles and OCR
-read; the OCFL object under `conf.ocfl_root()` is the preservation copy, checked by `fixity_check`.
+read; the OCFL object under `conf.ocfl_root()` (a directory or an S3 bucket, `conf.ocfl_store()`) is
+the preservation copy, checked by `fixity_check`.
 Every change of pages (ingest, reorder, replaced page) writes a new OCFL version; nothing is ever
 overwritten in place except a damaged content file put back, byte for byte, by `object_repair`.
 """
@@ -22,7 +23,8 @@ from thuvien.core.audit import audit
 from thuvien.core.models import User
 from thuvien.core.permissions import Perm, require_perm
 from thuvien.digital import ocfl
-from thuvien.digital.conf import fixity_min_slice, ocfl_root
+from thuvien.digital.blobstore import LocalStore
+from thuvien.digital.conf import fixity_min_slice, ocfl_store
 from thuvien.digital.models import DigitalObject, FixityCheck, Page
 
 log = logging.getLogger(__name__)
@@ -40,8 +42,17 @@ def working_master(obj: DigitalObject, page: Page) -> Path:
     return object_dir(obj.uuid) / "masters" / logical_name(page)
 
 
+def object_key(obj: DigitalObject) -> str:
+    """The object's key in the storage root (`ocfl_store()`)."""
+    return ocfl.object_key(obj.uuid)
+
+
 def object_path(obj: DigitalObject) -> Path:
-    return ocfl.object_path(ocfl_root(), obj.uuid)
+    """The object's directory, when the storage root is a local directory."""
+    store = ocfl_store()
+    if not isinstance(store, LocalStore):
+        raise ocfl.OcflError(f"the OCFL storage root is not a directory: {store.describe()}")
+    return store.path(object_key(obj))
 
 
 def preserve(*, obj: DigitalObject, message: str, user: User | None,
@@ -53,7 +64,7 @@ def preserve(*, obj: DigitalObject, message: str, user: User | None,
     name = (user.get_full_name() or user.get_username()) if user is not None else "thuvien"
     address = f"mailto:{user.email}" if user is not None and user.email else ""
     # pages whose sha256 the object already holds are not read again (a reorder copies and reads nothing)
-    written = ocfl.version_write(ocfl_root(), obj.uuid, files, message=message, user_name=name,
+    written = ocfl.version_write(ocfl_store(), obj.uuid, files, message=message, user_name=name,
                                  user_address=address, known={logical_name(p): p.sha256 for p in pages if p.sha256})
     for p in pages:  # a file that was read must be what was ingested: a mismatch is damage, not a new page
         if p.sha256 and written.sha256[logical_name(p)] != p.sha256:
@@ -77,7 +88,7 @@ class CheckOutcome:
 
 def check_object(*, obj: DigitalObject) -> CheckOutcome:
     """Re-read the preservation copy of `obj`; log the check; mark the object damaged on any fault."""
-    report = ocfl.fixity_check(object_path(obj))
+    report = ocfl.fixity_check(ocfl_store(), object_key(obj))
     now = timezone.now()
     with transaction.atomic():
         check = FixityCheck.objects.create(obj=obj, result=FixityCheck.Result.OK if report.ok
@@ -124,21 +135,21 @@ def object_repair(*, actor: User, obj: DigitalObject, sources: Iterable[Path] = 
     or files from a restored backup given as `sources`: folders searched for files with the right
     sha512), then check again; the object is served again only when the check passes. Audited."""
     require_perm(actor, Perm.DIGITAL_EDIT, obj.unit)
-    path = object_path(obj)
-    report = ocfl.fixity_check(path)
+    store, key = ocfl_store(), object_key(obj)
+    report = ocfl.fixity_check(store, key)
     candidates: list[Path] = [working_master(obj, p) for p in obj.pages.order_by("order")]
     for folder in sources:
         candidates.extend(f for f in Path(folder).rglob("*") if f.is_file()) if Path(folder).is_dir() \
             else candidates.append(Path(folder))
     restored: list[str] = []
     unrepaired: list[str] = []
-    if not path.exists():
+    if not store.exists(f"{key}/inventory.json"):
         preserve(obj=obj, message="Recreated from the working masters after loss", user=actor)
         restored.append("(object recreated)")
     for content in report.damaged:
-        used = ocfl.restore_content(path, content, candidates)
+        used = ocfl.restore_content(store, key, content, candidates)
         (restored if used is not None else unrepaired).append(content)
-    after = ocfl.fixity_check(path)
+    after = ocfl.fixity_check(store, key)
     now = timezone.now()
     with transaction.atomic():
         check = FixityCheck.objects.create(
@@ -151,3 +162,14 @@ def object_repair(*, actor: User, obj: DigitalObject, sources: Iterable[Path] = 
         audit(actor=actor, unit=obj.unit, action="digital.repair", obj=obj,
               changes={"restored": restored, "unrepaired": unrepaired, "ok": after.ok})
     return CheckOutcome(obj=obj, check=check)
+
+
+def working_master_fetch(*, obj: DigitalObject, page: Page) -> Path:
+    """The page's working master, fetched from the preservation copy (streamed, sha512 checked) when the
+    working file is missing, e.g. a server rebuilt with only its database and the bucket."""
+    target = working_master(obj, page)
+    if not target.exists():
+        ocfl.master_get(ocfl_store(), object_key(obj), logical_name(page), target)
+        log.warning("digital object %s: working master of page %s fetched from the preservation copy",
+                    obj.uuid, page.order)
+    return target

@@ -303,24 +303,25 @@ def object_mets(*, obj: DigitalObject, allows: Any, with_masters: bool) -> str:
     """The object's METS (DFG profile), URLs on iiif.BASE. `allows(level)` is the viewer's access
     decision for per-page levels; masters (the OCFL preservation copy) are listed only `with_masters`."""
     from thuvien.digital import mets, ocfl, processing
-    from thuvien.digital.conf import ocfl_root
+    from thuvien.digital.conf import ocfl_store
     from thuvien.digital.preservation import logical_name
 
     pages = [p for p in obj.pages.order_by("order").defer("words", "text", "text_folded") if allows(p.access)]
-    masters: dict[str, tuple[str, str]] = {}  # logical name -> (path in the storage root, sha256)
-    root = ocfl_root()
-    opath = ocfl.object_path(root, obj.uuid)
-    if with_masters and obj.ocfl_version and opath.exists():
-        inventory = ocfl.inventory_read(opath)
-        sha256_of = {p: d for d, ps in inventory.get("fixity", {}).get("sha256", {}).items() for p in ps}
-        for logical, content in ocfl.head_content(inventory).items():
-            masters[logical] = ((opath / content).relative_to(root).as_posix(), sha256_of.get(content, ""))
+    masters: dict[str, tuple[str, str, int]] = {}  # logical name -> (path in the storage root, sha256, size)
+    store = ocfl_store()
+    key = ocfl.object_key(obj.uuid)
+    if with_masters and obj.ocfl_version:
+        sizes = store.listing(key)  # one listing (on S3 one LIST request), not a stat per page
+        if "inventory.json" in sizes:
+            inventory = ocfl.inventory_read(store, key)
+            sha256_of = {p: d for d, ps in inventory.get("fixity", {}).get("sha256", {}).items() for p in ps}
+            for logical, content in ocfl.head_content(inventory).items():
+                masters[logical] = (f"{key}/{content}", sha256_of.get(content, ""), sizes.get(content, 0))
     rows = []
     for p in pages:
         master = None
         if logical_name(p) in masters:
-            href, sha = masters[logical_name(p)]
-            size = (root / href).stat().st_size if (root / href).exists() else 0
+            href, sha, size = masters[logical_name(p)]
             master = mets.MetsFile(href=href, mime=p.mime, sha256=sha, size=size, local=True)
         alto = processing.ocr_base(obj.uuid, p.order).with_suffix(".xml")
         fulltext = None

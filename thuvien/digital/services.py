@@ -28,6 +28,7 @@ from thuvien.digital import preservation, processing
 from thuvien.digital.conf import digital_root, ocr_jobs
 from thuvien.digital.ingest import IngestError, SourceFile, collect
 from thuvien.digital.models import AccessLevel, Collection, DigitalObject, ObjectStatus, OcrProfile, Page
+from thuvien.digital.ocfl import OcflError
 
 log = logging.getLogger(__name__)
 
@@ -141,6 +142,9 @@ def object_process(*, obj: DigitalObject, pdf: bool = True) -> DigitalObject:
     todo = list(obj.pages.filter(processed=False).select_related("obj").order_by("order"))
     done = obj.pages.filter(processed=True).count()
     try:
+        for page in todo:  # a working master lost (server rebuilt from database + bucket): from the OCFL copy
+            if obj.ocfl_version and not master_path(page).exists():
+                preservation.working_master_fetch(obj=obj, page=page)
         with ThreadPoolExecutor(max_workers=ocr_jobs()) as pool:
             futures = [(page, pool.submit(processing.page_derive, obj_uuid=obj.uuid, order=page.order,
                                           master=master_path(page), mime=page.mime, profile=obj.ocr_profile))
@@ -160,7 +164,7 @@ def object_process(*, obj: DigitalObject, pdf: bool = True) -> DigitalObject:
         if pdf:
             processing.object_pdf(obj_uuid=obj.uuid, orders=list(obj.pages.values_list("order", flat=True)),
                                   title=obj.title, language=obj.language)
-    except (OSError, subprocess.SubprocessError) as exc:
+    except (OSError, subprocess.SubprocessError, OcflError) as exc:
         log.exception("digital object %s failed", obj.pk)
         DigitalObject.objects.filter(pk=obj.pk).update(status=ObjectStatus.FAILED, error=str(exc)[:2000],
                                                        updated_at=timezone.now())

@@ -19,7 +19,8 @@ from django.conf import settings
 from django.db.models import Count, QuerySet
 
 from thuvien.digital import ocfl, processing
-from thuvien.digital.conf import ocfl_root
+from thuvien.digital.blobstore import LocalStore
+from thuvien.digital.conf import ocfl_store
 from thuvien.digital.models import Collection, DigitalObject
 
 # Rule of thumb from the issue and specs/digital.md §6: an A4 colour page at 300 ppi is 24.9 MiB
@@ -76,10 +77,15 @@ class ObjectBytes:
         return self.masters + self.working + self.derivatives
 
 
-def object_bytes(obj_uuid: object) -> ObjectBytes:
+def object_bytes(obj_uuid: object, *, masters: int | None = None) -> ObjectBytes:
+    """Bytes of one object's files; `masters` when the caller already knows the OCFL object's bytes."""
     base = processing.object_dir(obj_uuid)
     pdf = processing.pdf_path(obj_uuid)
-    return ObjectBytes(masters=_tree_bytes(ocfl.object_path(ocfl_root(), obj_uuid)),
+    if masters is None:
+        store = ocfl_store()
+        key = ocfl.object_key(obj_uuid)
+        masters = _tree_bytes(store.path(key)) if isinstance(store, LocalStore) else ocfl.object_bytes(store, key)
+    return ObjectBytes(masters=masters,
                        working=_tree_bytes(base / "masters"), tiles=_tree_bytes(base / "tiles"),
                        ocr=_tree_bytes(base / "ocr"), pdf=pdf.stat().st_size if pdf.exists() else 0)
 
@@ -131,9 +137,12 @@ def storage_by_collection(*, collections: QuerySet[Collection] | Iterable[Collec
     rows = {c.pk: CollectionStorage(collection=c, target_pages=goal.get(c.pk)) for c in colls}
     objs = (DigitalObject.objects.filter(collection_id__in=list(rows)).annotate(n=Count("pages"))
             .values_list("collection_id", "uuid", "created_at", "n"))
+    store = ocfl_store()
+    # an S3 root: one paginated listing of the bucket (1,000 keys a request), not one LIST per object
+    remote = None if isinstance(store, LocalStore) else _bytes_per_object(store.listing(""))
     for coll_id, obj_uuid, created, n in objs:
         row = rows[coll_id]
-        b = object_bytes(obj_uuid)
+        b = object_bytes(obj_uuid, masters=None if remote is None else remote.get(ocfl.object_key(obj_uuid), 0))
         row.objects += 1
         row.pages += n
         for name in ("masters", "working", "tiles", "ocr", "pdf"):
@@ -144,6 +153,17 @@ def storage_by_collection(*, collections: QuerySet[Collection] | Iterable[Collec
         row.backups = row.bytes.total * copies
         row.by_month = dict(sorted(row.by_month.items()))
     return sorted(rows.values(), key=lambda r: r.collection.code)
+
+
+def _bytes_per_object(listing: Mapping[str, int]) -> dict[str, int]:
+    """{object key: bytes} from a listing of the whole storage root (layout 0003: 4 path levels)."""
+    out: dict[str, int] = {}
+    for key, size in listing.items():
+        parts = key.split("/", 4)
+        if len(parts) == 5:
+            obj = "/".join(parts[:4])
+            out[obj] = out.get(obj, 0) + size
+    return out
 
 
 def rule_of_thumb_book() -> int:

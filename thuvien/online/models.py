@@ -124,12 +124,19 @@ class Question(models.Model):
     public_question = models.TextField(_("câu hỏi công khai"), blank=True)
     public_answer = models.TextField(_("trả lời công khai"), blank=True)
     published_at = models.DateTimeField(null=True, blank=True)
+    # Who sent it, for the hourly limit only: keyed hashes (HMAC with SECRET_KEY) of the sender's
+    # address and session, never the address itself. Counted in the database, so the limit holds
+    # across every web process and app server.
+    sender_address_key = models.CharField(max_length=32, blank=True, editable=False)
+    sender_session_key = models.CharField(max_length=32, blank=True, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
         ordering = ["-created_at", "-pk"]
-        indexes = [models.Index(fields=["library", "state"], name="online_question_queue")]
+        indexes = [models.Index(fields=["library", "state"], name="online_question_queue"),
+                   models.Index(fields=["sender_address_key", "created_at"], name="online_question_sender_addr"),
+                   models.Index(fields=["sender_session_key", "created_at"], name="online_question_sender_sess")]
         constraints = [models.CheckConstraint(condition=~Q(email="", phone=""), name="online_question_contact")]
 
     def __str__(self) -> str:

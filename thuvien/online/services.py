@@ -6,10 +6,13 @@ background worker after commit."""
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
+import hmac
 import re
 from decimal import Decimal
 from typing import TYPE_CHECKING
 
+from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.core.validators import validate_email
@@ -151,10 +154,36 @@ def contact_clean(email: str, phone: str) -> tuple[str, str]:
     return email, phone
 
 
+class TooManyQuestions(Exception):
+    """The sender has asked `online.questions_per_hour` questions in the last hour (answer 429)."""
+
+
+def sender_key(value: str) -> str:
+    """A keyed hash of an address or session key: enough to count, useless to find who it was."""
+    return hmac.new(settings.SECRET_KEY.encode(), value.encode(), hashlib.sha256).hexdigest()[:32]
+
+
+def questions_in_last_hour(*, address_key: str, session_key: str) -> int:
+    """How many questions came in the last hour from this address or this session (the larger count)."""
+    since = timezone.now() - dt.timedelta(hours=1)
+    counts = [Question.objects.filter(**{field: key, "created_at__gte": since}).count()
+              for field, key in (("sender_address_key", address_key), ("sender_session_key", session_key)) if key]
+    return max(counts, default=0)
+
+
 @transaction.atomic
 def question_ask(*, library: OrgUnit, category: str, text: str, name: str = "", email: str = "", phone: str = "",
-                 consent: bool, patron: Patron | None = None) -> Question:
-    """Record a question to `library`; contact data only with consent, at least one way to answer."""
+                 consent: bool, patron: Patron | None = None, address: str = "", session_key: str = "") -> Question:
+    """Record a question to `library`; contact data only with consent, at least one way to answer.
+
+    With the sender's `address` and `session_key` (the web form passes them), at most
+    `online.questions_per_hour` of `library` per hour from either: TooManyQuestions beyond."""
+    address_key = sender_key(address) if address else ""
+    session_hash = sender_key(session_key) if session_key else ""
+    if address_key or session_hash:
+        limit = int(setting_get(library, "online.questions_per_hour"))
+        if questions_in_last_hour(address_key=address_key, session_key=session_hash) >= limit:
+            raise TooManyQuestions
     text = (text or "").strip()
     errors: dict[str, str] = {}
     if not text:
@@ -174,7 +203,8 @@ def question_ask(*, library: OrgUnit, category: str, text: str, name: str = "", 
     if errors:
         raise ValidationError(errors)
     q = Question.objects.create(library=library, category=category, text=text, name=(name or "").strip()[:255],
-                                email=email, phone=phone, patron=patron, consent_wording=QUESTION_CONSENT)
+                                email=email, phone=phone, patron=patron, consent_wording=QUESTION_CONSENT,
+                                sender_address_key=address_key, sender_session_key=session_hash)
     audit(actor=patron.user if patron and patron.user else None, action="online.question_ask", obj=q,
           unit=library, object_repr=_("Câu hỏi #%(n)s") % {"n": q.pk})
     _event("question", library, category=patron.category.code if patron else "")

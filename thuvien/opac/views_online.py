@@ -4,13 +4,11 @@ Thin: the forms parse input, `thuvien.online.services` does the work."""
 
 from __future__ import annotations
 
-import hashlib
 from typing import Any
 
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.cache import cache
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
@@ -21,6 +19,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from thuvien.catalog.models import BibRecord
+from thuvien.core.authn import client_ip
 from thuvien.core.models import OrgUnit
 from thuvien.core.unit_settings import setting_get
 from thuvien.online import fees, selectors
@@ -88,26 +87,6 @@ class AskForm(forms.Form):
         return data
 
 
-def _client_key(request: HttpRequest) -> str:
-    ip = request.META.get("REMOTE_ADDR", "")
-    return hashlib.sha256(ip.encode()).hexdigest()[:16]
-
-
-def _rate_limited(request: HttpRequest, library: OrgUnit | None) -> bool:
-    """At most `online.questions_per_hour` questions per hour from one IP and from one session."""
-    limit = int(setting_get(library, "online.questions_per_hour")) if library else 5
-    if not request.session.session_key:
-        request.session.save()
-    keys = [f"online.ask.ip.{_client_key(request)}", f"online.ask.s.{request.session.session_key}"]
-    counts = [cache.get(k, 0) for k in keys]
-    return max(counts) >= limit
-
-
-def _count_ask(request: HttpRequest) -> None:
-    for key in [f"online.ask.ip.{_client_key(request)}", f"online.ask.s.{request.session.session_key}"]:
-        cache.set(key, cache.get(key, 0) + 1, 3600)
-
-
 def ask(request: HttpRequest) -> HttpResponse:
     """Ask a librarian: readers and anonymous visitors; contact data only with the consent shown."""
     patron = _patron(request) if request.user.is_authenticated else None
@@ -120,21 +99,23 @@ def ask(request: HttpRequest) -> HttpResponse:
     if request.method == "POST":
         if form.is_valid():
             d = form.cleaned_data
-            if _rate_limited(request, d["library"]):
+            if not request.session.session_key:
+                request.session.save()
+            try:
+                q = svc.question_ask(library=d["library"], category=d["category"], text=d["text"],
+                                     name=d["name"], email=d["email"], phone=d["phone"],
+                                     consent=d["consent"], patron=patron,
+                                     address=client_ip(request) or "",
+                                     session_key=request.session.session_key or "")
+            except svc.TooManyQuestions:
                 form.add_error(None, _("Bạn đã gửi nhiều câu hỏi trong một giờ. Hãy thử lại sau."))
                 status = 429
+            except ValidationError as exc:
+                _apply_errors(form, exc)
             else:
-                try:
-                    q = svc.question_ask(library=d["library"], category=d["category"], text=d["text"],
-                                         name=d["name"], email=d["email"], phone=d["phone"],
-                                         consent=d["consent"], patron=patron)
-                except ValidationError as exc:
-                    _apply_errors(form, exc)
-                else:
-                    _count_ask(request)
-                    messages.success(request, _("Thư viện đã nhận câu hỏi của bạn (số %(n)s) và sẽ trả lời qua "
-                                                "thông tin liên hệ bạn đã cho.") % {"n": q.pk})
-                    return redirect(f"{reverse(ACCOUNT)}?tab=questions" if patron else reverse("online:faq"))
+                messages.success(request, _("Thư viện đã nhận câu hỏi của bạn (số %(n)s) và sẽ trả lời qua "
+                                            "thông tin liên hệ bạn đã cho.") % {"n": q.pk})
+                return redirect(f"{reverse(ACCOUNT)}?tab=questions" if patron else reverse("online:faq"))
         if form.errors and status == 200:
             status = 400
     return render(request, "online/ask.html", {"form": form, "consent_wording": svc.QUESTION_CONSENT},

@@ -326,7 +326,8 @@ def history(request: HttpRequest) -> HttpResponse:
         clear_history(request.session)
         messages.success(request, _("Đã xoá lịch sử tra cứu."))
         return redirect("portal:history")
-    return render(request, "portal/history.html", {"history": search_history(request.session)})
+    return render(request, "portal/history.html", {"history": search_history(request.session),
+                                                   "has_session": request.session.session_key is not None})
 
 
 def refuse(request: HttpRequest, exc: PermissionDenied) -> HttpResponse:

@@ -4,6 +4,7 @@ services at the unit that owns each object; the lists show only units the person
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from django import forms
@@ -61,6 +62,28 @@ def _editor(view: Any) -> Any:
     wrapped.__name__ = view.__name__
     wrapped.__doc__ = view.__doc__
     return wrapped
+
+
+def _form_page(request: HttpRequest, *, form: forms.Form, template: str, context: Callable[[], dict[str, Any]],
+               save: Callable[[dict[str, Any]], Any], saved: str, then: Callable[[Any], HttpResponse],
+               delete: Callable[[], Any] | None = None, deleted: str = "", after_delete: str = "") -> HttpResponse:
+    """The shape every edit page here shares. POST action=delete deletes (when there is an object);
+    a valid form is saved by `save(cleaned_data)`, a ValidationError going back onto the form, then a
+    message and `then(saved object)`; otherwise the page again, 400 when the form has errors."""
+    if request.method == "POST":
+        if delete is not None and request.POST.get("action") == "delete":
+            delete()
+            messages.success(request, deleted)
+            return redirect(after_delete)
+        if form.is_valid():
+            try:
+                obj = save(dict(form.cleaned_data))
+            except ValidationError as exc:
+                form.add_error(None, exc)
+            else:
+                messages.success(request, saved)
+                return then(obj)
+    return render(request, template, {"form": form, **context()}, status=400 if form.errors else 200)
 
 
 @_editor
@@ -154,23 +177,17 @@ def van(request: HttpRequest, pk: int | None = None) -> HttpResponse:
     initial = ({k: getattr(stop, k) for k in ("unit", "day", "starts", "ends", "place", "commune", "note")}
                if stop else {"unit": units.first()})
     form = VanStopForm(request.POST or None, units=units, initial=initial)
-    if request.method == "POST":
-        if request.POST.get("action") == "delete" and stop is not None:
-            services.van_stop_delete(actor=request.user, stop=stop)  # type: ignore[arg-type]
-            messages.success(request, _("Đã xoá điểm dừng."))
-            return redirect("portal:staff_van")
-        if form.is_valid():
-            try:
-                services.van_stop_save(actor=request.user, stop=stop, **form.cleaned_data)  # type: ignore[arg-type]
-            except ValidationError as exc:
-                form.add_error(None, exc)
-            else:
-                messages.success(request, _("Đã lưu điểm dừng."))
-                return redirect("portal:staff_van")
-    stops = Paginator(VanStop.objects.filter(unit__in=units, day__gte=timezone.localdate()).select_related("unit"),
-                      50).get_page(request.GET.get("page"))
-    return render(request, "portal/staff/van.html", {"form": form, "stops": stops, "stop": stop},
-                  status=400 if form.errors else 200)
+
+    def context() -> dict[str, Any]:
+        stops = VanStop.objects.filter(unit__in=units, day__gte=timezone.localdate()).select_related("unit")
+        return {"stops": Paginator(stops, 50).get_page(request.GET.get("page")), "stop": stop}
+
+    return _form_page(
+        request, form=form, template="portal/staff/van.html", context=context,
+        save=lambda d: services.van_stop_save(actor=request.user, stop=stop, **d),  # type: ignore[arg-type]
+        saved=_("Đã lưu điểm dừng."), then=lambda _obj: redirect("portal:staff_van"),
+        delete=(lambda: services.van_stop_delete(actor=request.user, stop=stop)) if stop else None,  # type: ignore[arg-type]
+        deleted=_("Đã xoá điểm dừng."), after_delete="portal:staff_van")
 
 
 class NewsForm(forms.Form):
@@ -203,24 +220,12 @@ def news_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
     initial = ({"library": item.library, "title": item.title, "summary": item.summary, "body": item.body,
                 "publish": item.is_published} if item else {"library": request.user.home_unit})  # type: ignore[union-attr]
     form = NewsForm(request.POST or None, request.FILES or None, units=units, initial=initial)
-    if request.method == "POST":
-        if request.POST.get("action") == "delete" and item is not None:
-            services.news_delete(actor=request.user, item=item)  # type: ignore[arg-type]
-            messages.success(request, _("Đã xoá tin."))
-            return redirect("portal:staff_news")
-        if form.is_valid():
-            d = form.cleaned_data
-            try:
-                item = services.news_save(actor=request.user, library=d["library"], title=d["title"],  # type: ignore[arg-type]
-                                          summary=d["summary"], body=d["body"], publish=d["publish"],
-                                          image=d.get("image"), item=item)
-            except ValidationError as exc:
-                form.add_error(None, exc)
-            else:
-                messages.success(request, _("Đã lưu tin."))
-                return redirect("portal:staff_news_edit", pk=item.pk)
-    return render(request, "portal/staff/news_form.html", {"form": form, "item": item},
-                  status=400 if form.errors else 200)
+    return _form_page(
+        request, form=form, template="portal/staff/news_form.html", context=lambda: {"item": item},
+        save=lambda d: services.news_save(actor=request.user, item=item, **d),  # type: ignore[arg-type]
+        saved=_("Đã lưu tin."), then=lambda saved: redirect("portal:staff_news_edit", pk=saved.pk),
+        delete=(lambda: services.news_delete(actor=request.user, item=item)) if item else None,  # type: ignore[arg-type]
+        deleted=_("Đã xoá tin."), after_delete="portal:staff_news")
 
 
 class EventForm(forms.Form):
@@ -263,18 +268,14 @@ def event_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
         initial["starts_at"] = timezone.localtime(event.starts_at)
         initial["ends_at"] = timezone.localtime(event.ends_at)
     form = EventForm(request.POST or None, units=units, initial=initial)
-    if request.method == "POST" and form.is_valid():
-        d = dict(form.cleaned_data)
+
+    def save(d: dict[str, Any]) -> Event:
         library = d.pop("library")
-        try:
-            event = services.event_save(actor=request.user, library=library, data=d, event=event)  # type: ignore[arg-type]
-        except ValidationError as exc:
-            form.add_error(None, exc)
-        else:
-            messages.success(request, _("Đã lưu sự kiện."))
-            return redirect("portal:staff_event_edit", pk=event.pk)
-    return render(request, "portal/staff/event_form.html", {"form": form, "event": event},
-                  status=400 if form.errors else 200)
+        return services.event_save(actor=request.user, library=library, data=d, event=event)  # type: ignore[arg-type]
+
+    return _form_page(request, form=form, template="portal/staff/event_form.html", context=lambda: {"event": event},
+                      save=save, saved=_("Đã lưu sự kiện."),
+                      then=lambda saved: redirect("portal:staff_event_edit", pk=saved.pk))
 
 
 @_editor

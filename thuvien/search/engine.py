@@ -482,6 +482,37 @@ class IndexReader(_SlotFiles):
 _auto_mode: dict[Path, str] = {}
 
 
+STALE_SLOT_DAYS = 7
+
+
+def prune_stale_slots(base_dir: Path, *, older_than_days: float = STALE_SLOT_DAYS) -> list[str]:
+    """Delete the numbered slots (`slot-0`, `slot-1`...) that no process holds and that nothing has
+    written for `older_than_days`: the private indexes of commands and of processes from before
+    `thuvien indexer`, each a whole copy of the index. The indexer's own slot is never touched; a
+    slot in use keeps its flock and is skipped. Returns the names removed."""
+    removed: list[str] = []
+    cutoff = time.time() - older_than_days * 86400
+    for slot_dir in sorted(base_dir.glob("slot-*")):
+        name = slot_dir.name
+        if not slot_dir.is_dir() or not name.removeprefix("slot-").isdigit():
+            continue  # slot-indexer, slot-N.lock files, anything else
+        newest = max((p.stat().st_mtime for p in (slot_dir, *slot_dir.glob("*"))), default=0.0)
+        if newest >= cutoff:
+            continue
+        lock_path = base_dir / f"{name}.lock"
+        with open(lock_path, "a+") as lock:
+            try:
+                fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except BlockingIOError:
+                continue  # a running process owns it
+            shutil.rmtree(slot_dir, ignore_errors=True)
+            lock_path.unlink(missing_ok=True)
+            removed.append(name)
+    if removed:
+        log.info("search: removed stale index slots %s under %s", ", ".join(removed), base_dir)
+    return removed
+
+
 def indexer_running(base_dir: Path) -> bool:
     """Whether a `thuvien indexer` holds this index directory now."""
     try:

@@ -139,7 +139,12 @@ def outbound_allow_list(request: HttpRequest) -> HttpResponse:
             else:
                 messages.success(request, _("Đã cho phép “%(e)s”.") % {"e": allow.entry})
                 return redirect("staff:outbound")
+    from thuvien.digital.conf import ocfl_s3_settings
+
+    s3 = ocfl_s3_settings()
     return render(request, "staff/outbound.html", {
         "entries": OutboundAllow.objects.select_related("created_by"), "form": form,
         "env_entries": [h for h in settings.THUVIEN_OUTBOUND_ALLOWED_HOSTS if h.strip()],
+        # endpoints the operator configured for one client only (not on the allow-list above)
+        "configured": [s3.endpoint] if s3 is not None and s3.endpoint else [],
     })

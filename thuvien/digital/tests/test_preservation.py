@@ -35,6 +35,12 @@ def _validate(root: Path) -> tuple[int, str]:
     return run.returncode, run.stdout + run.stderr
 
 
+def _where(obj: DigitalObject) -> tuple[our_ocfl.Store, str]:
+    from thuvien.digital.conf import ocfl_store
+
+    return ocfl_store(), preservation.object_key(obj)
+
+
 def _actor(obj: DigitalObject):  # type: ignore[no-untyped-def]
     from thuvien.core.models import User
 
@@ -65,7 +71,7 @@ def test_ingested_pages_are_valid_ocfl_and_edits_make_new_versions(ocfl_root, di
     pages_reorder(actor=_actor(obj), obj=obj, page_ids=[pages[2].pk, pages[0].pk, pages[1].pk])
     obj.refresh_from_db()
     assert obj.ocfl_version == 2
-    inventory = our_ocfl.inventory_read(path)
+    inventory = our_ocfl.inventory_read(*_where(obj))
     head = our_ocfl.head_state(inventory)
     first = our_ocfl.head_state({**inventory, "head": "v1"})
     assert [head[f"{n:05d}.png"] for n in (1, 2, 3)] == [first["00003.png"], first["00001.png"], first["00002.png"]]
@@ -82,7 +88,7 @@ def test_ingested_pages_are_valid_ocfl_and_edits_make_new_versions(ocfl_root, di
         page_replace(actor=_actor(obj), page=obj.pages.get(order=2), source=rescan)
     obj.refresh_from_db()
     assert obj.ocfl_version == 3
-    inventory = our_ocfl.inventory_read(path)
+    inventory = our_ocfl.inventory_read(*_where(obj))
     assert [f.relative_to(path).as_posix() for f in (path / "v3" / "content").rglob("*")] == ["v3/content/00002.png"]
     assert (path / "v1/content/00001.png").exists()
     assert obj.pages.get(order=2).processed is True  # reprocessed by the (immediate) task queue
@@ -228,5 +234,5 @@ def test_a_reorder_reads_no_master_and_copies_nothing(ocfl_root, digital_object_
     pages_reorder(actor=_actor(obj), obj=obj, page_ids=[pages[2].pk, pages[1].pk, pages[0].pk])
     assert reads == []
     path = preservation.object_path(obj)
-    assert our_ocfl.inventory_read(path)["head"] == "v2" and not (path / "v2" / "content").exists()
-    assert our_ocfl.fixity_check(path).ok
+    assert our_ocfl.inventory_read(*_where(obj))["head"] == "v2" and not (path / "v2" / "content").exists()
+    assert our_ocfl.fixity_check(*_where(obj)).ok

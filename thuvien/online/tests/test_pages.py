@@ -52,6 +52,28 @@ def test_ask_shows_every_error_then_accepts_and_rate_limits(client, world) -> No
     assert set(Question.objects.values_list("phone", flat=True)) == {"0912345678"}
 
 
+def test_the_hourly_limit_is_counted_in_the_database_for_every_process(client, world) -> None:  # type: ignore[no-untyped-def]
+    """Several web processes or app servers each have their own cache: the limit is read from the
+    questions themselves, by a keyed hash of the address and of the session."""
+    from django.core.cache import cache
+    from django.test import Client
+
+    net = world[0]
+    form = {"library": net.a.pk, "category": "find", "phone": "0912345678", "consent": "on"}
+    for n in range(5):
+        cache.clear()  # another process, with nothing in its cache
+        assert client.post("/ask/", {**form, "text": f"Câu {n}"}).status_code == 302
+    cache.clear()
+    assert client.post("/ask/", {**form, "text": "Câu thứ sáu"}).status_code == 429
+    # a new session from the same address is still counted by the address
+    assert Client().post("/ask/", {**form, "text": "Phiên mới"}).status_code == 429
+    # another address with a new session is not
+    assert Client(REMOTE_ADDR="10.1.2.3").post("/ask/", {**form, "text": "Máy khác"}).status_code == 302
+    keys = set(Question.objects.values_list("sender_address_key", flat=True))
+    assert len(keys) == 2 and all(len(k) == 32 and "127.0.0.1" not in k and "10.1.2.3" not in k for k in keys)
+    assert Question.objects.count() == 6
+
+
 def test_faq_shows_only_published_anonymised_text(client, world) -> None:  # type: ignore[no-untyped-def]
     net, _m, desk, *_ = world
     q = svc.question_ask(library=net.a, category="find", text="Giờ mở cửa thứ Bảy? thư cho an@example.vn",

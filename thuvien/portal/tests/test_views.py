@@ -144,6 +144,9 @@ def test_saved_lists_share_export_and_privacy(client, vn_catalogue, reader):
 def test_search_history_in_the_session(client, vn_catalogue, django_user_model):
     client.get(reverse("opac:search"), {"q": "kieu"})
     assert "sessionid" not in client.cookies  # an anonymous search starts no session, sets no cookie
+    page = _text(client.get(reverse("portal:history")))  # and the page says why the history is empty
+    assert "Khi chưa đăng nhập, thư viện không ghi lại lượt tra cứu của bạn" in page
+    assert "sessionid" not in client.cookies
     client.force_login(django_user_model.objects.create_user("reader-h", password="x-Mat-khau-2026"))
     for q in ["kieu", "mat biec", "kieu"]:
         client.get(reverse("opac:search"), {"q": q})
@@ -153,6 +156,7 @@ def test_search_history_in_the_session(client, vn_catalogue, django_user_model):
     assert len(history) == 20 and history[0]["q"] == "tu 24"
     page = _text(client.get(reverse("portal:history")))
     assert "tu 24" in page and "tu 4" not in page.replace("tu 24", "").replace("tu 14", "")
+    assert "Khi chưa đăng nhập" not in page
     client.post(reverse("portal:history"))
     assert "portal_search_history" not in client.session
 
@@ -188,6 +192,17 @@ def test_staff_pages_permission_and_forms(client, net, manager_a, manager_b, van
     r = client.post(reverse("portal:staff_van"), {"unit": van_unit.pk, "day": "2027-01-05", "starts": "08:00",
                                                   "ends": "11:00", "place": "Chợ", "commune": "Xã X"})
     assert r.status_code == 302 and van_unit.van_stops.count() == 1
+    stop = van_unit.van_stops.get()
+    r = client.post(reverse("portal:staff_van_edit", args=[stop.pk]), {
+        "unit": van_unit.pk, "day": "2027-01-05", "starts": "08:00", "ends": "11:30", "place": "Chợ phiên",
+        "commune": "Xã X"})
+    stop.refresh_from_db()
+    assert r.status_code == 302 and (stop.place, stop.ends) == ("Chợ phiên", T(11, 30))
+    r = client.post(reverse("portal:staff_van_edit", args=[stop.pk]), {"action": "delete"})
+    assert r.status_code == 302 and r["Location"] == reverse("portal:staff_van") and not van_unit.van_stops.exists()
+    r = client.post(reverse("portal:staff_news_edit", args=[item.pk]), {"action": "delete"})
+    assert r.status_code == 302 and r["Location"] == reverse("portal:staff_news")
+    assert not NewsItem.objects.filter(pk=item.pk).exists()
 
 
 def test_ris_and_bibtex_golden_for_a_demo_record(client, admin_user, net, reader):

@@ -221,3 +221,28 @@ def test_readers_keep_searching_while_the_indexer_rebuilds(vn_catalogue, admin_u
     assert json.loads((slot / "state.json").read_text())["build"] != before
     assert sorted(p.name for p in slot.iterdir()) == ["state.json", "tantivy"]
     assert keys(vn_catalogue, "truyen kieu") == ["kieu"]  # the reader moved to the new index
+
+
+def test_stale_numbered_slots_are_removed_but_held_and_recent_ones_kept(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    """Each numbered slot is a whole copy of the index (about 1 GB for a million records): the indexer
+    removes those nobody holds and nothing wrote for a week; never its own slot, a held one or a recent one."""
+    import fcntl
+
+    week_ago = time.time() - 8 * 86400
+    for name in ("slot-0", "slot-1", "slot-2", "slot-indexer"):
+        (tmp_path / name / "tantivy").mkdir(parents=True)
+        (tmp_path / name / "state.json").write_text("{}")
+        if name != "slot-2":  # slot-2 was written just now
+            for p in (tmp_path / name / "tantivy", tmp_path / name / "state.json", tmp_path / name):
+                os.utime(p, (week_ago, week_ago))
+    with open(tmp_path / "slot-1.lock", "a+") as held:  # a running command holds slot 1
+        fcntl.flock(held, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        assert engine.prune_stale_slots(tmp_path) == ["slot-0"]
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["slot-1", "slot-1.lock", "slot-2", "slot-indexer"]
+    assert engine.prune_stale_slots(tmp_path) == ["slot-1"]  # released, still a week old
+    assert engine.prune_stale_slots(tmp_path) == []  # slot-2 was written just now
+    hour_ago = time.time() - 3600
+    for p in (tmp_path / "slot-2" / "tantivy", tmp_path / "slot-2" / "state.json", tmp_path / "slot-2"):
+        os.utime(p, (hour_ago, hour_ago))
+    assert engine.prune_stale_slots(tmp_path, older_than_days=1 / 48) == ["slot-2"]  # half an hour
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["slot-indexer"]

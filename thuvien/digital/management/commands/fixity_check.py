@@ -1,7 +1,8 @@
 """`thuvien fixity_check [--all] [--object ID]`: re-read preservation copies now.
 
 Without options it checks today's rolling slice (what the daily job checks). It prints one line per
-object and every problem found, and exits with status 1 when any object is damaged."""
+object and every problem found, and exits with status 1 when any object is damaged or could not be
+read (a storage error, e.g. the S3 server unreachable, is reported as such, never as damage)."""
 
 from __future__ import annotations
 
@@ -43,13 +44,19 @@ class Command(BaseCommand):
             total = DigitalObject.objects.filter(ocfl_version__gt=0).count()
             objects = preservation.objects_due(preservation.daily_slice_size(total))
         damaged = 0
+        failed = 0
         total_bytes = 0
         seconds = 0.0
         for obj in objects:
             if obj.ocfl_version == 0:
                 self.stdout.write(f"SKIP {obj.pk} {obj.uuid}: not preserved yet (thuvien digital_preserve)")
                 continue
-            outcome = preservation.check_object(obj=obj)
+            try:
+                outcome = preservation.check_object(obj=obj)
+            except OSError as exc:  # the disk or the S3 server failed: not checked, and not damage either
+                failed += 1
+                self.stdout.write(f"ERROR   {obj.pk} {obj.uuid}: not checked: {exc}")
+                continue
             check = outcome.check
             total_bytes += check.bytes
             seconds += check.seconds
@@ -62,8 +69,8 @@ class Command(BaseCommand):
                 for problem in check.details:
                     self.stdout.write(f"        {problem}")
         rate = total_bytes / seconds / 1e6 if seconds else 0.0
-        self.stdout.write(f"{len(objects)} objects checked, {total_bytes} bytes at {rate:.0f} MB/s, "
-                          f"{damaged} damaged")
-        if damaged:
+        self.stdout.write(f"{len(objects) - failed} objects checked, {total_bytes} bytes at {rate:.0f} MB/s, "
+                          f"{damaged} damaged" + (f", {failed} not checked (storage error)" if failed else ""))
+        if damaged or failed:
             self.stdout.flush()
             sys.exit(1)

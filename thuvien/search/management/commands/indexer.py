@@ -14,11 +14,12 @@ from django.core.management.base import BaseCommand
 from django.db import DatabaseError, close_old_connections
 
 from thuvien.core.stopping import stop_on_signals
-from thuvien.search.engine import INDEXER_SLOT, IndexUnavailable, SearchIndex
+from thuvien.search.engine import INDEXER_SLOT, IndexUnavailable, SearchIndex, prune_stale_slots
 from thuvien.search.outbox import indexer_socket_path, indexer_state_save
 
 POLL_S = 0.2  # how often the outbox table is asked for new entries (one indexed query); writers nudge
 BATCH_S = 0.005  # after a nudge: a moment for the writes that come with it
+PRUNE_EVERY_S = 86400.0  # stale numbered slots (whole index copies) are removed at start and then daily
 STATE_EVERY_S = 10.0  # how often the cursor is recorded in the database for outbox pruning
 
 
@@ -46,8 +47,13 @@ class Command(BaseCommand):
         name = f"{socket.gethostname()}:{base}"
         wake = _listen()
         saved_cursor, saved_at = -1, 0.0
+        pruned_at = float("-inf")
         try:
             while not stop.is_set():
+                if time.monotonic() - pruned_at > PRUNE_EVERY_S:
+                    for slot in prune_stale_slots(base):
+                        self.stdout.write(f"indexer: đã xoá chỉ mục cũ không dùng {base / slot}")
+                    pruned_at = time.monotonic()
                 try:
                     index.sync()  # opens, rebuilds when missing, broken or asked to; applies the outbox
                     if index.cursor != saved_cursor or time.monotonic() - saved_at > 60 * STATE_EVERY_S:
