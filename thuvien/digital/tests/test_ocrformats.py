@@ -268,3 +268,25 @@ def test_text_layer_of_an_empty_page_and_a_missing_alto_page(tmp_path):
 def _write(path: Path, data: bytes) -> Path:
     path.write_bytes(data)
     return path
+
+
+def test_tiles_are_made_while_tesseract_runs_and_a_tiling_failure_stops_it(settings, tmp_path, monkeypatch):
+    settings.THUVIEN_DIGITAL_ROOT = str(tmp_path / "digital")
+    render_page(DIA_CHI_CAO_BANG[0], tmp_path / "p.png", width=1240, height=600, seed=5)
+    seen = []
+
+    def failing_tiles(master: Path, out: Path) -> tuple[int, int]:
+        found = subprocess.run(["pgrep", "-f", "tesseract .*overlap-test"], capture_output=True, check=False)
+        seen.append(found.stdout.strip())
+        raise OSError("disk full")
+
+    monkeypatch.setattr(processing, "make_tiles", failing_tiles)
+    with pytest.raises(OSError, match="disk full"):
+        processing.page_derive(obj_uuid="overlap-test", order=1, master=tmp_path / "p.png", mime="image/png",
+                               profile="vie", dpi=150)
+    assert seen and seen[0]  # Tesseract was already reading the page while it was being tiled
+    after = subprocess.run(["pgrep", "-f", "tesseract .*overlap-test"], capture_output=True, check=False)
+    assert after.stdout == b""  # and was stopped when the tiling failed
+    # the OCR slot was given back: the next page gets it at once
+    with processing.ocr_slot(poll=0.01) as slot:
+        assert slot == 0
