@@ -3,8 +3,8 @@ no Django): the plain text (as Tesseract's `txt` renderer lays it out), hOCR, an
 page image as it is, plus an invisible text layer like Tesseract's own `pdf` renderer writes).
 
 Tesseract's extra renderers cost CPU in the one process that is the bottleneck (its `pdf` renderer
-reads the image a second time and re-compresses it); deriving the same things from the ALTO in Python
-costs about a millisecond per page (docs/performance.md). Words keep Tesseract's exact strings, so
+reads the image a second time and compresses it again); deriving the same things from the ALTO in Python
+costs about 3 ms per page (docs/performance.md). Words keep Tesseract's exact strings, so
 Vietnamese diacritics pass unchanged (NFC as Tesseract wrote them).
 """
 
