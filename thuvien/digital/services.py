@@ -157,9 +157,10 @@ def object_process(*, obj: DigitalObject, pdf: bool = True) -> DigitalObject:
                     page.text, page.text_folded = result.text, fold(result.text)
                     page.words = orjson.dumps(result.words).decode()
                     fields += ["text", "text_folded", "words"]
-                page.save(update_fields=fields)
                 done += 1
-                DigitalObject.objects.filter(pk=obj.pk).update(pages_done=done, updated_at=timezone.now())
+                with transaction.atomic():  # the page and the progress: one commit
+                    page.save(update_fields=fields)
+                    DigitalObject.objects.filter(pk=obj.pk).update(pages_done=done, updated_at=timezone.now())
         if pdf:
             processing.object_pdf(obj_uuid=obj.uuid, orders=list(obj.pages.values_list("order", flat=True)),
                                   title=obj.title, language=obj.language)
