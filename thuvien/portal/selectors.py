@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
-from django.db.models import Count, Max, Q, QuerySet
+from django.db.models import Count, OuterRef, Q, QuerySet, Subquery
 from django.utils import timezone
 
 from thuvien.circulation.calendar import LibraryCalendar, calendar_for
@@ -188,16 +188,19 @@ def registrations_for_user(*, user: User) -> QuerySet[Registration]:
 def acquisitions(*, days: int, library: OrgUnit | None = None, ddc_class: str = "") -> QuerySet[BibRecord]:
     """Records with a copy added in the last `days` days (at `library`'s subtree when given, of one
     DDC main class "0".."9" when given), newest addition first, with `added` = the latest addition."""
-    from thuvien.catalog.models import BibRecord
+    from thuvien.catalog.models import BibRecord, Item
 
     since = timezone.now() - dt.timedelta(days=days)
-    item_q = Q(items__created_at__gte=since)
+    # Recent copies are found through `item_created_at` (a range on one index), never by walking
+    # every record of the network and its copies: a province holds 1M+ copies.
+    recent = Item.objects.filter(created_at__gte=since)
     if library is not None:
-        item_q &= Q(items__library__path__startswith=library.path)
-    qs = BibRecord.objects.filter(is_deleted=False).filter(item_q)
+        recent = recent.filter(library__path__startswith=library.path)
+    qs = BibRecord.objects.filter(is_deleted=False, pk__in=recent.values("record_id"))
     if ddc_class:
         qs = qs.filter(ddc__startswith=ddc_class)
-    return qs.annotate(added=Max("items__created_at", filter=item_q)).select_related("cover").order_by("-added", "-pk")
+    latest = recent.filter(record=OuterRef("pk")).order_by("-created_at").values("created_at")[:1]
+    return qs.annotate(added=Subquery(latest)).select_related("cover").order_by("-added", "-pk")
 
 
 def covers_for(record_ids: list[int]) -> dict[int, RecordCover]:
