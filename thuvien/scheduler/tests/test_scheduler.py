@@ -163,3 +163,24 @@ def test_staff_page_lists_jobs_and_history_for_network_admins_only(client, net, 
     client.force_login(desk)
     assert client.get("/staff/schedule/").status_code == 403
     assert "Việc định kỳ" not in client.get("/staff/").content.decode()
+
+
+@pytest.mark.django_db
+def test_the_scheduler_prints_every_slot_in_vietnamese_time(monkeypatch):
+    """Interval slots are computed in UTC and daily ones in Vietnam time; the log line shows both in
+    Vietnam time, as the staff page does (it printed 04:10 beside 11:10 for the same minute)."""
+    import io
+
+    from django.core.management import call_command
+    from django.utils import timezone
+
+    from thuvien.scheduler.management.commands import scheduler as command
+
+    every = Job(name="test.sample", callable="thuvien.scheduler.tests.test_scheduler.sample_job", every=300)
+    monkeypatch.setattr(command, "discover", lambda: [every])
+    out = io.StringIO()
+    call_command("scheduler", "--once", stdout=out)
+    run = ScheduledRun.objects.get(name="test.sample")
+    assert run.due_at.utcoffset() is not None
+    shown = timezone.localtime(run.due_at, VN).strftime("%Y-%m-%d %H:%M")
+    assert out.getvalue() == f"scheduler: test.sample ({shown}) → tiến trình nền\n"

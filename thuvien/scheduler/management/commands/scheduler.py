@@ -6,6 +6,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand
 from django.db import DatabaseError, close_old_connections
+from django.utils import timezone
 
 from thuvien.core.stopping import stop_on_signals
 from thuvien.scheduler.registry import discover
@@ -28,7 +29,7 @@ class Command(BaseCommand):
         while not stop.is_set():
             try:
                 for run in schedule_tick(jobs=jobs):
-                    self.stdout.write(f"scheduler: {run.name} ({run.due_at:%Y-%m-%d %H:%M}) → tiến trình nền")
+                    self.stdout.write(f"scheduler: {run.name} ({timezone.localtime(run.due_at):%Y-%m-%d %H:%M}) → tiến trình nền")
             except DatabaseError as exc:
                 self.stderr.write(f"scheduler: cơ sở dữ liệu lỗi ({exc}); thử lại.")
                 close_old_connections()
