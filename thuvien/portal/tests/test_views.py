@@ -102,6 +102,23 @@ def test_acquisitions_page_with_cover(client, vn_catalogue, cataloguer_a):
     assert 'id="record-cover"' in record_page and 'id="save-to-list"' in record_page
 
 
+def test_acquisitions_line_without_an_author_starts_with_the_year(client, vn_catalogue):
+    """A record with no main author reads "2019 · bổ sung …", not "· 2019 · bổ sung …"."""
+    import re
+
+    from django.utils import timezone
+
+    from thuvien.catalog.models import BibRecord
+
+    kieu = vn_catalogue["kieu"]
+    BibRecord.objects.filter(pk=kieu.pk).update(main_author="", updated_at=timezone.now())
+    html = client.get(reverse("portal:acquisitions"), {"days": "90"}).content.decode()
+    added = timezone.localdate().strftime("%d/%m/%Y")
+    line = re.search(rf'href="/record/{kieu.pk}/"><strong>[^<]*</strong></a><br><span class="meta">([^<]*)<', html)
+    assert line is not None and line.group(1) == f"{kieu.year} · bổ sung {added}"
+    assert f"{vn_catalogue['datrung'].main_author} · " in html
+
+
 def test_saved_lists_share_export_and_privacy(client, vn_catalogue, reader):
     kieu, matbiec = vn_catalogue["kieu"], vn_catalogue["matbiec"]
     assert client.get(reverse("portal:lists")).status_code == 302  # login first
