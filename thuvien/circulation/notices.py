@@ -93,9 +93,9 @@ def notices_send_pending(limit: int = 500) -> int:
     return sent
 
 
-def notices_send_scheduled() -> str:
+def notices_send_scheduled() -> dict[str, int]:
     """The scheduled sweep (every minute): whatever is still queued, e.g. after a failure."""
-    return f"{notices_send_pending()} notices sent"
+    return {"notices_sent": notices_send_pending()}
 
 
 def receipt_text(*, desk_name: str, patron: Patron, loans: list) -> tuple[str, str]:  # type: ignore[type-arg]

@@ -121,13 +121,13 @@ def objects_due(limit: int | None = None) -> list[DigitalObject]:
     return list(qs[:limit] if limit is not None else qs)
 
 
-def fixity_scheduled() -> str:
+def fixity_scheduled() -> dict[str, object]:
     """The daily job: check the rolling slice; the summary goes to the scheduler's log."""
     total = DigitalObject.objects.filter(ocfl_version__gt=0).count()
     outcomes = [check_object(obj=o) for o in objects_due(daily_slice_size(total))]
     bad = [str(o.obj.uuid) for o in outcomes if not o.ok]
-    return (f"fixity: {len(outcomes)} of {total} objects checked, "
-            f"{sum(o.check.bytes for o in outcomes)} bytes, {len(bad)} damaged {bad[:10]}")
+    return {"objects_checked": len(outcomes), "objects_total": total,
+            "bytes": sum(o.check.bytes for o in outcomes), "damaged": len(bad), "damaged_objects": bad[:10]}
 
 
 def object_repair(*, actor: User, obj: DigitalObject, sources: Iterable[Path] = ()) -> CheckOutcome:

@@ -352,9 +352,9 @@ def downloads_today(*, user: User) -> int:
     return Download.objects.filter(user=user, at__gte=start).count()
 
 
-def downloads_prune() -> str:
+def downloads_prune() -> dict[str, int]:
     """Forget who downloaded what after two days (the quota only needs today)."""
     from thuvien.digital.models import Download
 
     deleted, _rows = Download.objects.filter(at__lt=timezone.now() - dt.timedelta(days=2)).delete()
-    return f"{deleted} download rows pruned"
+    return {"download_rows_pruned": deleted}

@@ -84,13 +84,13 @@ def project_holdings_refresh(*, project: Project) -> int:
     return count
 
 
-def projects_holdings_refresh() -> str:
+def projects_holdings_refresh() -> dict[str, int]:
     """Nightly: every project's holdings count."""
     n = 0
     for project in Project.objects.select_related("collection__unit"):
         project_holdings_refresh(project=project)
         n += 1
-    return f"{n} projects counted"
+    return {"projects_counted": n}
 
 
 @dataclass

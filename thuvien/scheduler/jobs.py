@@ -44,5 +44,5 @@ def resume_interrupted(*, now: dt.datetime | None = None) -> dict[str, int]:
     return {"imports_resumed": imports, "harvests_resumed": harvests, "runs_interrupted": runs}
 
 
-def forget_old_runs() -> str:
+def forget_old_runs() -> dict[str, int]:
     return scheduled_runs_prune()

@@ -20,6 +20,7 @@ from zoneinfo import ZoneInfo
 from django.apps import apps
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
+from django.utils.translation import gettext as _
 
 PERIODS = ("hourly", "daily", "weekly", "monthly")
 
@@ -84,9 +85,21 @@ class Job:
 
     @property
     def every_label(self) -> str:
+        """The period in words, for a librarian: "hằng ngày lúc 00:30", "mỗi 5 phút"."""
         if isinstance(self.every, int):
-            return f"{self.every} s"
-        return self.every + (f" {self.at}" if self.at else "")
+            if self.every % 3600 == 0:
+                return _("mỗi %(n)d giờ") % {"n": self.every // 3600}
+            if self.every % 60 == 0:
+                return _("mỗi %(n)d phút") % {"n": self.every // 60}
+            return _("mỗi %(n)d giây") % {"n": self.every}
+        at = self.at or "00:00"
+        if self.every == "hourly":
+            return _("hằng giờ, phút %(mm)s") % {"mm": at.split(":")[1]}
+        if self.every == "weekly":
+            return _("thứ Hai hằng tuần lúc %(at)s") % {"at": at}
+        if self.every == "monthly":
+            return _("ngày 1 hằng tháng lúc %(at)s") % {"at": at}
+        return _("hằng ngày lúc %(at)s") % {"at": at}
 
 
 def job_from_entry(entry: dict[str, object], module: str) -> Job:

@@ -65,11 +65,11 @@ def scheduled_run_execute(*, run_id: int, target: str) -> ScheduledRun:
     return run
 
 
-def scheduled_runs_prune(*, keep_days: int = 30) -> str:
+def scheduled_runs_prune(*, keep_days: int = 30) -> dict[str, int]:
     """Forget runs older than `keep_days`, keeping each job's latest run."""
     cutoff = timezone.now() - dt.timedelta(days=keep_days)
     keep = set()
     for name in ScheduledRun.objects.values_list("name", flat=True).distinct():
         keep.add(ScheduledRun.objects.filter(name=name).order_by("-due_at", "-id").values_list("id", flat=True)[0])
     deleted, _ = ScheduledRun.objects.filter(created_at__lt=cutoff).exclude(pk__in=keep).delete()
-    return f"{deleted} old runs forgotten"
+    return {"runs_forgotten": deleted}

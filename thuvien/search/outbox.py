@@ -129,10 +129,10 @@ def outbox_prune(*, older_than: timedelta = timedelta(days=14)) -> int:
     return deleted
 
 
-def outbox_prune_scheduled() -> str:
+def outbox_prune_scheduled() -> dict[str, int]:
     """The scheduled pruning: entries older than THUVIEN_OUTBOX_KEEP_HOURS every indexer passed."""
     hours = getattr(settings, "THUVIEN_OUTBOX_KEEP_HOURS", 48)
-    return f"{outbox_prune(older_than=timedelta(hours=hours))} outbox entries pruned"
+    return {"outbox_pruned": outbox_prune(older_than=timedelta(hours=hours))}
 
 
 def indexer_state_save(*, name: str, cursor: int) -> None:

@@ -215,6 +215,9 @@ def test_staff_pages_permission_and_forms(client, net, manager_a, manager_b, van
         "commune": "Xã X"})
     stop.refresh_from_db()
     assert r.status_code == 302 and (stop.place, stop.ends) == ("Chợ phiên", T(11, 30))
+    edit_page = client.get(reverse("portal:staff_van_edit", args=[stop.pk])).content.decode()
+    assert edit_page.index('<form method="post" class="danger-zone">') > edit_page.index('id="van-form"')
+    assert "Chợ phiên, Xã X" in edit_page  # the upcoming stops: place and commune on their own line
     r = client.post(reverse("portal:staff_van_edit", args=[stop.pk]), {"action": "delete"})
     assert r.status_code == 302 and r["Location"] == reverse("portal:staff_van") and not van_unit.van_stops.exists()
     r = client.post(reverse("portal:staff_news_edit", args=[item.pk]), {"action": "delete"})

@@ -6,8 +6,8 @@ from thuvien.core.demo import system_user
 from thuvien.protocols.harvest.services import harvest_due_sources, harvest_start
 
 
-def harvest_due() -> str:
+def harvest_due() -> dict[str, object]:
     """Queue a harvest of each due source (a running one is left alone)."""
     actor = system_user()
     started = [harvest_start(actor=actor, source=source).source.code for source in harvest_due_sources()]
-    return f"{len(started)} harvests queued" + (f": {', '.join(started)}" if started else "")
+    return {"harvests_queued": len(started), "sources": started}

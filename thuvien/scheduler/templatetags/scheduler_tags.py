@@ -15,3 +15,11 @@ register = template.Library()
 def may_see_schedule(user: Any) -> bool:
     """Network administrators (a grant covering the whole network) see the periodic table."""
     return has_perm(user, Perm.ORG_RESTRUCTURE, None)
+
+
+@register.filter
+def run_summary(text: str) -> str:
+    """A run's summary in words (see `thuvien.scheduler.summary`)."""
+    from thuvien.scheduler.summary import summary_text
+
+    return summary_text(text or "")

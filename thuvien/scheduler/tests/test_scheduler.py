@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 import threading
 from zoneinfo import ZoneInfo
 
@@ -156,7 +157,9 @@ def test_staff_page_lists_jobs_and_history_for_network_admins_only(client, net, 
     assert "Lưu thông hằng ngày: hết hạn giữ, nhắc quá hạn, ẩn danh" in page
     assert "<code>circulation.daily</code>" in page and "Ngay (đã lỡ)" in page
     assert "<code>test.sample</code>" in page and "02/12/2026 02:30" in page
-    assert '{&quot;done&quot;' in page or "{&quot;done&quot;: " in page
+    assert re.search(r"<td>done: \d+</td>", page)  # a key without a label is shown as it is, never as JSON
+    assert "<td>hằng ngày lúc 00:30</td>" in page and "<td>mỗi 5 phút</td>" in page
+    assert "<td>hằng giờ, phút 10</td>" in page and "&quot;" not in page
     history = client.get("/staff/schedule/", {"job": "circulation.daily"}).content.decode()
     assert "Lịch sử: circulation.daily" in history and "Chưa có lượt chạy nào." in history
     desk = staff_factory("desk", net.a, "circulation")
@@ -184,3 +187,24 @@ def test_the_scheduler_prints_every_slot_in_vietnamese_time(monkeypatch):
     assert run.due_at.utcoffset() is not None
     shown = timezone.localtime(run.due_at, VN).strftime("%Y-%m-%d %H:%M")
     assert out.getvalue() == f"scheduler: test.sample ({shown}) → tiến trình nền\n"
+
+
+def test_a_summary_reads_in_words():
+    from django.utils import translation
+
+    from thuvien.scheduler.summary import summary_text
+
+    daily = '{"holds_expired": 0, "overdue_readers_notified": 3, "loans_anonymised": 1250, "notices_sent": 2}'
+    assert summary_text(daily) == ("Giữ chỗ hết hạn: 0 · Bạn đọc được nhắc quá hạn: 3 · "
+                                   "Lượt mượn được ẩn danh: 1.250 · Thông báo đã gửi: 2")
+    backup = '{"file": "thuvien-20261203.tar.gz", "bytes": 10195778, "seconds": 1.21, "pruned": 0}'
+    with translation.override("vi"):
+        assert summary_text(backup) == ("Tệp: thuvien-20261203.tar.gz · Dung lượng: 9,7\xa0MB · Số giây: 1.21 · "
+                                        "Bản cũ đã xoá: 0")
+    assert summary_text('{"harvests_queued": 0, "sources": []}') == "Lượt thu hoạch đã giao: 0 · Nguồn: —"
+    assert summary_text("3 rows") == "3 rows" and summary_text("{broken") == "{broken"
+    with translation.override("en"):
+        assert summary_text(daily).startswith("Holds expired: 0 · Readers reminded of overdues: 3")
+        assert Job(name="x", callable="x", every="weekly", at="06:00").every_label == "Mondays at 06:00"
+    assert Job(name="x", callable="x", every=7200).every_label == "mỗi 2 giờ"
+    assert Job(name="x", callable="x", every="monthly", at="01:00").every_label == "ngày 1 hằng tháng lúc 01:00"
