@@ -7,6 +7,7 @@ from __future__ import annotations
 import json
 
 from django.template.defaultfilters import filesizeformat
+from django.utils.formats import number_format
 from django.utils.translation import gettext_lazy as _
 
 LABELS = {
@@ -54,8 +55,8 @@ def _value(key: str, value: object) -> str:
         return str(filesizeformat(value))
     if isinstance(value, list):
         return ", ".join(str(v) for v in value) or "—"
-    if isinstance(value, int) and not isinstance(value, bool):
-        return f"{value:,}".replace(",", ".")  # Vietnamese thousands: 131.835
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        return number_format(value, force_grouping=True)  # Vietnamese: 131.835 and 1,21
     return str(value)
 
 

@@ -199,12 +199,13 @@ def test_a_summary_reads_in_words():
                                    "Lượt mượn được ẩn danh: 1.250 · Thông báo đã gửi: 2")
     backup = '{"file": "thuvien-20261203.tar.gz", "bytes": 10195778, "seconds": 1.21, "pruned": 0}'
     with translation.override("vi"):
-        assert summary_text(backup) == ("Tệp: thuvien-20261203.tar.gz · Dung lượng: 9,7\xa0MB · Số giây: 1.21 · "
+        assert summary_text(backup) == ("Tệp: thuvien-20261203.tar.gz · Dung lượng: 9,7\xa0MB · Số giây: 1,21 · "
                                         "Bản cũ đã xoá: 0")
     assert summary_text('{"harvests_queued": 0, "sources": []}') == "Lượt thu hoạch đã giao: 0 · Nguồn: —"
     assert summary_text("3 rows") == "3 rows" and summary_text("{broken") == "{broken"
     with translation.override("en"):
-        assert summary_text(daily).startswith("Holds expired: 0 · Readers reminded of overdues: 3")
+        assert summary_text(daily) == ("Holds expired: 0 · Readers reminded of overdues: 3 · Loans anonymised: "
+                                       "1,250 · Notices sent: 2")
         assert Job(name="x", callable="x", every="weekly", at="06:00").every_label == "Mondays at 06:00"
     assert Job(name="x", callable="x", every=7200).every_label == "mỗi 2 giờ"
     assert Job(name="x", callable="x", every="monthly", at="01:00").every_label == "ngày 1 hằng tháng lúc 01:00"
