@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+from django.contrib.auth.hashers import MD5PasswordHasher
 
 from thuvien.core.models import OrgUnit, Role, UnitKind, User
 from thuvien.core.services import role_grant, unit_create
@@ -170,3 +171,18 @@ def login_staff(page, username: str, password: str) -> None:  # type: ignore[no-
     page.fill("#id_password", password)
     page.click("main button[type=submit]")
     page.wait_for_url("**/staff/")
+
+
+class CountingHasher(MD5PasswordHasher):
+    """The test hasher, counting the password hashes the server performs (real checks and
+    dummy ones); tests select it with `settings.PASSWORD_HASHERS = ["thuvien.core.tests.fixtures.CountingHasher"]`."""
+
+    checks = 0
+
+    def salt(self) -> str:  # taken once by each hash of a new password (a dummy check's too)
+        CountingHasher.checks += 1
+        return super().salt()
+
+    def verify(self, password: str, encoded: str) -> bool:
+        CountingHasher.checks += 1
+        return super().verify(password, encoded)

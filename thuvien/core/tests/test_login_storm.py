@@ -7,7 +7,6 @@ from __future__ import annotations
 from types import SimpleNamespace
 
 import pytest
-from django.contrib.auth.hashers import MD5PasswordHasher
 from django.core.cache import cache
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
@@ -15,6 +14,7 @@ from django.test.utils import CaptureQueriesContext
 from thuvien.core import authn
 from thuvien.core.authn import LOCKED_IP_KEY
 from thuvien.core.models import LoginEvent, User
+from thuvien.core.tests.fixtures import CountingHasher
 
 pytestmark = pytest.mark.django_db
 
@@ -74,26 +74,12 @@ def test_an_address_that_keeps_trying_a_locked_account_is_locked_itself(client, 
     assert client.get("/account/login/", REMOTE_ADDR="172.16.1.2").status_code == 200
 
 
-class CountingHasher(MD5PasswordHasher):
-    """The test hasher, counting the password checks (hashes) the server performs."""
-
-    checks = 0
-
-    def salt(self) -> str:  # taken once by each hash of a new password (a dummy check's too)
-        CountingHasher.checks += 1
-        return super().salt()
-
-    def verify(self, password: str, encoded: str) -> bool:
-        CountingHasher.checks += 1
-        return super().verify(password, encoded)
-
-
 @pytest.fixture
 def budget(settings, monkeypatch):  # type: ignore[no-untyped-def]
     """One password check a second for suspect attempts (the production default), a counting hasher and a
     clock that stands still at second 1000 until the test moves it."""
     settings.THUVIEN_LOGIN_SUSPECT_CHECKS_PER_S = 1
-    settings.PASSWORD_HASHERS = [f"{__name__}.CountingHasher"]
+    settings.PASSWORD_HASHERS = ["thuvien.core.tests.fixtures.CountingHasher"]
     CountingHasher.checks = 0
     clock = SimpleNamespace(time=lambda: 1000.5)
     monkeypatch.setattr(authn, "time", clock)

@@ -3,13 +3,13 @@ import json
 import re
 
 import pytest
-from django.contrib.auth.hashers import MD5PasswordHasher
 from django.core import mail
 from django.test import Client
 from django.utils import timezone
 
 from thuvien.circulation.models import Hold
 from thuvien.circulation.services import loan_checkout
+from thuvien.core.tests.fixtures import CountingHasher
 from thuvien.patrons.models import Patron, PatronCategory
 from thuvien.patrons.services import patron_set_password
 
@@ -85,24 +85,10 @@ def test_self_registration_and_password_reset(net, desk_a):
 
 
 
-class CountingHasher(MD5PasswordHasher):
-    """The test hasher, counting the hashes performed (real checks and the dummy ones)."""
-
-    checks = 0
-
-    def salt(self) -> str:  # taken once by each hash of a new password (a dummy check's too)
-        CountingHasher.checks += 1
-        return super().salt()
-
-    def verify(self, password: str, encoded: str) -> bool:
-        CountingHasher.checks += 1
-        return super().verify(password, encoded)
-
-
 def test_every_login_attempt_costs_exactly_one_password_hash(reader, desk_a, settings):
     """One backend for both doors: a staff username, a reader's card or e-mail, right or wrong, or nobody
     at all: one hash each (Django's ModelBackend beside a reader backend used to hash twice)."""
-    settings.PASSWORD_HASHERS = [f"{__name__}.CountingHasher"]
+    settings.PASSWORD_HASHERS = ["thuvien.core.tests.fixtures.CountingHasher"]
     patron_set_password(actor=None, patron=reader, password="doc-sach-2026")  # stored by this hasher
     desk_a.set_password("pw-desk")
     desk_a.save(update_fields=["password"])
