@@ -89,17 +89,22 @@ class LockedAddressMiddleware:
                 # a recent failure from here or for this account, and this second's password checks for such
                 # attempts are spent: refused before the hash (and counted: an address that goes on is locked)
                 refused_here(client_ip(request))
-                response = HttpResponse(_("Có quá nhiều lần đăng nhập sai; hãy thử lại sau ít giây."), status=429,
-                                        content_type="text/plain; charset=utf-8")
-                response["Retry-After"] = "2"
-                return response
+                return _refusal(_("Có quá nhiều lần đăng nhập sai; hãy thử lại sau ít giây."), retry_after_s=2)
             else:
                 return self.get_response(request)
-            response = HttpResponse(text % {"m": settings.THUVIEN_LOGIN_WINDOW_MINUTES}, status=429,
-                                    content_type="text/plain; charset=utf-8")
-            response["Retry-After"] = str(settings.THUVIEN_LOGIN_WINDOW_MINUTES * 60)
-            return response
+            minutes = settings.THUVIEN_LOGIN_WINDOW_MINUTES
+            return _refusal(text % {"m": minutes}, retry_after_s=minutes * 60)
         return self.get_response(request)
+
+
+def _refusal(text: str, *, retry_after_s: int) -> HttpResponse:
+    """A 429 of the login doors. Not logged by Django's request logger: a storm would write a WARNING
+    line per attempt (thousands a minute); the failures and locks are recorded as `LoginEvent` rows
+    and shown on the managers' logins page."""
+    response = HttpResponse(text, status=429, content_type="text/plain; charset=utf-8")
+    response["Retry-After"] = str(retry_after_s)
+    response._has_been_logged = True  # type: ignore[attr-defined]  # django.utils.log.log_response skips it
+    return response
 
 
 class StaffDoorMiddleware:

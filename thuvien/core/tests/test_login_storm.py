@@ -133,7 +133,7 @@ def test_a_right_password_clears_the_account_not_the_address(client, budget, net
     assert authn.login_suspect(username="someone", ip="10.2.0.1")  # the address that failed stays suspect
 
 
-def test_an_address_that_goes_on_past_the_budget_is_locked(client, budget, settings):
+def test_an_address_that_goes_on_past_the_budget_is_locked(client, budget, settings, caplog):
     settings.THUVIEN_LOGIN_MAX_FAILURES_PER_IP = 5
     statuses = [client.post("/account/login/", {"username": "nobody", "password": "sai"},
                             REMOTE_ADDR="172.16.6.1").status_code for _ in range(8)]
@@ -141,6 +141,10 @@ def test_an_address_that_goes_on_past_the_budget_is_locked(client, budget, setti
     r = client.get("/account/login/", REMOTE_ADDR="172.16.6.1")  # 5 refusals: the address itself is locked
     assert r.status_code == 429 and "Quá nhiều lần đăng nhập sai từ địa chỉ này" in r.content.decode()
     assert cache.get(LOCKED_IP_KEY.format(ip="172.16.6.1")) == 1
+    # 7 refusals, none written to the log (a storm would write thousands of WARNING lines a minute)
+    assert [rec for rec in caplog.records if rec.name == "django.request"] == []
+    assert client.get("/account/nowhere/", REMOTE_ADDR="172.16.6.2").status_code == 404
+    assert [rec.levelname for rec in caplog.records if rec.name == "django.request"] == ["WARNING"]  # others still are
 
 
 def test_no_budget_when_turned_off(client, budget, settings):
