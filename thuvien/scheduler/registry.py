@@ -94,7 +94,7 @@ class Job:
             return _("mỗi %(n)d giây") % {"n": self.every}
         at = self.at or "00:00"
         if self.every == "hourly":
-            return _("hằng giờ, phút %(mm)s") % {"mm": at.split(":")[1]}
+            return _("hằng giờ, phút %(mm)s") % {"mm": f"{self._hm[1]:02d}"}
         if self.every == "weekly":
             return _("thứ Hai hằng tuần lúc %(at)s") % {"at": at}
         if self.every == "monthly":

@@ -60,21 +60,12 @@ def _value(key: str, value: object) -> str:
     return str(value)
 
 
-def summary_parts(text: str) -> list[tuple[str, str]] | None:
-    """[(label, value), ...] for a JSON object summary; None for a plain-text one."""
-    if not text.startswith("{"):
-        return None
-    try:
-        data = json.loads(text)
-    except ValueError:
-        return None
-    if not isinstance(data, dict):
-        return None
-    return [(str(LABELS.get(key, key)), _value(key, value)) for key, value in data.items()]
-
-
 def summary_text(text: str) -> str:
-    parts = summary_parts(text)
-    if parts is None:
+    """A JSON object summary as "label: value · …"; any other summary (plain text) as it is."""
+    try:
+        data = json.loads(text) if text.startswith("{") else None
+    except ValueError:
+        data = None
+    if not isinstance(data, dict):
         return text
-    return " · ".join(f"{label}: {value}" for label, value in parts)
+    return " · ".join(f"{LABELS.get(key, key)}: {_value(key, value)}" for key, value in data.items())

@@ -29,7 +29,8 @@ class Command(BaseCommand):
         while not stop.is_set():
             try:
                 for run in schedule_tick(jobs=jobs):
-                    self.stdout.write(f"scheduler: {run.name} ({timezone.localtime(run.due_at):%Y-%m-%d %H:%M}) → tiến trình nền")
+                    due = timezone.localtime(run.due_at)
+                    self.stdout.write(f"scheduler: {run.name} ({due:%Y-%m-%d %H:%M}) → tiến trình nền")
             except DatabaseError as exc:
                 self.stderr.write(f"scheduler: cơ sở dữ liệu lỗi ({exc}); thử lại.")
                 close_old_connections()
