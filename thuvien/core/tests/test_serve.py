@@ -85,6 +85,8 @@ def test_serve_starts_everything_warm_and_logs_once(tmp_path):
     finally:
         os.killpg(proc.pid, signal.SIGINT)
         proc.wait(timeout=60)
+    with socket.socket() as sock:  # nothing is left listening: a web worker outliving serve held the port
+        assert sock.connect_ex(("127.0.0.1", port)) != 0
     text = log.read_text()
     assert text.count("Not Found: /nope/") == 1
     assert "Python threads" not in text and "Rust threads" not in text  # granian's sizing warnings

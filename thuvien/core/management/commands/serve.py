@@ -3,6 +3,7 @@ any protocol servers), print where to find them, and stop them all on Ctrl-C."""
 
 from __future__ import annotations
 
+import contextlib
 import os
 import signal
 import subprocess
@@ -78,7 +79,10 @@ class Command(BaseCommand):
         signal.signal(signal.SIGTERM, _stop)
         try:
             for name, argv in procs.items():
-                running[name] = subprocess.Popen(argv, env=env)  # noqa: S603
+                # Each child leads its own process group, so that at the end the group goes too: a web
+                # server's forked workers were left listening (holding the port) when granian's main
+                # process died before them. Ctrl-C reaches this supervisor, which stops the children.
+                running[name] = subprocess.Popen(argv, env=env, start_new_session=True)  # noqa: S603
             base = f"http://{host}:{port}"
             self.stdout.write(self.style.SUCCESS("\nthuvien đang chạy:"))
             self.stdout.write(f"  Cổng tra cứu (OPAC):   {base}/")
@@ -111,5 +115,8 @@ class Command(BaseCommand):
                 try:
                     proc.wait(timeout=max(0.1, deadline - time.monotonic()))
                 except subprocess.TimeoutExpired:
-                    proc.kill()
+                    pass
+                with contextlib.suppress(ProcessLookupError):
+                    os.killpg(proc.pid, signal.SIGKILL)  # the child if it hung, and whatever it left behind
+                proc.wait()
         self.stdout.write("Đã dừng.")
